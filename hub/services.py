@@ -1,0 +1,266 @@
+"""The only writers of the hub's people, teams and inbox. Each is atomic and audited."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from hub import audit, roles
+from hub.errors import DomainError
+from hub.models import Invitation, Membership, Notification, Role, Team, User
+
+INVITATION_DAYS = 7
+
+
+# --- Teams --------------------------------------------------------------------------------
+
+
+def _unique_slug(name: str, exclude_pk: int | None = None) -> str:
+    base = slugify(name)[:70] or "team"
+    slug, n = base, 2
+    while Team.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def team_create(*, actor: User | None, name: str, kind: str, description: str = "") -> Team:
+    """Create a team (a company function). Raises DomainError if the name is taken."""
+    name = name.strip()
+    if not name:
+        raise DomainError("Give the team a name.", field="name")
+    if Team.objects.filter(name__iexact=name).exists():
+        raise DomainError(f"A team called “{name}” already exists.", field="name")
+    team = Team.objects.create(
+        name=name, slug=_unique_slug(name), kind=kind, description=description.strip()
+    )
+    audit.record(actor=actor, action="team.create", obj=team, changes={"name": name, "kind": kind})
+    return team
+
+
+@transaction.atomic
+def team_update(*, actor: User, team: Team, name: str, kind: str, description: str = "") -> Team:
+    """Rename or re-describe a team. Raises DomainError if the new name is taken."""
+    name = name.strip()
+    if not name:
+        raise DomainError("Give the team a name.", field="name")
+    if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
+        raise DomainError(f"A team called “{name}” already exists.", field="name")
+    before = {"name": team.name, "kind": team.kind, "description": team.description}
+    team.name, team.kind, team.description = name, kind, description.strip()
+    if before["name"] != name:
+        team.slug = _unique_slug(name, exclude_pk=team.pk)
+    team.save()
+    after = {"name": team.name, "kind": team.kind, "description": team.description}
+    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    audit.record(actor=actor, action="team.update", obj=team, changes=changes)
+    return team
+
+
+@transaction.atomic
+def team_delete(*, actor: User, team: Team) -> None:
+    """Delete a team that has no members left."""
+    if team.memberships.exists():
+        raise DomainError("Move or remove the team's members before deleting it.")
+    audit.record(actor=actor, action="team.delete", obj=team)
+    team.delete()
+
+
+def _another_admin_remains(*, without: Membership | None = None, user: User | None = None) -> bool:
+    """True if some active admin remains once ``without`` (or all of ``user``'s roles) go."""
+    memberships = Membership.objects.filter(role=Role.ADMIN, user__is_active=True)
+    superusers = User.objects.filter(is_active=True, is_superuser=True)
+    if without is not None:
+        memberships = memberships.exclude(pk=without.pk)
+    if user is not None:
+        memberships = memberships.exclude(user=user)
+        superusers = superusers.exclude(pk=user.pk)
+    return memberships.exists() or superusers.exists()
+
+
+# --- Memberships ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_set(*, actor: User, team: Team, user: User, role: str) -> Membership:
+    """Add ``user`` to ``team`` with ``role``, or change their role there. Idempotent."""
+    if role not in Role.values:
+        raise DomainError("Choose member, manager or admin.", field="role")
+    membership = Membership.objects.select_for_update().filter(team=team, user=user).first()
+    if membership is None:
+        membership = Membership.objects.create(team=team, user=user, role=role)
+        audit.record(
+            actor=actor, action="membership.create", obj=membership, changes={"role": role}
+        )
+    elif membership.role != role:
+        if membership.role == Role.ADMIN and not _another_admin_remains(without=membership):
+            raise DomainError("Crossdock needs at least one admin: make someone else admin first.")
+        old = membership.role
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit.record(
+            actor=actor, action="membership.update", obj=membership, changes={"role": [old, role]}
+        )
+    roles.forget(user)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    """Take a person out of a team; the last admin cannot be removed."""
+    if membership.role == Role.ADMIN and not _another_admin_remains(without=membership):
+        raise DomainError("Crossdock needs at least one admin: make someone else admin first.")
+    audit.record(actor=actor, action="membership.delete", obj=membership)
+    membership.delete()
+    roles.forget(membership.user)
+
+
+# --- People and invitations ---------------------------------------------------------------
+
+
+def _normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: User, email: str, team: Team, role: str, base_url: str | None = None
+) -> Invitation | Membership:
+    """Invite ``email`` to ``team``. Someone who already has an account is simply added.
+
+    Sends the invitation email after commit.
+    """
+    email = _normalise_email(email)
+    if not email or "@" not in email:
+        raise DomainError("Enter the email address of the person to invite.", field="email")
+    if role not in Role.values:
+        raise DomainError("Choose member, manager or admin.", field="role")
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        membership = membership_set(actor=actor, team=team, user=existing, role=role)
+        notification_create(
+            recipient=existing,
+            title=f"You were added to {team.name}",
+            body=f"{actor.display_name} added you as {role}.",
+            url=reverse("team_detail", args=[team.slug]),
+        )
+        return membership
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        email=email,
+        team=team,
+        role=role,
+        token=secrets.token_urlsafe(32),
+        invited_by=actor,
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+    )
+    audit.record(
+        actor=actor,
+        action="invitation.create",
+        obj=invitation,
+        changes={"email": email, "team": team.name, "role": role},
+    )
+    link = (base_url or settings.SITE_URL).rstrip("/") + reverse(
+        "invitation_accept", args=[invitation.token]
+    )
+    context = {"invitation": invitation, "link": link, "inviter": actor, "days": INVITATION_DAYS}
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"{actor.display_name} invited you to Crossdock",
+            message=render_to_string("hub/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[email],
+            html_message=render_to_string("hub/email/invitation.html", context),
+        )
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: Invitation, first_name: str, last_name: str, password: str
+) -> User:
+    """Create the invited person with a verified email and their team membership. Single use."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable(timezone.now()):
+        raise DomainError("This invitation was already used or has expired. Ask for a new one.")
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise DomainError("An account with this email exists already: sign in instead.")
+    user = User(
+        username=_username_for(invitation.email),
+        email=invitation.email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="password1") from exc
+    user.set_password(password)
+    user.save()
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    Membership.objects.create(user=user, team=invitation.team, role=invitation.role)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_user = user
+    invitation.save(update_fields=["accepted_at", "accepted_user"])
+    audit.record(actor=user, action="invitation.accept", obj=invitation)
+    return user
+
+
+def _username_for(email: str) -> str:
+    base = email.split("@", 1)[0][:100] or "user"
+    username, n = base, 2
+    while User.objects.filter(username=username).exists():
+        username, n = f"{base}{n}", n + 1
+    return username
+
+
+@transaction.atomic
+def user_set_active(*, actor: User, user: User, active: bool) -> User:
+    """Deactivate (or reactivate) a person. They keep their history but can no longer sign in."""
+    if user.pk == actor.pk and not active:
+        raise DomainError("You cannot deactivate yourself.")
+    if not active and not _another_admin_remains(user=user):
+        raise DomainError("Crossdock needs at least one admin: make someone else admin first.")
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit.record(actor=actor, action="user.activate" if active else "user.deactivate", obj=user)
+    return user
+
+
+# --- Inbox ----------------------------------------------------------------------------------
+
+
+def notification_create(
+    *, recipient: User, title: str, body: str = "", url: str = ""
+) -> Notification:
+    """Put one message in a person's in-app inbox."""
+    return Notification.objects.create(
+        recipient=recipient, title=title[:200], body=body, url=url[:500]
+    )
+
+
+def notification_mark_read(*, user: User, notification_id: int) -> int:
+    """Mark one of the user's notifications read. Idempotent; returns rows changed."""
+    return Notification.objects.filter(
+        pk=notification_id, recipient=user, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+def notification_mark_all_read(*, user: User) -> int:
+    """Mark all the user's unread notifications read. Idempotent; returns rows changed."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from hub import api, views
+
+router = DefaultRouter()
+router.register("teams", api.TeamViewSet, basename="team")
+router.register("events", api.EventViewSet, basename="event")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
+    path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
+    path("teams/", views.team_list, name="team_list"),
+    path("teams/<slug:slug>/", views.team_detail, name="team_detail"),
+    path("teams/<slug:slug>/edit/", views.team_edit, name="team_edit"),
+    path("teams/<slug:slug>/delete/", views.team_delete, name="team_delete"),
+    path("teams/<slug:slug>/members/", views.team_member_add, name="team_member_add"),
+    path("memberships/<int:pk>/", views.membership_update, name="membership_update"),
+    path("people/", views.people, name="people"),
+    path("people/<int:pk>/active/", views.person_set_active, name="person_set_active"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("workflows/", include("workflows.urls")),
+    path("kpis/", include("kpis.urls")),
+    path("handoffs/", include("handoffs.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("standups/", include("standups.urls")),
+    path("wiki/", include("wiki.urls")),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StandupsConfig(AppConfig):
+    name = "standups"
+    verbose_name = "Standups"

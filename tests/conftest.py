@@ -1,0 +1,64 @@
+"""Personas shared by every test: admin, manager, member (teammates) and an outsider."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from hub.models import Role
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture
+def ops(db):
+    return TeamFactory(name="Operations", slug="operations", kind="operations")
+
+
+@pytest.fixture
+def marketing(db):
+    return TeamFactory(name="Marketing", slug="marketing", kind="marketing")
+
+
+@pytest.fixture
+def admin_user(db, ops):
+    user = UserFactory(email="admin@crossdock.test", first_name="Ada")
+    MembershipFactory(user=user, team=ops, role=Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def manager(db, marketing):
+    user = UserFactory(email="manager@crossdock.test", first_name="Mo")
+    MembershipFactory(user=user, team=marketing, role=Role.MANAGER)
+    return user
+
+
+@pytest.fixture
+def member(db, ops):
+    user = UserFactory(email="member@crossdock.test", first_name="Meg")
+    MembershipFactory(user=user, team=ops, role=Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but in no team: sees nothing of the company."""
+    return UserFactory(email="outsider@crossdock.test")
+
+
+@pytest.fixture
+def client_for(client):
+    def make(user):
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_for():
+    def make(user=None):
+        api = APIClient()
+        if user is not None:
+            api.force_authenticate(user)
+        return api
+
+    return make

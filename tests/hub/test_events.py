@@ -1,0 +1,119 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from hub import events
+from hub.models import Event
+from tests.hub import subscribers
+
+
+def test_record_writes_event_once_and_says_so_the_second_time(db):
+    first = events.record("generic", "generic.order", "ord-1", {"total": 12})
+    second = events.record("generic", "generic.order", "ord-1", {"total": 99})
+
+    assert first.created is True
+    assert second.created is False
+    assert second.event.pk == first.event.pk
+    assert Event.objects.count() == 1
+    assert Event.objects.get().payload == {"total": 12}
+
+
+def test_same_external_id_from_another_source_is_another_event(db):
+    events.record("onfleet", "onfleet.taskCompleted", "abc")
+    events.record("hubspot", "hubspot.contact.creation", "abc")
+    assert Event.objects.count() == 2
+
+
+def test_record_enqueues_processing_once_after_commit(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        events.record("generic", "generic.order", "ord-2")
+        events.record("generic", "generic.order", "ord-2")
+    assert len(callbacks) == 1
+
+
+def test_record_rejects_missing_keys_and_writes_nothing(db):
+    with pytest.raises(ValueError, match="source, a type and an external id"):
+        events.record("generic", "", "x")
+    assert Event.objects.count() == 0
+
+
+def test_process_runs_subscribers_and_marks_processed(db):
+    recorded = events.record("generic", "generic.ping", "p-1")
+
+    assert events.process(recorded.event.pk) is True
+
+    event = Event.objects.get()
+    assert event.status == Event.Status.PROCESSED
+    assert event.processed_at is not None
+    assert subscribers.seen(event.uuid) == 1
+
+
+def test_process_twice_reaches_subscribers_once(db):
+    recorded = events.record("generic", "generic.ping", "p-2")
+    events.process(recorded.event.pk)
+
+    assert events.process(recorded.event.pk) is False
+    assert subscribers.seen(recorded.event.uuid) == 1
+
+
+def test_failing_subscriber_returns_event_to_pending_with_the_error(db, settings):
+    settings.CROSSDOCK_EVENT_SUBSCRIBERS = ["tests.hub.test_events.explode"]
+    recorded = events.record("generic", "generic.ping", "p-3")
+
+    with pytest.raises(RuntimeError):
+        events.process(recorded.event.pk)
+
+    event = Event.objects.get()
+    assert event.status == Event.Status.PENDING
+    assert event.attempts == 1
+    assert "RuntimeError: boom" in event.last_error
+
+
+def test_event_fails_for_good_after_max_attempts(db, settings):
+    settings.CROSSDOCK_EVENT_SUBSCRIBERS = ["tests.hub.test_events.explode"]
+    recorded = events.record("generic", "generic.ping", "p-4")
+    Event.objects.filter(pk=recorded.event.pk).update(attempts=events.MAX_ATTEMPTS - 1)
+
+    with pytest.raises(RuntimeError):
+        events.process(recorded.event.pk)
+
+    assert Event.objects.get().status == Event.Status.FAILED
+
+
+def test_stale_claim_of_a_killed_worker_is_taken_over(db):
+    recorded = events.record("generic", "generic.ping", "p-5")
+    long_ago = timezone.now() - timedelta(hours=1)
+    Event.objects.filter(pk=recorded.event.pk).update(
+        status=Event.Status.PROCESSING, claimed_at=long_ago, received_at=long_ago
+    )
+
+    assert events.unfinished(timezone.now()) == [recorded.event.pk]
+    assert events.process(recorded.event.pk) is True
+    assert Event.objects.get().status == Event.Status.PROCESSED
+
+
+def test_fresh_claim_is_not_taken_over(db):
+    recorded = events.record("generic", "generic.ping", "p-6")
+    Event.objects.filter(pk=recorded.event.pk).update(
+        status=Event.Status.PROCESSING, claimed_at=timezone.now()
+    )
+
+    assert events.process(recorded.event.pk) is False
+    assert events.unfinished(timezone.now() + timedelta(seconds=5)) == []
+
+
+def test_replay_sends_a_processed_event_through_again(db, django_capture_on_commit_callbacks):
+    recorded = events.record("generic", "generic.ping", "p-7")
+    events.process(recorded.event.pk)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        events.replay(recorded.event)
+
+    assert len(callbacks) == 1
+    assert events.process(recorded.event.pk) is True
+    assert subscribers.seen(recorded.event.uuid) == 2
+
+
+def explode(event):
+    raise RuntimeError("boom")
