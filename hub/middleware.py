@@ -9,6 +9,6 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
     """
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.path_info.startswith("/api/"):
+        if request.path_info.startswith(("/api/v1/", "/api/schema/")):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

@@ -1,0 +1,30 @@
+# The production image: gunicorn serves the web; the same image runs the worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    CROSSDOCK_VAR_DIR=/app/var
+
+WORKDIR /app
+RUN useradd --create-home --uid 1000 crossdock
+
+COPY pyproject.toml README.md ./
+COPY hub/ hub/
+COPY workflows/ workflows/
+COPY kpis/ kpis/
+COPY feedback/ feedback/
+COPY handoffs/ handoffs/
+COPY standups/ standups/
+COPY wiki/ wiki/
+RUN pip install .
+COPY . .
+# collectstatic needs settings but no services: a throwaway key and SQLite are enough here.
+RUN SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+    python manage.py collectstatic --noinput -v0 \
+    && mkdir -p /app/var && chown -R crossdock /app/var
+
+USER crossdock
+EXPOSE 8000
+CMD ["sh", "-c", "exec gunicorn hub.wsgi --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
