@@ -128,3 +128,18 @@ def test_security_headers_are_set(client_for, member):
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_password_reset_sends_a_link_by_email(client, member):
+    from django.core import mail
+
+    response = client.post("/accounts/password/reset/", {"email": member.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_login_page_does_not_offer_signup(client, db):
+    page = client.get("/accounts/login/").content.decode()
+    assert "/accounts/signup/" not in page
+    assert "invitation-only" in page
