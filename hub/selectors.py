@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from hub import roles
-from hub.models import Event, Invitation, Membership, Notification, Team, User
+from hub.models import AuditLog, Event, Invitation, Membership, Notification, Team, User
 
 
 def team_list() -> QuerySet[Team]:
@@ -75,3 +75,16 @@ def event_list(
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+def audit_list(*, action: str | None = None, actor_id: int | None = None) -> QuerySet[AuditLog]:
+    qs = AuditLog.objects.select_related("actor").order_by("-at", "-id")
+    if action:
+        qs = qs.filter(action=action)
+    if actor_id:
+        qs = qs.filter(actor_id=actor_id)
+    return qs
+
+
+def audit_actions() -> list[str]:
+    return list(AuditLog.objects.order_by("action").values_list("action", flat=True).distinct())

@@ -23,6 +23,7 @@ urlpatterns = [
     path("memberships/<int:pk>/", views.membership_update, name="membership_update"),
     path("people/", views.people, name="people"),
     path("people/<int:pk>/active/", views.person_set_active, name="person_set_active"),
+    path("audit/", views.audit, name="audit"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

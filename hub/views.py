@@ -257,6 +257,18 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "hub/invitation_accept.html", {"invitation": invitation, "form": form})
 
 
+@admin_required
+def audit(request: HttpRequest) -> HttpResponse:
+    action = request.GET.get("action") or None
+    entries = selectors.audit_list(action=action)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "hub/audit.html",
+        {"page": page, "actions": selectors.audit_actions(), "action": action},
+    )
+
+
 # --- Health ---------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ MEMBER_PAGES = [
     "/standups/",
     "/wiki/",
 ]
-ADMIN_PAGES = ["/people/"]
+ADMIN_PAGES = ["/people/", "/audit/"]
 ADMIN_POSTS = [
     ("/teams/operations/edit/", {"name": "Ops", "kind": "operations"}),
     ("/teams/operations/delete/", {}),

@@ -102,3 +102,13 @@ def test_home_page_lists_the_persons_teams(client_for, member):
     page = client_for(member).get("/").content.decode()
     assert "Operations" in page
     assert "Your open handoffs" in page
+
+
+def test_audit_log_shows_who_changed_what(client_for, admin_user):
+    client = client_for(admin_user)
+    client.post("/teams/", {"name": "Finance", "kind": "other"})
+    page = client.get("/audit/").content.decode()
+    assert "team.create" in page
+    assert "Finance" in page
+    assert admin_user.display_name in page
+    assert "Finance" not in client.get("/audit/?action=membership.create").content.decode()
