@@ -95,6 +95,7 @@ class EventSerializer(serializers.ModelSerializer):
             "occurred_at",
             "received_at",
             "processed_at",
+            "integration_id",
             "attempts",
             "last_error",
             "payload",
@@ -112,6 +113,8 @@ class EventSerializer(serializers.ModelSerializer):
             OpenApiParameter(
                 "status", str, enum=Event.Status.values, description="Processing status."
             ),
+            OpenApiParameter("integration", int, description="Only events of this integration."),
+            OpenApiParameter("unmapped", bool, description="Only (un)mapped events."),
         ],
     ),
     retrieve=extend_schema(summary="One event with its payload"),
@@ -126,6 +129,16 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             raise exceptions.ValidationError(
                 {"status": [f"Use one of: {', '.join(Event.Status.values)}."]}
             )
+        integration = params.get("integration")
+        if integration is not None and not integration.isdigit():
+            raise exceptions.ValidationError({"integration": ["Give an integration id."]})
+        unmapped = params.get("unmapped")
+        if unmapped is not None and unmapped not in ("true", "false"):
+            raise exceptions.ValidationError({"unmapped": ["Use true or false."]})
         return selectors.event_list(
-            source=params.get("source"), type=params.get("type"), status=status_filter
+            source=params.get("source"),
+            type=params.get("type"),
+            status=status_filter,
+            integration_id=int(integration) if integration else None,
+            unmapped=None if unmapped is None else unmapped == "true",
         )

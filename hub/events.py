@@ -55,6 +55,7 @@ def record(
     *,
     occurred_at: datetime | None = None,
     unmapped: bool = False,
+    integration_id: int | None = None,
 ) -> Recorded:
     """Write the event once per (source, external_id) and enqueue its processing on commit.
 
@@ -72,6 +73,7 @@ def record(
                 payload=payload or {},
                 occurred_at=occurred_at,
                 unmapped=unmapped,
+                integration_id=integration_id,
             )
     except IntegrityError:
         existing = Event.objects.filter(source=source, external_id=str(external_id)[:255]).first()
@@ -90,9 +92,10 @@ def enqueue(event_id: int) -> None:
 
 
 def _send(task, event_id: int) -> None:
-    # The row is committed: if the broker is down, the sweeper sends it later.
+    # The row is committed: if the broker is down, the sweeper sends it later. No publish
+    # retries here, so a webhook's response never waits on the broker.
     try:
-        task.delay(event_id)
+        task.apply_async((event_id,), retry=False)
     except Exception:
         logger.warning("Broker unavailable; event %s left for the sweeper", event_id, exc_info=True)
 

@@ -110,6 +110,11 @@ class Zone(models.Model):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=80)
     launched_on = models.DateField(null=True, blank=True)
+    # How dispatch data finds its zone: the dispatch tool's team id, or postal-code prefixes.
+    dispatch_team_id = models.CharField(max_length=64, blank=True, db_index=True)
+    postal_codes = models.CharField(
+        max_length=500, blank=True, help_text="Comma-separated postal codes or prefixes."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -230,6 +235,9 @@ class Customer(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Provider time of the last value applied per source field, so late events never
+    # overwrite newer ones: {"hubspot:email": 1700000000000, ...} (epoch milliseconds).
+    sync_state = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-first_seen_at"]
@@ -270,6 +278,8 @@ class Delivery(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Provider time (epoch ms) of the last dispatch event applied; older events are ignored.
+    sync_state = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-window_start"]
@@ -362,6 +372,9 @@ class Event(models.Model):
     last_error = models.TextField(blank=True)
     # Stored and visible, but no adapter understood its type.
     unmapped = models.BooleanField(default=False)
+    # The inbound integration (handoffs.Integration) that received it; none for internal
+    # events. A plain id: the hub depends on no other app.
+    integration_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -383,6 +396,8 @@ class Event(models.Model):
             ),
             # The event browser filters by type, newest first.
             models.Index(fields=["type", "-id"], name="event_type_idx"),
+            # An integration's page: its events, newest first, and per-day counts.
+            models.Index(fields=["integration_id", "-id"], name="event_integration_idx"),
         ]
 
     def __str__(self) -> str:

@@ -66,8 +66,14 @@ def event_list(
     source: str | None = None,
     type: str | None = None,
     status: str | None = None,
+    integration_id: int | None = None,
+    unmapped: bool | None = None,
 ) -> QuerySet[Event]:
     qs = Event.objects.all().order_by("-id")
+    if integration_id is not None:
+        qs = qs.filter(integration_id=integration_id)
+    if unmapped is not None:
+        qs = qs.filter(unmapped=unmapped)
     if source:
         qs = qs.filter(source=source)
     if type:

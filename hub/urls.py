@@ -25,11 +25,13 @@ urlpatterns = [
     path("people/<int:pk>/active/", views.person_set_active, name="person_set_active"),
     path("audit/", views.audit, name="audit"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("hooks/", include("handoffs.webhook_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
+    path("api/v1/", include("handoffs.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

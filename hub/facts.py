@@ -1,0 +1,339 @@
+"""Writers of the shared business facts (customers, deliveries) that integrations feed.
+
+Every writer is idempotent and safe in any arrival order: each source field remembers the
+provider time of the value it holds (``sync_state``) and an older event never overwrites a
+newer one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from hub.models import Campaign, Customer, Delivery, PromoCode, Zone
+
+_PHONE_JUNK = re.compile(r"[^\d+]")
+
+
+def normalise_email(value: str | None) -> str:
+    return (value or "").strip().lower()
+
+
+def normalise_phone(value: str | None) -> str:
+    """Digits with a leading + where the number had one (or an international 00 prefix)."""
+    raw = (value or "").strip()
+    if not raw:
+        return ""
+    cleaned = _PHONE_JUNK.sub("", raw)
+    if cleaned.startswith("00"):
+        cleaned = "+" + cleaned[2:]
+    plus = cleaned.startswith("+")
+    digits = cleaned.replace("+", "")
+    if len(digits) < 6:
+        return ""
+    return ("+" if plus else "") + digits
+
+
+def _is_newer(state: dict[str, Any], key: str, at_ms: int) -> bool:
+    last = state.get(key)
+    return last is None or at_ms >= last
+
+
+def _matching_customers(email: str, phone: str) -> Q | None:
+    query = Q()
+    if email:
+        query |= Q(email=email)
+    if phone:
+        query |= Q(phone=phone)
+    return query or None
+
+
+# --- Customers ------------------------------------------------------------------------------
+
+CRM_FIELDS = {
+    "email",
+    "phone",
+    "first_name",
+    "last_name",
+    "lifecycle_stage",
+    "acquisition_source",
+    "campaign",
+    "promo_code",
+}
+
+
+@dataclass(frozen=True)
+class CustomerResult:
+    customer: Customer
+    created: bool
+    changed: list[str]
+    merged: int = 0
+
+
+@transaction.atomic
+def customer_from_crm(
+    *, crm_id: str, at_ms: int, values: dict[str, str | None], created_event: bool = False
+) -> CustomerResult:
+    """Create or update the customer known to the CRM as ``crm_id``.
+
+    ``values`` holds CRM fields by our name (see CRM_FIELDS). A dispatch-only customer with
+    the same email or phone becomes this customer (their deliveries move with them).
+    """
+    crm_id = str(crm_id)
+    email = normalise_email(values.get("email"))
+    phone = normalise_phone(values.get("phone"))
+    customer = Customer.objects.select_for_update().filter(crm_id=crm_id).first()
+    created = False
+    if customer is None:
+        match = _matching_customers(email, phone)
+        candidate = (
+            Customer.objects.select_for_update()
+            .filter(match, crm_id__isnull=True)
+            .order_by("first_seen_at", "id")
+            .first()
+            if match
+            else None
+        )
+        if candidate is not None:
+            customer = candidate
+            customer.crm_id = crm_id
+        else:
+            customer = Customer(crm_id=crm_id, first_seen_at=_ms_to_dt(at_ms))
+            created = True
+    changed = _apply_crm_values(customer, values, at_ms)
+    if created_event and _ms_to_dt(at_ms) < customer.first_seen_at:
+        customer.first_seen_at = _ms_to_dt(at_ms)
+        changed.append("first_seen_at")
+    customer.save()
+    merged = _merge_duplicates(customer)
+    return CustomerResult(customer, created, changed, merged)
+
+
+def _apply_crm_values(customer: Customer, values: dict[str, str | None], at_ms: int) -> list[str]:
+    changed: list[str] = []
+    state = dict(customer.sync_state)
+    for field, raw in values.items():
+        if field not in CRM_FIELDS:
+            continue
+        key = f"crm:{field}"
+        if not _is_newer(state, key, at_ms):
+            continue
+        state[key] = at_ms
+        value = (raw or "").strip()
+        if field == "email":
+            customer.email = normalise_email(value)
+        elif field == "phone":
+            customer.phone = normalise_phone(value)
+        elif field in ("first_name", "last_name"):
+            state[f"name:{field}"] = value
+            customer.name = " ".join(
+                part for part in (state.get("name:first_name"), state.get("name:last_name")) if part
+            )
+        elif field == "lifecycle_stage":
+            customer.lifecycle_stage = value[:40]
+        elif field == "acquisition_source":
+            customer.acquisition_source = value[:80]
+        elif field == "campaign":
+            customer.acquisition_campaign = _campaign(value)
+        elif field == "promo_code":
+            customer.promo_code = (
+                PromoCode.objects.filter(code__iexact=value).first() if value else None
+            )
+        changed.append(field)
+    customer.sync_state = state
+    return changed
+
+
+def _campaign(value: str) -> Campaign | None:
+    if not value:
+        return None
+    return (
+        Campaign.objects.filter(Q(external_id=value) | Q(name__iexact=value)).order_by("id").first()
+    )
+
+
+def _merge_duplicates(customer: Customer) -> int:
+    """Fold dispatch-only customers with the same email or phone into ``customer``."""
+    match = _matching_customers(customer.email, customer.phone)
+    if match is None:
+        return 0
+    others = list(
+        Customer.objects.select_for_update()
+        .filter(match, crm_id__isnull=True)
+        .exclude(pk=customer.pk)
+    )
+    for other in others:
+        Delivery.objects.filter(customer=other).update(customer=customer)
+        if other.first_seen_at < customer.first_seen_at:
+            customer.first_seen_at = other.first_seen_at
+        dispatch_id = other.dispatch_id
+        if not customer.zone_id:
+            customer.zone_id = other.zone_id
+        other.delete()
+        if dispatch_id and not customer.dispatch_id:
+            customer.dispatch_id = dispatch_id
+    if others:
+        customer.save()
+        recompute_first_delivery(customer)
+    return len(others)
+
+
+@transaction.atomic
+def customer_from_dispatch(
+    *, dispatch_id: str | None, name: str, phone: str, email: str, seen_at: datetime
+) -> Customer | None:
+    """The customer a dispatch task is for: by dispatch id, else by email or phone."""
+    phone, email = normalise_phone(phone), normalise_email(email)
+    if not dispatch_id and not phone and not email:
+        return None
+    customer = None
+    if dispatch_id:
+        customer = Customer.objects.select_for_update().filter(dispatch_id=dispatch_id).first()
+    if customer is None:
+        match = _matching_customers(email, phone)
+        if match is not None:
+            customer = (
+                Customer.objects.select_for_update()
+                .filter(match)
+                .order_by("-crm_id", "first_seen_at", "id")
+                .first()
+            )
+            if customer is not None and dispatch_id and not customer.dispatch_id:
+                customer.dispatch_id = dispatch_id
+                customer.save(update_fields=["dispatch_id", "updated_at"])
+    if customer is None:
+        customer = Customer.objects.create(
+            dispatch_id=dispatch_id or None,
+            name=name[:160],
+            phone=phone,
+            email=email,
+            first_seen_at=seen_at,
+        )
+    elif seen_at < customer.first_seen_at:
+        customer.first_seen_at = seen_at
+        customer.save(update_fields=["first_seen_at", "updated_at"])
+    if not customer.name and name:
+        customer.name = name[:160]
+        customer.save(update_fields=["name", "updated_at"])
+    return customer
+
+
+# --- Deliveries -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryFacts:
+    dispatch_id: str
+    at_ms: int
+    status: str
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    completed_at: datetime | None = None
+    failure_reason: str = ""
+    zone: Zone | None = None
+    customer: Customer | None = None
+    promo_code: PromoCode | None = None
+
+
+@transaction.atomic
+def delivery_from_dispatch(facts: DeliveryFacts) -> tuple[Delivery, bool]:
+    """Create or update a delivery; an event older than the last one applied changes nothing.
+
+    Returns (delivery, changed).
+    """
+    delivery = Delivery.objects.select_for_update().filter(dispatch_id=facts.dispatch_id).first()
+    if delivery is None:
+        delivery = Delivery(dispatch_id=facts.dispatch_id)
+    elif not _is_newer(delivery.sync_state, "dispatch", facts.at_ms):
+        return delivery, False
+    # A completed delivery stays completed: later "updated" events may still carry details.
+    terminal = {Delivery.Status.SUCCEEDED, Delivery.Status.FAILED, Delivery.Status.CANCELLED}
+    if delivery.pk and delivery.status in terminal and facts.status not in terminal:
+        status = delivery.status
+    else:
+        status = facts.status
+    delivery.status = status
+    delivery.window_start = facts.window_start or delivery.window_start
+    delivery.window_end = facts.window_end or delivery.window_end
+    if facts.completed_at:
+        delivery.completed_at = facts.completed_at
+    if facts.failure_reason:
+        delivery.failure_reason = facts.failure_reason[:120]
+    if facts.zone is not None:
+        delivery.zone = facts.zone
+    if facts.promo_code is not None:
+        delivery.promo_code = facts.promo_code
+    old_customer_id = delivery.customer_id
+    if facts.customer is not None:
+        delivery.customer = facts.customer
+    delivery.on_time = _on_time(delivery)
+    delivery.sync_state = {**delivery.sync_state, "dispatch": facts.at_ms}
+    delivery.save()
+    for customer_id in {old_customer_id, delivery.customer_id} - {None}:
+        recompute_first_delivery(Customer.objects.select_for_update().get(pk=customer_id))
+    return delivery, True
+
+
+def _on_time(delivery: Delivery) -> bool | None:
+    if delivery.status == Delivery.Status.FAILED:
+        return False
+    if delivery.status != Delivery.Status.SUCCEEDED or not delivery.completed_at:
+        return None
+    if delivery.window_end is None:
+        return None
+    return delivery.completed_at <= delivery.window_end
+
+
+def recompute_first_delivery(customer: Customer) -> None:
+    """Mark the customer's earliest (not cancelled) delivery as their first, and only it.
+
+    The caller holds the customer's row lock, so concurrent events agree on the answer.
+    """
+    deliveries = (
+        Delivery.objects.filter(customer=customer)
+        .exclude(status=Delivery.Status.CANCELLED)
+        .order_by("window_start", "created_at", "id")
+    )
+    first_id = deliveries.values_list("id", flat=True).first()
+    Delivery.objects.filter(customer=customer, is_first_for_customer=True).exclude(
+        pk=first_id
+    ).update(is_first_for_customer=False)
+    if first_id is not None:
+        Delivery.objects.filter(pk=first_id, is_first_for_customer=False).update(
+            is_first_for_customer=True
+        )
+
+
+def zone_for_dispatch(
+    *, zone_code: str = "", team_id: str = "", postal_code: str = ""
+) -> Zone | None:
+    """The zone named on the task, else the dispatch team's zone, else by postal code."""
+    if zone_code:
+        zone = Zone.objects.filter(code__iexact=zone_code.strip()).first()
+        if zone:
+            return zone
+    if team_id:
+        zone = Zone.objects.filter(dispatch_team_id=team_id).first()
+        if zone:
+            return zone
+    postal = postal_code.replace(" ", "").upper()
+    if postal:
+        for zone in Zone.objects.exclude(postal_codes=""):
+            prefixes = [p.strip().replace(" ", "").upper() for p in zone.postal_codes.split(",")]
+            if any(p and postal.startswith(p) for p in prefixes):
+                return zone
+    return None
+
+
+def promo_code_named(code: str) -> PromoCode | None:
+    return PromoCode.objects.filter(code__iexact=code.strip()).first() if code else None
+
+
+def _ms_to_dt(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC) if ms else timezone.now()
