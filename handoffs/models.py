@@ -120,6 +120,8 @@ class ImportJob(models.Model):
     filename = models.CharField(max_length=255)
     content = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # What a running import is doing: checking rows (with a count) or writing them.
+    stage = models.CharField(max_length=20, blank=True)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
@@ -132,10 +134,19 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The sweeper: WHERE status IN ('queued', 'running').
+            models.Index(
+                fields=["created_at"],
+                name="import_unfinished_idx",
+                condition=Q(status__in=["queued", "running"]),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.filename}"

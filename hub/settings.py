@@ -204,6 +204,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hub.purge_notifications",
         "schedule": crontab(minute=17, hour=3),
     },
+    "sweep-imports": {"task": "handoffs.sweep_imports", "schedule": 300.0},
+    "purge-webhook-rejections": {
+        "task": "handoffs.purge_rejections",
+        "schedule": crontab(minute=23, hour=3),
+    },
 }
 
 # --- Events -------------------------------------------------------------------------------
