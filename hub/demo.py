@@ -437,20 +437,20 @@ def _deliveries(rng, total, customers, start, today, now, zones, progress) -> in
         firsts = [c for c in customers if c.is_new]
         for c in firsts:
             yield c, c.first_day, True
-        for _ in range(max(0, total - len(firsts))):
+        while True:
             day = rng.randrange(0, DAYS)
             eligible = bisect.bisect_right(first_days, day)
             if eligible == 0:
                 continue
             c = customers[rng.randrange(eligible)]
-            yield c, max(day, c.first_day + 1) if c.is_new else day, False
+            if c.is_new and day <= c.first_day:
+                continue  # a new customer's later orders come after their first
+            yield c, day, False
 
     made, batch = 0, []
     for n, (customer, day, first) in enumerate(plan()):
         if made + len(batch) >= total:
             break
-        if day >= DAYS:
-            day = DAYS - 1
         batch.append(_delivery(rng, n, customer, day, first, start, now, rates, zone_pk))
         if len(batch) >= BATCH:
             Delivery.objects.bulk_create(batch, batch_size=BATCH)

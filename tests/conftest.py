@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from hub.models import Role
+from tests import workers
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 
@@ -62,3 +63,12 @@ def api_for():
         return api
 
     return make
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path):
+    """A real worker for one test, so no test's tasks reach another's worker."""
+    workers.purge_queue()
+    proc = workers.start_worker(tmp_path / "worker.log")
+    yield proc
+    workers.stop_worker(proc)

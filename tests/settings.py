@@ -11,7 +11,11 @@ from hub.settings import CROSSDOCK_EVENT_SUBSCRIBERS, STORAGES
 
 # A subscriber that counts, in Redis, how often each event reached it (seen by tests across
 # the worker process boundary).
-CROSSDOCK_EVENT_SUBSCRIBERS = [*CROSSDOCK_EVENT_SUBSCRIBERS, "tests.hub.subscribers.count_event"]
+CROSSDOCK_EVENT_SUBSCRIBERS = [
+    *CROSSDOCK_EVENT_SUBSCRIBERS,
+    "tests.hub.subscribers.sleep_once",
+    "tests.hub.subscribers.count_event",
+]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     **STORAGES,

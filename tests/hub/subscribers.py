@@ -15,3 +15,15 @@ def count_event(event) -> None:
 def seen(event_uuid) -> int:
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     return int(client.get(counter_key(event_uuid)) or 0)
+
+
+def sleep_once(event) -> None:
+    """Hold the worker the first time an event asks for it (to kill it mid-processing)."""
+    import time
+
+    seconds = (event.payload or {}).get("_test_sleep_once")
+    if not seconds:
+        return
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    if client.set(f"crossdock-test:slept:{event.uuid}", 1, nx=True, ex=3600):
+        time.sleep(float(seconds))

@@ -1,7 +1,5 @@
 """A real Celery worker on Redis processes recorded events exactly once."""
 
-import time
-
 import pytest
 from django.db import transaction
 
@@ -9,18 +7,15 @@ from hub import events
 from hub.models import Event
 from hub.tasks import sweep_events_task
 from tests.hub import subscribers
+from tests.workers import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def wait_processed(event_id: int, timeout: float = 30.0) -> Event:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        event = Event.objects.get(pk=event_id)
-        if event.status == Event.Status.PROCESSED:
-            return event
-        time.sleep(0.1)
-    raise AssertionError(f"event {event_id} not processed within {timeout}s: {event.status}")
+    return wait_for(
+        lambda: Event.objects.filter(pk=event_id, status=Event.Status.PROCESSED).first(), timeout
+    )
 
 
 def test_event_recorded_twice_in_one_transaction_reaches_subscriber_once(celery_worker):

@@ -1,30 +1,34 @@
+"""Real `celery worker` processes on Redis, using the test database."""
+
+from __future__ import annotations
+
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real `celery worker` process on Redis, using the test database."""
+def purge_queue() -> None:
     from hub.celery import app
 
-    db = settings.DATABASES["default"]
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.default_channel.queue_purge("celery")
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
+
+
+def start_worker(log: Path, **env_extra: str) -> subprocess.Popen:
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": url,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        **env_extra,
     }
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -52,9 +56,24 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
             proc.kill()
             raise RuntimeError(f"Celery worker did not start:\n{log.read_text()}")
         time.sleep(0.2)
-    yield proc
+    return proc
+
+
+def stop_worker(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait(timeout=10)
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.05):
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
