@@ -6,7 +6,9 @@ class HandoffsConfig(AppConfig):
     verbose_name = "Handoffs and integrations"
 
     def ready(self) -> None:
-        from handoffs import services
+        from handoffs import engine, services
         from hub import events
 
+        # Facts first, so rules see the delivery or customer the event just updated.
         events.subscribe(services.event_apply_facts)
+        events.subscribe(engine.event_evaluate_rules)

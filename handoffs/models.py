@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -156,3 +157,317 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 100 if self.status in (self.Status.DONE, self.Status.FAILED) else 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+# --- Channels, rules, handoffs and their alerts ---------------------------------------------
+
+
+class Channel(models.Model):
+    """Where a team hears about handoffs: Slack, email, Teams, a webhook, or the in-app inbox."""
+
+    class Kind(models.TextChoices):
+        SLACK = "slack", "Slack (incoming webhook)"
+        EMAIL = "email", "Email"
+        TEAMS = "teams", "Microsoft Teams (incoming webhook)"
+        WEBHOOK = "webhook", "Outbound webhook (JSON, signed)"
+        INBOX = "inbox", "In-app inbox"
+
+    team = models.ForeignKey("hub.Team", on_delete=models.CASCADE, related_name="channels")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=120)
+    # Slack/Teams/webhook: the URL (a secret: admins only). Email: addresses, comma-separated;
+    # empty means every member of the team.
+    target = models.CharField(max_length=1000, blank=True)
+    # Outbound webhooks sign their body with this.
+    signing_secret = models.CharField(max_length=128, blank=True)
+    fallback = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="fallback_for"
+    )
+    enabled = models.BooleanField(default=True)
+    # Pacing: the earliest time the next message may go out (Slack: about one per second).
+    next_send_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["team__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["slack", "email", "teams", "webhook", "inbox"]),
+                name="channel_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(fallback=models.F("id")), name="channel_not_its_own_fallback"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class TeamAlertSettings(models.Model):
+    """A team's quiet hours and daily digest."""
+
+    team = models.OneToOneField("hub.Team", on_delete=models.CASCADE, related_name="alert_settings")
+    quiet_start = models.TimeField(null=True, blank=True)
+    quiet_end = models.TimeField(null=True, blank=True)
+    daily_digest = models.BooleanField(
+        default=False, help_text="Hold non-urgent alerts and send one summary a day."
+    )
+    digest_hour = models.PositiveSmallIntegerField(default=8)
+
+    class Meta:
+        verbose_name_plural = "team alert settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(digest_hour__lte=23), name="digest_hour_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"Alert settings of {self.team}"
+
+
+class Rule(models.Model):
+    """When an event of ``trigger`` matches the conditions, hand work to the teams."""
+
+    name = models.CharField(max_length=160)
+    description = models.TextField(blank=True)
+    trigger = models.CharField(
+        max_length=120, help_text="An event type, e.g. hubspot.contact.creation, or prefix.*"
+    )
+    # {"match": "all"|"any", "conditions": [{"field": "...", "op": "...", "value": "..."}]}
+    conditions = models.JSONField(default=dict, blank=True)
+    teams = models.ManyToManyField("hub.Team", related_name="rules")
+    channels = models.ManyToManyField(Channel, blank=True, related_name="rules")
+    title_template = models.CharField(max_length=300)
+    message_template = models.TextField(blank=True)
+    requires_ack = models.BooleanField(default=True)
+    sla_minutes = models.PositiveIntegerField(null=True, blank=True)
+    escalate_to_team = models.ForeignKey(
+        "hub.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    escalate_channel = models.ForeignKey(
+        Channel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    escalate_to_managers = models.BooleanField(default=True)
+    dedupe_key = models.CharField(
+        max_length=200, blank=True, help_text="e.g. {{ customer.id }}: one handoff per customer…"
+    )
+    dedupe_minutes = models.PositiveIntegerField(default=60, help_text="…per this many minutes.")
+    owner_team = models.ForeignKey("hub.Team", on_delete=models.PROTECT, related_name="owned_rules")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    minutes_saved = models.PositiveIntegerField(
+        default=5, help_text="Manual minutes one run of this rule saves."
+    )
+    enabled = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    template_key = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            # Every event: WHERE enabled AND trigger IN (:type, :prefix.*).
+            models.Index(
+                fields=["trigger"], name="rule_enabled_trigger_idx", condition=Q(enabled=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("handoffs:rule_detail", args=[self.pk])
+
+
+class RuleVersion(models.Model):
+    """What a rule looked like at each version, and who made it so."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "version"], name="rule_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} v{self.version}"
+
+
+class Handoff(models.Model):
+    """A cross-team item that one team must acknowledge."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        DONE = "done", "Done"
+        MISSED = "missed", "Missed"
+
+    rule = models.ForeignKey(
+        Rule, on_delete=models.SET_NULL, null=True, blank=True, related_name="handoffs"
+    )
+    rule_version = models.PositiveIntegerField(null=True, blank=True)
+    event = models.ForeignKey(
+        "hub.Event", on_delete=models.SET_NULL, null=True, blank=True, related_name="handoffs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_team = models.ForeignKey(
+        "hub.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    team = models.ForeignKey("hub.Team", on_delete=models.CASCADE, related_name="handoffs")
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    requires_ack = models.BooleanField(default=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.OPEN)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_via = models.CharField(max_length=20, blank=True)
+    missed_at = models.DateTimeField(null=True, blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One handoff per rule, event and team, however often the event is processed.
+            models.UniqueConstraint(
+                fields=["rule", "event", "team"],
+                name="handoff_once_per_rule_event_team",
+                condition=Q(rule__isnull=False, event__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "acknowledged", "done", "missed"]),
+                name="handoff_status_valid",
+            ),
+        ]
+        indexes = [
+            # The SLA sweeper: WHERE status = 'open' AND due_at < now().
+            models.Index(
+                fields=["due_at"], name="handoff_open_due_idx", condition=Q(status="open")
+            ),
+            models.Index(fields=["team", "status"], name="handoff_team_status_idx"),
+            # Dedupe: the rule's recent handoffs with one key.
+            models.Index(fields=["rule", "dedupe_key", "-created_at"], name="handoff_dedupe_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("handoffs:handoff_detail", args=[self.pk])
+
+
+class Alert(models.Model):
+    """One message of one handoff on one channel: written before it is sent (the outbox)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        HELD = "held", "Held for the digest"
+
+    class Purpose(models.TextChoices):
+        NOTIFY = "notify", "Notification"
+        ESCALATION = "escalation", "Escalation"
+        FALLBACK = "fallback", "Fallback"
+        TEST = "test", "Test message"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    handoff = models.ForeignKey(
+        Handoff, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="alerts")
+    purpose = models.CharField(max_length=12, choices=Purpose.choices, default=Purpose.NOTIFY)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    fallback_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="fallbacks"
+    )
+    # Test messages carry their own text.
+    subject = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One notification of a handoff per channel, however often the rule runs.
+            models.UniqueConstraint(
+                fields=["handoff", "channel", "purpose"],
+                name="alert_once_per_handoff_channel",
+                condition=Q(handoff__isnull=False),
+            ),
+        ]
+        indexes = [
+            # The sweeper and the pacer: WHERE status IN ('pending','sending') ORDER BY due time.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="alert_unsent_idx",
+                condition=Q(status__in=["pending", "sending"]),
+            ),
+            models.Index(fields=["channel", "status"], name="alert_channel_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} · {self.handoff or self.subject}"
+
+
+class AlertAttempt(models.Model):
+    """One try at sending an alert, with what the other side answered."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(default=timezone.now)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    ok = models.BooleanField(default=False)
+    response = models.CharField(max_length=500, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.status_code or self.error}"
+
+
+class RuleEvaluation(models.Model):
+    """What a rule made of one event: each condition's outcome, and the handoffs it created."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="evaluations")
+    rule_version = models.PositiveIntegerField()
+    event = models.ForeignKey(
+        "hub.Event", on_delete=models.CASCADE, related_name="rule_evaluations"
+    )
+    matched = models.BooleanField()
+    # [{"field": ..., "op": ..., "value": ..., "actual": ..., "held": bool}]
+    details = models.JSONField(default=list)
+    outcome = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "event"], name="evaluation_once_per_rule_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} on {self.event_id}: {'match' if self.matched else 'no match'}"

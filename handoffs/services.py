@@ -191,6 +191,7 @@ def webhook_receive(
                 occurred_at=item.occurred_at,
                 unmapped=item.unmapped,
                 integration_id=integration.pk,
+                subject=item.subject,
             )
             created += recorded.created
         Integration.objects.filter(pk=integration.pk).update(last_event_at=now)

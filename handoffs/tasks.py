@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from handoffs import imports, services
+from handoffs import engine, imports, services
 
 
 @shared_task(name="handoffs.run_import", acks_late=True)
@@ -27,3 +27,30 @@ def sweep_imports_task() -> int:
 def purge_rejections_task() -> int:
     """Forget webhook rejections older than 30 days. Idempotent."""
     return services.rejections_purge()
+
+
+@shared_task(name="handoffs.send_alert", acks_late=True)
+def send_alert_task(alert_id: int) -> str:
+    """Send one alert; safe to run twice (the alert is claimed first)."""
+    return engine.alert_send(alert_id)
+
+
+@shared_task(name="handoffs.sweep_alerts")
+def sweep_alerts_task() -> int:
+    """Re-send alerts a down broker or a killed worker left behind. Idempotent."""
+    ids = engine.alerts_unfinished(timezone.now())
+    for alert_id in ids:
+        send_alert_task.delay(alert_id)
+    return len(ids)
+
+
+@shared_task(name="handoffs.mark_missed")
+def mark_missed_task() -> int:
+    """Mark handoffs past their SLA as missed and escalate them. Idempotent."""
+    return engine.handoffs_mark_missed()
+
+
+@shared_task(name="handoffs.release_digests")
+def release_digests_task() -> int:
+    """Send the daily digests of the teams whose digest hour it is. Idempotent."""
+    return engine.held_alerts_release()

@@ -56,6 +56,7 @@ def record(
     occurred_at: datetime | None = None,
     unmapped: bool = False,
     integration_id: int | None = None,
+    subject: str = "",
 ) -> Recorded:
     """Write the event once per (source, external_id) and enqueue its processing on commit.
 
@@ -74,6 +75,7 @@ def record(
                 occurred_at=occurred_at,
                 unmapped=unmapped,
                 integration_id=integration_id,
+                subject=subject[:255],
             )
     except IntegrityError:
         existing = Event.objects.filter(source=source, external_id=str(external_id)[:255]).first()

@@ -375,6 +375,9 @@ class Event(models.Model):
     # The inbound integration (handoffs.Integration) that received it; none for internal
     # events. A plain id: the hub depends on no other app.
     integration_id = models.BigIntegerField(null=True, blank=True)
+    # What the event is about, as "<kind>:<id>[:<detail>]" (e.g. "task:abc", "contact:42:email"):
+    # finds the previous event about the same thing, and every event about a customer.
+    subject = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -398,6 +401,8 @@ class Event(models.Model):
             models.Index(fields=["type", "-id"], name="event_type_idx"),
             # An integration's page: its events, newest first, and per-day counts.
             models.Index(fields=["integration_id", "-id"], name="event_integration_idx"),
+            # "Changed to" conditions and Explain: the events about one subject, newest first.
+            models.Index(fields=["subject", "-id"], name="event_subject_idx"),
         ]
 
     def __str__(self) -> str:

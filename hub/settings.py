@@ -205,6 +205,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=17, hour=3),
     },
     "sweep-imports": {"task": "handoffs.sweep_imports", "schedule": 300.0},
+    "sweep-alerts": {"task": "handoffs.sweep_alerts", "schedule": 30.0},
+    "mark-missed-handoffs": {"task": "handoffs.mark_missed", "schedule": 60.0},
+    "release-daily-digests": {"task": "handoffs.release_digests", "schedule": crontab(minute=0)},
     "purge-webhook-rejections": {
         "task": "handoffs.purge_rejections",
         "schedule": crontab(minute=23, hour=3),

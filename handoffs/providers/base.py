@@ -32,6 +32,7 @@ class Incoming:
     payload: dict[str, Any]
     occurred_at: datetime | None = None
     unmapped: bool = False
+    subject: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -87,6 +87,7 @@ class GenericProvider(Provider):
                     external_id=str(external_id)[:255],
                     payload=item,
                     occurred_at=occurred_at,
+                    subject=str(item.get("subject") or "")[:255],
                 )
             )
         return incoming

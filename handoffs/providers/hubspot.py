@@ -80,6 +80,14 @@ def _candidate_uris(request: HttpRequest) -> list[str]:
     return list(dict.fromkeys([seen, configured]))
 
 
+def _subject(subscription: str, item: dict) -> str:
+    kind = subscription.split(".", 1)[0]
+    subject = f"{kind}:{item.get('objectId')}"
+    if item.get("propertyName"):
+        subject += f":{item['propertyName']}"
+    return subject
+
+
 class HubSpotProvider(Provider):
     kind = "hubspot"
     label = "HubSpot"
@@ -153,6 +161,7 @@ class HubSpotProvider(Provider):
                     payload=item,
                     occurred_at=ms_to_datetime(item.get("occurredAt")),
                     unmapped=subscription not in MAPPED,
+                    subject=_subject(subscription, item),
                 )
             )
         return incoming

@@ -108,6 +108,7 @@ class OnfleetProvider(Provider):
                 payload=data,
                 occurred_at=ms_to_datetime(when),
                 unmapped=trigger not in TASK_TRIGGERS,
+                subject=f"task:{data['taskId']}" if data.get("taskId") else f"worker:{subject}",
             )
         ]
 

@@ -52,6 +52,7 @@ class TypeformProvider(Provider):
                 payload=data,
                 occurred_at=parse_datetime(submitted) if isinstance(submitted, str) else None,
                 unmapped=event_type != "form_response",
+                subject=f"form:{response.get('form_id', '')}",
             )
         ]
 

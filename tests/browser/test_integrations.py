@@ -46,7 +46,8 @@ def test_admin_connects_onfleet_and_hubspot(page, admin_user, celery_worker, liv
         )
         assert response.status_code == 200
     forged = requests.post(
-        onfleet_url, data=body.replace(b"true", b"false"),
+        onfleet_url,
+        data=body.replace(b"true", b"false"),
         headers={"Content-Type": "application/json", "X-Onfleet-Signature": signature},
         timeout=10,
     )
@@ -68,14 +69,18 @@ def test_admin_connects_onfleet_and_hubspot(page, admin_user, celery_worker, liv
         for key, value in payloads.hubspot_v3_headers(contact, hubspot_url).items()
     }
     response = requests.post(
-        hubspot_url, data=contact, headers={"Content-Type": "application/json", **headers}, timeout=10
+        hubspot_url,
+        data=contact,
+        headers={"Content-Type": "application/json", **headers},
+        timeout=10,
     )
     assert response.status_code == 200, response.text
-    workers.wait_for(lambda: Customer.objects.filter(crm_id="4242", email="new@lead.example").exists())
+    workers.wait_for(
+        lambda: Customer.objects.filter(crm_id="4242", email="new@lead.example").exists()
+    )
 
     onfleet = Integration.objects.get(kind="onfleet")
     page.goto(f"/handoffs/integrations/{onfleet.pk}/")
     assert page.get_by_test_id("events-total").inner_text() == "1"
     assert page.get_by_text("does not match").first.is_visible()
-    page.screenshot(path="/tmp/integration-page.png", full_page=True)
     assert page.console_errors == []

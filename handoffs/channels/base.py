@@ -1,0 +1,89 @@
+"""The shape of every outbound channel."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import requests
+
+TIMEOUT_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class Message:
+    """What one alert says, ready for any channel."""
+
+    uuid: str
+    title: str
+    body: str
+    team: str
+    link: str = ""
+    ack_url: str = ""
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    # A digest folds several handoffs into one message: (title, link, ack_url) each.
+    items: list[tuple[str, str, str]] = field(default_factory=list)
+    purpose: str = "notify"
+    # Email: the people to write to, and each one's own acknowledgement link.
+    recipients: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Sent:
+    status_code: int | None
+    response: str = ""
+
+
+class ChannelError(Exception):
+    """Sending failed. ``permanent``: retrying cannot help (bad URL, removed channel…)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+        response: str = "",
+    ):
+        super().__init__(message)
+        self.permanent = permanent
+        self.status_code = status_code
+        self.retry_after = retry_after
+        self.response = response
+
+
+class Sender(ABC):
+    kind: str = ""
+    # At most one message per this many seconds per channel (Slack: about one per second).
+    min_interval: float = 0.0
+    # Fold bursts into one digest message instead of sending each.
+    digests: bool = False
+
+    @abstractmethod
+    def send(self, target: str, message: Message, *, secret: str = "") -> Sent:
+        """Deliver ``message``; raise ChannelError on failure."""
+
+
+def retry_after_seconds(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def post_json(url: str, payload: dict, headers: dict | None = None) -> requests.Response:
+    """POST with a timeout; network trouble becomes a transient ChannelError."""
+    try:
+        return requests.post(url, json=payload, headers=headers or {}, timeout=TIMEOUT_SECONDS)
+    except requests.Timeout as exc:
+        raise ChannelError(f"No answer within {TIMEOUT_SECONDS} s") from exc
+    except requests.RequestException as exc:
+        raise ChannelError(f"Could not connect: {type(exc).__name__}") from exc
+
+
+def short(text: str, limit: int = 500) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

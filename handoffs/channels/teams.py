@@ -1,0 +1,97 @@
+"""Microsoft Teams incoming webhooks (and Workflows webhooks): an Adaptive Card message.
+
+Success is any 2xx (Workflows answer 202 Accepted); 429 carries ``Retry-After``; 400, 401, 403,
+404 and 410 mean the URL or card is wrong for good.
+"""
+
+from __future__ import annotations
+
+from handoffs.channels.base import (
+    ChannelError,
+    Message,
+    Sender,
+    Sent,
+    post_json,
+    retry_after_seconds,
+    short,
+)
+
+PERMANENT = {400, 401, 403, 404, 410}
+
+
+def card(message: Message) -> dict:
+    body: list[dict] = [
+        {
+            "type": "TextBlock",
+            "text": message.title,
+            "weight": "Bolder",
+            "size": "Medium",
+            "wrap": True,
+        }
+    ]
+    if message.items:
+        body.append(
+            {
+                "type": "TextBlock",
+                "text": "\n".join(f"- [{title}]({link})" for title, link, _ack in message.items),
+                "wrap": True,
+            }
+        )
+    else:
+        if message.body:
+            body.append({"type": "TextBlock", "text": short(message.body, 3000), "wrap": True})
+        body.append(
+            {
+                "type": "FactSet",
+                "facts": [
+                    {"title": k, "value": v} for k, v in [("Team", message.team), *message.fields]
+                ],
+            }
+        )
+    actions = []
+    if message.ack_url:
+        actions.append({"type": "Action.OpenUrl", "title": "Acknowledge", "url": message.ack_url})
+    if message.link:
+        actions.append(
+            {"type": "Action.OpenUrl", "title": "Open in Crossdock", "url": message.link}
+        )
+    return {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "content": {
+                    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                    "type": "AdaptiveCard",
+                    "version": "1.4",
+                    "body": body,
+                    "actions": actions,
+                },
+            }
+        ],
+    }
+
+
+class TeamsSender(Sender):
+    kind = "teams"
+    min_interval = 1.0
+    digests = True
+
+    def send(self, target: str, message: Message, *, secret: str = "") -> Sent:
+        response = post_json(target, card(message))
+        text = short(response.text)
+        if 200 <= response.status_code < 300:
+            return Sent(response.status_code, text)
+        if response.status_code == 429:
+            raise ChannelError(
+                "Teams rate limit",
+                status_code=429,
+                retry_after=retry_after_seconds(response) or 2.0,
+                response=text,
+            )
+        raise ChannelError(
+            f"Teams answered {response.status_code} {text}",
+            permanent=response.status_code in PERMANENT,
+            status_code=response.status_code,
+            response=text,
+        )

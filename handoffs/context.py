@@ -1,0 +1,133 @@
+"""What a rule can see of an event: its payload and the shared facts it concerns (read-only)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from hub.models import Campaign, Customer, Delivery, Event
+
+NEW_CUSTOMER_DAYS = 30
+
+
+def customer_view(customer: Customer | None, now: datetime) -> dict[str, Any] | None:
+    if customer is None:
+        return None
+    return {
+        "id": customer.pk,
+        "name": customer.name,
+        "email": customer.email,
+        "phone": customer.phone,
+        "crm_id": customer.crm_id,
+        "is_new": customer.first_seen_at >= now - timedelta(days=NEW_CUSTOMER_DAYS),
+        "first_seen_at": customer.first_seen_at.isoformat(),
+        "lifecycle_stage": customer.lifecycle_stage,
+        "acquisition_source": customer.acquisition_source,
+        "zone": customer.zone.code if customer.zone_id else "",
+        "promo_code": customer.promo_code.code if customer.promo_code_id else "",
+    }
+
+
+def delivery_view(delivery: Delivery | None) -> dict[str, Any] | None:
+    if delivery is None:
+        return None
+    return {
+        "id": delivery.pk,
+        "dispatch_id": delivery.dispatch_id,
+        "zone": delivery.zone.code if delivery.zone_id else "",
+        "zone_name": delivery.zone.name if delivery.zone_id else "",
+        "status": delivery.status,
+        "is_first": delivery.is_first_for_customer,
+        "on_time": delivery.on_time,
+        "failure_reason": delivery.failure_reason,
+        "window_end": delivery.window_end.isoformat() if delivery.window_end else "",
+        "promo_code": delivery.promo_code.code if delivery.promo_code_id else "",
+    }
+
+
+def campaign_view(campaign: Campaign | None) -> dict[str, Any] | None:
+    if campaign is None:
+        return None
+    return {
+        "id": campaign.pk,
+        "name": campaign.name,
+        "channel": campaign.channel,
+        "status": campaign.status,
+        "zones": [z.code for z in campaign.zones.all()],
+        "starts_on": campaign.starts_on.isoformat() if campaign.starts_on else "",
+        "budget": str(campaign.budget),
+    }
+
+
+def _facts_for(event: Event) -> tuple[Customer | None, Delivery | None, Campaign | None]:
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    delivery = customer = campaign = None
+    if event.source == "onfleet" and payload.get("taskId"):
+        delivery = (
+            Delivery.objects.select_related("zone", "customer__zone", "promo_code")
+            .filter(dispatch_id=str(payload["taskId"]))
+            .first()
+        )
+        customer = delivery.customer if delivery else None
+    elif event.source == "hubspot" and event.type.startswith("hubspot.contact."):
+        customer = Customer.objects.filter(crm_id=str(payload.get("objectId"))).first()
+    else:
+        if payload.get("delivery_id"):
+            delivery = Delivery.objects.filter(pk=_int(payload["delivery_id"])).first()
+        if payload.get("customer_id"):
+            customer = Customer.objects.filter(pk=_int(payload["customer_id"])).first()
+        elif payload.get("customer_email"):
+            email = str(payload["customer_email"]).strip().lower()
+            customer = Customer.objects.filter(email=email).first()
+        if payload.get("campaign_id"):
+            campaign = (
+                Campaign.objects.prefetch_related("zones")
+                .filter(pk=_int(payload["campaign_id"]))
+                .first()
+            )
+    if campaign is None and customer is not None and customer.acquisition_campaign_id:
+        campaign = Campaign.objects.prefetch_related("zones").get(
+            pk=customer.acquisition_campaign_id
+        )
+    return customer, delivery, campaign
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def event_context(event: Event, now: datetime) -> dict[str, Any]:
+    """The data a rule's conditions and message templates read."""
+    customer, delivery, campaign = _facts_for(event)
+    return {
+        "event": {
+            "id": event.pk,
+            "type": event.type,
+            "source": event.source,
+            "external_id": event.external_id,
+            "subject": event.subject,
+            "received_at": event.received_at.isoformat() if event.received_at else "",
+        },
+        "payload": event.payload,
+        "customer": customer_view(customer, now),
+        "delivery": delivery_view(delivery),
+        "campaign": campaign_view(campaign),
+    }
+
+
+def previous_context(event: Event) -> dict[str, Any] | None:
+    """The payload of the last earlier event about the same subject (for “changed to”)."""
+    if not event.subject:
+        return None
+    previous = (
+        Event.objects.filter(
+            source=event.source, type=event.type, subject=event.subject, id__lt=event.pk
+        )
+        .order_by("-id")
+        .only("payload")
+        .first()
+    )
+    return {"payload": previous.payload} if previous else None

@@ -1,0 +1,391 @@
+"""Writing rules: ready-made templates, versioned saves, enabling, and dry runs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from handoffs import context as rule_context
+from handoffs import rules
+from handoffs.models import Channel, Rule, RuleVersion
+from hub import audit
+from hub.errors import DomainError
+from hub.models import Event, Role, Team, User
+
+# Ready-made rules for the practices Crossdock serves; one click adopts a disabled copy.
+TEMPLATES: dict[str, dict[str, Any]] = {
+    "new_signup": {
+        "name": "New signup → Ops and CS",
+        "description": "Every new customer in the CRM reaches operations and customer support.",
+        "trigger": "hubspot.contact.creation",
+        "conditions": {"match": "all", "conditions": []},
+        "teams": ["operations", "support"],
+        "title": "New signup: {{ customer.name|default:customer.email|default:'contact' }}",
+        "message": "A new customer signed up"
+        "{% if customer.zone %} in {{ customer.zone }}{% endif %}"
+        "{% if customer.acquisition_source %} via {{ customer.acquisition_source }}{% endif %}.",
+        "sla_minutes": 240,
+        "dedupe_key": "{{ payload.objectId }}",
+        "minutes_saved": 5,
+        "owner": "marketing",
+    },
+    "promo_code_created": {
+        "name": "Promo code created → notify Ops",
+        "description": "Drivers and dispatch hear about every new promo code before customers do.",
+        "trigger": "hub.promo_code.created",
+        "conditions": {"match": "all", "conditions": []},
+        "teams": ["operations"],
+        "title": "New promo code {{ payload.code }}",
+        "message": "{{ payload.discount_percent }}% off{% if payload.campaign %} for "
+        "“{{ payload.campaign }}”{% endif %}, valid {{ payload.valid_from }} to "
+        "{{ payload.valid_until }}.",
+        "sla_minutes": 480,
+        "dedupe_key": "",
+        "minutes_saved": 10,
+        "owner": "marketing",
+    },
+    "campaign_capacity": {
+        "name": "Campaign scheduled in a zone → Ops confirms capacity",
+        "description": "Operations must confirm capacity before a campaign launches in a zone.",
+        "trigger": "hub.campaign.scheduled",
+        "conditions": {"match": "all", "conditions": []},
+        "teams": ["operations"],
+        "title": "Confirm capacity: {{ payload.name }} from {{ payload.starts_on }}",
+        "message": "Zones: {{ payload.zones|join:', ' }}. Acknowledge once capacity is confirmed.",
+        "sla_minutes": 1440,
+        "dedupe_key": "{{ payload.campaign_id }}",
+        "minutes_saved": 30,
+        "owner": "marketing",
+    },
+    "failed_first_delivery": {
+        "name": "Failed first delivery of a new customer → CS",
+        "description": "Support reaches out before a new customer's first bad experience sticks.",
+        "trigger": "onfleet.taskFailed",
+        "conditions": {
+            "match": "all",
+            "conditions": [{"field": "delivery.is_first", "op": "is_true", "value": ""}],
+        },
+        "teams": ["support"],
+        "title": "First delivery failed for {{ customer.name|default:'a new customer' }}",
+        "message": "Reason: {{ delivery.failure_reason|default:'not given' }}. "
+        "Zone: {{ delivery.zone|default:'unknown' }}.",
+        "sla_minutes": 60,
+        "dedupe_key": "{{ customer.id }}",
+        "minutes_saved": 15,
+        "owner": "support",
+    },
+    "low_csat": {
+        "name": "Low CSAT → CS and Ops",
+        "description": "A score of 2 or less reaches support and operations within the hour.",
+        "trigger": "typeform.form_response",
+        "conditions": {
+            "match": "all",
+            "conditions": [
+                {"field": "payload.form_response.answers.0.number", "op": "lte", "value": "2"}
+            ],
+        },
+        "teams": ["support", "operations"],
+        "title": "Low satisfaction score: {{ payload.form_response.answers.0.number }}",
+        "message": "From {{ payload.form_response.hidden.customer_email|default:'a customer' }}.",
+        "sla_minutes": 60,
+        "dedupe_key": "{{ payload.form_response.token }}",
+        "minutes_saved": 10,
+        "owner": "support",
+    },
+    "high_value_lead": {
+        "name": "New high-value lead → Marketing, now",
+        "description": "Deals above a value reach marketing and sales immediately.",
+        "trigger": "hubspot.deal.propertyChange",
+        "conditions": {
+            "match": "all",
+            "conditions": [
+                {"field": "payload.propertyName", "op": "eq", "value": "amount"},
+                {"field": "payload.propertyValue", "op": "gte", "value": "5000"},
+            ],
+        },
+        "teams": ["marketing"],
+        "title": "High-value lead: deal {{ payload.objectId }} at {{ payload.propertyValue }}",
+        "message": "Follow up today.",
+        "sla_minutes": 30,
+        "dedupe_key": "{{ payload.objectId }}",
+        "minutes_saved": 10,
+        "owner": "marketing",
+    },
+}
+
+
+@dataclass
+class RuleInput:
+    name: str
+    trigger: str
+    teams: list[Team]
+    owner_team: Team
+    title_template: str
+    message_template: str = ""
+    description: str = ""
+    conditions: dict[str, Any] = field(default_factory=lambda: {"match": "all", "conditions": []})
+    channels: list[Channel] = field(default_factory=list)
+    requires_ack: bool = True
+    sla_minutes: int | None = None
+    escalate_to_team: Team | None = None
+    escalate_channel: Channel | None = None
+    escalate_to_managers: bool = True
+    dedupe_key: str = ""
+    dedupe_minutes: int = 60
+    minutes_saved: int = 5
+
+
+def _check(data: RuleInput) -> None:
+    if not data.name.strip():
+        raise DomainError("Give the rule a name.", field="name")
+    trigger = data.trigger.strip()
+    if not trigger or " " in trigger:
+        raise DomainError("Choose the event type that triggers the rule.", field="trigger")
+    if not data.teams:
+        raise DomainError("Choose at least one receiving team.", field="teams")
+    problems = rules.validate_spec(data.conditions)
+    if problems:
+        raise DomainError(" ".join(problems), field="conditions")
+    for name, template in (
+        ("title_template", data.title_template),
+        ("message_template", data.message_template),
+        ("dedupe_key", data.dedupe_key),
+    ):
+        problem = rules.template_problem(template)
+        if problem:
+            raise DomainError(f"The template does not work: {problem}", field=name)
+    if not data.title_template.strip():
+        raise DomainError("Write the alert's title.", field="title_template")
+    if data.requires_ack and data.sla_minutes is not None and data.sla_minutes < 1:
+        raise DomainError("The SLA is at least one minute.", field="sla_minutes")
+    team_ids = {t.pk for t in data.teams}
+    for channel in data.channels:
+        if channel.team_id not in team_ids:
+            raise DomainError(
+                f"{channel} belongs to {channel.team}, which does not receive this rule.",
+                field="channels",
+            )
+
+
+def snapshot(rule: Rule) -> dict[str, Any]:
+    return {
+        "name": rule.name,
+        "trigger": rule.trigger,
+        "conditions": rule.conditions,
+        "teams": sorted(t.name for t in rule.teams.all()),
+        "channels": sorted(str(c) for c in rule.channels.all()),
+        "title_template": rule.title_template,
+        "message_template": rule.message_template,
+        "requires_ack": rule.requires_ack,
+        "sla_minutes": rule.sla_minutes,
+        "escalate_to_team": str(rule.escalate_to_team or ""),
+        "escalate_channel": str(rule.escalate_channel or ""),
+        "escalate_to_managers": rule.escalate_to_managers,
+        "dedupe_key": rule.dedupe_key,
+        "dedupe_minutes": rule.dedupe_minutes,
+        "owner_team": str(rule.owner_team),
+        "minutes_saved": rule.minutes_saved,
+        "enabled": rule.enabled,
+    }
+
+
+@transaction.atomic
+def rule_save(*, actor: User, data: RuleInput, rule: Rule | None = None, note: str = "") -> Rule:
+    """Create or change a rule; every save is a new version, recorded with who made it."""
+    _check(data)
+    creating = rule is None
+    if creating:
+        rule = Rule(owner=actor)
+    else:
+        rule = Rule.objects.select_for_update().get(pk=rule.pk)
+        rule.version += 1
+    rule.name = data.name.strip()
+    rule.description = data.description.strip()
+    rule.trigger = data.trigger.strip()
+    rule.conditions = data.conditions
+    rule.owner_team = data.owner_team
+    rule.title_template = data.title_template.strip()
+    rule.message_template = data.message_template.strip()
+    rule.requires_ack = data.requires_ack
+    rule.sla_minutes = data.sla_minutes if data.requires_ack else None
+    rule.escalate_to_team = data.escalate_to_team
+    rule.escalate_channel = data.escalate_channel
+    rule.escalate_to_managers = data.escalate_to_managers
+    rule.dedupe_key = data.dedupe_key.strip()
+    rule.dedupe_minutes = data.dedupe_minutes
+    rule.minutes_saved = data.minutes_saved
+    rule.save()
+    rule.teams.set(data.teams)
+    rule.channels.set(data.channels)
+    RuleVersion.objects.create(
+        rule=rule, version=rule.version, snapshot=snapshot(rule), changed_by=actor, note=note[:200]
+    )
+    audit.record(
+        actor=actor,
+        action="rule.create" if creating else "rule.update",
+        obj=rule,
+        changes={"version": rule.version},
+    )
+    return rule
+
+
+@transaction.atomic
+def rule_set_enabled(*, actor: User, rule: Rule, enabled: bool) -> Rule:
+    """Turn a rule on or off (a new version, so handoffs say which version made them)."""
+    rule = Rule.objects.select_for_update().get(pk=rule.pk)
+    if rule.enabled == enabled:
+        return rule
+    rule.enabled = enabled
+    rule.version += 1
+    rule.save(update_fields=["enabled", "version", "updated_at"])
+    RuleVersion.objects.create(
+        rule=rule,
+        version=rule.version,
+        snapshot=snapshot(rule),
+        changed_by=actor,
+        note="enabled" if enabled else "disabled",
+    )
+    audit.record(actor=actor, action="rule.enable" if enabled else "rule.disable", obj=rule)
+    return rule
+
+
+def _team_for(key: str) -> Team | None:
+    return Team.objects.filter(Q(kind=key) | Q(slug=key)).order_by("id").first()
+
+
+@transaction.atomic
+def rule_from_template(*, actor: User, key: str) -> Rule:
+    """Adopt a ready-made rule: a disabled copy to edit, dry-run, then enable."""
+    template = TEMPLATES.get(key)
+    if template is None:
+        raise DomainError("No such template.")
+    teams = [t for t in (_team_for(k) for k in template["teams"]) if t is not None]
+    if not teams:
+        teams = list(Team.objects.order_by("id")[:1])
+    if not teams:
+        raise DomainError("Create a team first: rules hand work to teams.")
+    owner = _team_for(template["owner"]) or teams[0]
+    rule = rule_save(
+        actor=actor,
+        data=RuleInput(
+            name=template["name"],
+            description=template["description"],
+            trigger=template["trigger"],
+            conditions=template["conditions"],
+            teams=teams,
+            owner_team=owner,
+            title_template=template["title"],
+            message_template=template["message"],
+            sla_minutes=template["sla_minutes"],
+            dedupe_key=template["dedupe_key"],
+            minutes_saved=template["minutes_saved"],
+            channels=list(
+                Channel.objects.filter(team__in=teams, enabled=True).exclude(
+                    kind=Channel.Kind.INBOX
+                )
+            ),
+        ),
+        note=f"from template {key}",
+    )
+    Rule.objects.filter(pk=rule.pk).update(template_key=key)
+    return rule
+
+
+# --- Dry runs -----------------------------------------------------------------------------------
+
+
+@dataclass
+class DryRun:
+    events_checked: int = 0
+    matched: int = 0
+    handoffs: int = 0
+    deduplicated: int = 0
+    per_day: list[tuple[date, int]] = field(default_factory=list)
+    per_team: dict[str, int] = field(default_factory=dict)
+    samples: list[dict[str, str]] = field(default_factory=list)
+    limited: bool = False
+
+
+def rule_dry_run(
+    rule: Rule, *, days: int = 30, now: datetime | None = None, limit: int = 5000
+) -> DryRun:
+    """What the rule would have done over the last ``days`` of real events. Writes nothing."""
+    now = now or timezone.now()
+    since = now - timedelta(days=days)
+    trigger_q = Q(type=rule.trigger)
+    if rule.trigger.endswith("*"):
+        trigger_q = Q(type__startswith=rule.trigger[:-1]) if rule.trigger != "*" else Q()
+    qs = Event.objects.filter(trigger_q, received_at__gte=since).order_by("received_at", "id")
+    result = DryRun()
+    events = list(qs[: limit + 1])
+    if len(events) > limit:
+        result.limited, events = True, events[:limit]
+    teams = [t.name for t in rule.teams.all()]
+    per_day: Counter[date] = Counter()
+    last_key_at: dict[str, datetime] = {}
+    window = timedelta(minutes=rule.dedupe_minutes or 0)
+    for event in events:
+        result.events_checked += 1
+        ctx = rule_context.event_context(event, event.received_at)
+        decision = rules.evaluate(rule.conditions or {}, ctx, rule_context.previous_context(event))
+        if not decision.matched:
+            continue
+        result.matched += 1
+        key = rules.render(rule.dedupe_key, ctx) if rule.dedupe_key else ""
+        if key and key in last_key_at and event.received_at - last_key_at[key] < window:
+            result.deduplicated += 1
+            continue
+        if key:
+            last_key_at[key] = event.received_at
+        result.handoffs += len(teams)
+        per_day[timezone.localtime(event.received_at).date()] += len(teams)
+        for team in teams:
+            result.per_team[team] = result.per_team.get(team, 0) + 1
+        if len(result.samples) < 5:
+            result.samples.append(
+                {
+                    "event": f"{event.type} #{event.pk}",
+                    "title": rules.render(rule.title_template, ctx),
+                    "message": rules.render(rule.message_template, ctx),
+                }
+            )
+    start = since.date()
+    result.per_day = [
+        (start + timedelta(days=i), per_day.get(start + timedelta(days=i), 0))
+        for i in range(days + 1)
+    ]
+    return result
+
+
+def preview(rule_input: dict[str, str], event: Event | None) -> dict[str, str]:
+    """The title and message as an alert would show them for ``event`` (live preview)."""
+    if event is None:
+        return {"title": "", "message": "", "note": "No event of this type yet to preview with."}
+    ctx = rule_context.event_context(event, timezone.now())
+    return {
+        "title": rules.render(rule_input.get("title_template", ""), ctx),
+        "message": rules.render(rule_input.get("message_template", ""), ctx),
+        "note": f"Rendered with {event.type} #{event.pk}.",
+    }
+
+
+def rules_needing_owner() -> list[Rule]:
+    """Enabled rules whose owner left (deactivated) or is no longer in the owner team."""
+    flagged = []
+    for rule in Rule.objects.select_related("owner", "owner_team"):
+        owner = rule.owner
+        if owner is None or not owner.is_active:
+            flagged.append(rule)
+        elif (
+            not owner.is_superuser
+            and not owner.memberships.filter(team=rule.owner_team).exists()
+            and not owner.memberships.filter(role=Role.ADMIN).exists()
+        ):
+            flagged.append(rule)
+    return flagged
