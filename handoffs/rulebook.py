@@ -380,12 +380,14 @@ def rules_needing_owner() -> list[Rule]:
     flagged = []
     for rule in Rule.objects.select_related("owner", "owner_team"):
         owner = rule.owner
-        if owner is None or not owner.is_active:
-            flagged.append(rule)
-        elif (
-            not owner.is_superuser
-            and not owner.memberships.filter(team=rule.owner_team).exists()
-            and not owner.memberships.filter(role=Role.ADMIN).exists()
+        if (
+            owner is None
+            or not owner.is_active
+            or (
+                not owner.is_superuser
+                and not owner.memberships.filter(team=rule.owner_team).exists()
+                and not owner.memberships.filter(role=Role.ADMIN).exists()
+            )
         ):
             flagged.append(rule)
     return flagged

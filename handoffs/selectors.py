@@ -21,17 +21,22 @@ def _require_admin(user: User) -> None:
         raise PermissionDenied
 
 
+def _admin_get(user: User, queryset: QuerySet, pk: int, what: str):
+    """One object an admin asked for: PermissionDenied for others, 404 if it does not exist."""
+    _require_admin(user)
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise Http404(f"No such {what}.")
+    return found
+
+
 def integration_list(user: User) -> QuerySet[Integration]:
     _require_admin(user)
     return Integration.objects.order_by("name")
 
 
 def get_integration_for_user(user: User, pk: int) -> Integration:
-    _require_admin(user)
-    integration = Integration.objects.filter(pk=pk).first()
-    if integration is None:
-        raise Http404("No such integration.")
-    return integration
+    return _admin_get(user, Integration.objects.all(), pk, "integration")
 
 
 def integration_for_token(token: str) -> Integration | None:
@@ -135,11 +140,7 @@ def event_browse(user: User, filters: EventFilters) -> QuerySet[Event]:
 
 
 def get_event_for_user(user: User, pk: int) -> Event:
-    _require_admin(user)
-    event = Event.objects.filter(pk=pk).first()
-    if event is None:
-        raise Http404("No such event.")
-    return event
+    return _admin_get(user, Event.objects.all(), pk, "event")
 
 
 def event_types() -> list[str]:
@@ -152,8 +153,154 @@ def import_list(user: User) -> QuerySet[ImportJob]:
 
 
 def get_import_for_user(user: User, pk: int) -> ImportJob:
+    return _admin_get(user, ImportJob.objects.defer("content"), pk, "import")
+
+
+# --- Handoffs, rules and channels -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamBoard:
+    team_id: int
+    team: str
+    open: int
+    overdue: int
+    missed_30d: int
+    median_ack_minutes: float | None
+
+
+def handoff_board(now: datetime) -> list[TeamBoard]:
+    """Open, overdue and missed handoffs per team, and the median time to acknowledge."""
+    from handoffs.models import Handoff
+    from hub.models import Team
+
+    month_ago = now - timedelta(days=30)
+    counts = {
+        row["team"]: row
+        for row in Handoff.objects.values("team")
+        .annotate(
+            open=Count("id", filter=Q(status="open")),
+            overdue=Count("id", filter=Q(status="open", due_at__lt=now)),
+            missed=Count("id", filter=Q(missed_at__gte=month_ago)),
+        )
+        .order_by()
+    }
+    acks: dict[int, list[float]] = {}
+    for team_id, created, acked in Handoff.objects.filter(
+        acknowledged_at__isnull=False, created_at__gte=month_ago
+    ).values_list("team_id", "created_at", "acknowledged_at"):
+        acks.setdefault(team_id, []).append((acked - created).total_seconds() / 60)
+    board = []
+    for team in Team.objects.order_by("name"):
+        row = counts.get(team.pk, {})
+        times = acks.get(team.pk)
+        board.append(
+            TeamBoard(
+                team.pk,
+                team.name,
+                row.get("open", 0),
+                row.get("overdue", 0),
+                row.get("missed", 0),
+                statistics.median(times) if times else None,
+            )
+        )
+    return board
+
+
+def handoff_list(
+    *, team_ids: list[int] | None = None, status: str = "", overdue: bool = False, now: datetime
+) -> QuerySet:
+    from handoffs.models import Handoff
+
+    qs = Handoff.objects.select_related("team", "rule", "acknowledged_by", "from_team")
+    if team_ids is not None:
+        qs = qs.filter(team_id__in=team_ids)
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(status="open", due_at__lt=now)
+    return qs.order_by("-created_at", "-id")
+
+
+def get_handoff_for_user(user: User, pk: int):
+    from handoffs.models import Handoff
+
+    if not roles.is_member(user):
+        raise PermissionDenied
+    handoff = (
+        Handoff.objects.select_related("team", "rule", "event", "acknowledged_by", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if handoff is None:
+        raise Http404("No such handoff.")
+    return handoff
+
+
+def rule_list(user: User) -> QuerySet:
+    from handoffs.models import Rule
+
     _require_admin(user)
-    job = ImportJob.objects.defer("content").filter(pk=pk).first()
-    if job is None:
-        raise Http404("No such import.")
-    return job
+    return (
+        Rule.objects.select_related("owner_team", "owner")
+        .prefetch_related("teams")
+        .annotate(handoff_count=Count("handoffs"))
+        .order_by("-enabled", "name")
+    )
+
+
+def get_rule_for_user(user: User, pk: int):
+    from handoffs.models import Rule
+
+    return _admin_get(user, Rule.objects.all(), pk, "rule")
+
+
+def channel_list(user: User) -> QuerySet:
+    from handoffs.models import Channel
+
+    _require_admin(user)
+    return Channel.objects.select_related("team", "fallback").annotate(
+        failed=Count("alerts", filter=Q(alerts__status="failed"))
+    )
+
+
+def get_channel_for_user(user: User, pk: int):
+    from handoffs.models import Channel
+
+    return _admin_get(user, Channel.objects.all(), pk, "channel")
+
+
+def failed_alerts(limit: int = 20) -> QuerySet:
+    from handoffs.models import Alert
+
+    return Alert.objects.filter(status="failed").select_related("channel__team", "handoff")[:limit]
+
+
+def explain_events(
+    *, event_id: int | None, customer_id: int | None, delivery_id: int | None
+) -> list[Event]:
+    """The events Explain talks about: one event, or every event about a customer/delivery."""
+    from hub.models import Customer, Delivery
+
+    if event_id:
+        return list(Event.objects.filter(pk=event_id))
+    subjects: list[Q] = []
+    if delivery_id:
+        delivery = Delivery.objects.filter(pk=delivery_id).first()
+        if delivery:
+            subjects.append(Q(subject=f"task:{delivery.dispatch_id}"))
+    if customer_id:
+        customer = Customer.objects.filter(pk=customer_id).first()
+        if customer:
+            if customer.crm_id:
+                subjects.append(Q(subject=f"contact:{customer.crm_id}"))
+                subjects.append(Q(subject__startswith=f"contact:{customer.crm_id}:"))
+            for dispatch_id in customer.deliveries.values_list("dispatch_id", flat=True)[:200]:
+                subjects.append(Q(subject=f"task:{dispatch_id}"))
+            subjects.append(Q(payload__customer_id=customer.pk))
+    if not subjects:
+        return []
+    query = subjects[0]
+    for q in subjects[1:]:
+        query |= q
+    return list(Event.objects.filter(query).order_by("-id")[:50])

@@ -15,27 +15,11 @@ from handoffs import imports, selectors, services
 from handoffs.forms import ImportForm, IntegrationForm, RenameForm, RotateForm
 from handoffs.models import Integration
 from handoffs.providers import REGISTRY, provider_for
-from hub import roles
-from hub.decorators import admin_required, member_required
+from hub.decorators import admin_required
 from hub.errors import DomainError
 from hub.models import Event
 
 SECRET_SESSION_KEY = "handoffs.shown_secret"  # noqa: S105 - a session key name
-
-COMING = [
-    "Handoff rules with dry runs and ready-made templates",
-    "Alerts to Slack, email, Teams, webhooks and the in-app inbox, with retries and fallbacks",
-    "Open, overdue and missed handoffs per team",
-]
-
-
-@member_required
-def index(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "handoffs/index.html",
-        {"is_admin": roles.is_admin(request.user), "coming": COMING},
-    )
 
 
 # --- Integrations -----------------------------------------------------------------------------

@@ -10,8 +10,12 @@ class TeamForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField()
-    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), empty_label=None)
+    email = forms.EmailField(
+        help_text="Someone who already has an account is added to the team directly."
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), empty_label="Choose a team…"
+    )
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
 
 

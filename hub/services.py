@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import smtplib
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -157,34 +158,69 @@ def invitation_create(
         )
         return membership
     now = timezone.now()
-    invitation = Invitation.objects.create(
-        email=email,
-        team=team,
-        role=role,
-        token=secrets.token_urlsafe(32),
-        invited_by=actor,
-        expires_at=now + timedelta(days=INVITATION_DAYS),
-    )
+    invitation = Invitation.objects.filter(email=email, accepted_at__isnull=True).first()
+    if invitation is None:
+        invitation = Invitation(email=email)
+    # Inviting again renews the pending invitation (new link, new expiry) instead of
+    # piling up a second one.
+    invitation.team, invitation.role, invitation.invited_by = team, role, actor
+    invitation.token = secrets.token_urlsafe(32)
+    invitation.expires_at = now + timedelta(days=INVITATION_DAYS)
+    invitation.save()
     audit.record(
         actor=actor,
         action="invitation.create",
         obj=invitation,
         changes={"email": email, "team": team.name, "role": role},
     )
+    _invitation_send(invitation, actor, base_url)
+    return invitation
+
+
+def _invitation_send(invitation: Invitation, actor: User, base_url: str | None) -> None:
+    """Email the link now; if the mail server refuses, nothing of the invitation is kept."""
     link = (base_url or settings.SITE_URL).rstrip("/") + reverse(
         "invitation_accept", args=[invitation.token]
     )
     context = {"invitation": invitation, "link": link, "inviter": actor, "days": INVITATION_DAYS}
-    transaction.on_commit(
-        lambda: send_mail(
+    try:
+        send_mail(
             subject=f"{actor.display_name} invited you to Crossdock",
             message=render_to_string("hub/email/invitation.txt", context),
             from_email=None,
-            recipient_list=[email],
+            recipient_list=[invitation.email],
             html_message=render_to_string("hub/email/invitation.html", context),
         )
-    )
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DomainError(
+            f"The invitation email could not be sent ({type(exc).__name__}); check the mail "
+            "settings (EMAIL_URL) and try again.",
+            field="email",
+        ) from exc
+
+
+@transaction.atomic
+def invitation_resend(
+    *, actor: User, invitation: Invitation, base_url: str | None = None
+) -> Invitation:
+    """Send a pending invitation again with a fresh link and expiry."""
+    if invitation.accepted_at:
+        raise DomainError("This invitation was accepted already.")
+    invitation.token = secrets.token_urlsafe(32)
+    invitation.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
+    invitation.save(update_fields=["token", "expires_at"])
+    audit.record(actor=actor, action="invitation.resend", obj=invitation)
+    _invitation_send(invitation, actor, base_url)
     return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
+    """Withdraw a pending invitation: its link stops working."""
+    if invitation.accepted_at:
+        raise DomainError("This invitation was accepted already.")
+    audit.record(actor=actor, action="invitation.revoke", obj=invitation)
+    invitation.delete()
 
 
 @transaction.atomic
@@ -214,6 +250,7 @@ def invitation_accept(
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
+    Invitation.objects.filter(email=invitation.email, accepted_at__isnull=True).delete()
     audit.record(actor=user, action="invitation.accept", obj=invitation)
     return user
 

@@ -177,7 +177,7 @@ STORAGES = {
 }
 
 # --- Email --------------------------------------------------------------------------------
-EMAIL_URL = os.environ.get("EMAIL_URL", "consolemail://")
+EMAIL_URL = os.environ.get("EMAIL_URL") or "console://"
 vars().update(dj_email_url.parse(EMAIL_URL))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Crossdock <crossdock@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -219,6 +219,9 @@ CELERY_BEAT_SCHEDULE = {
 CROSSDOCK_EVENT_SUBSCRIBERS: list[str] = env_list("CROSSDOCK_EVENT_SUBSCRIBERS")
 # An event still pending or processing after this many seconds is picked up by the sweeper.
 CROSSDOCK_EVENT_STALE_SECONDS = int(os.environ.get("CROSSDOCK_EVENT_STALE_SECONDS", "120"))
+
+# Seconds to wait for Slack, Teams or a webhook endpoint to answer one alert.
+CROSSDOCK_CHANNEL_TIMEOUT = float(os.environ.get("CROSSDOCK_CHANNEL_TIMEOUT", "10"))
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,6 +1,8 @@
 from csp.decorators import csp_update
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -23,9 +25,19 @@ urlpatterns = [
     path("memberships/<int:pk>/", views.membership_update, name="membership_update"),
     path("people/", views.people, name="people"),
     path("people/<int:pk>/active/", views.person_set_active, name="person_set_active"),
+    path(
+        "invitations/<int:pk>/<str:action>/",
+        views.invitation_action,
+        name="invitation_action",
+    ),
     path("audit/", views.audit, name="audit"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("hooks/", include("handoffs.webhook_urls")),
+    path("ack/", include("handoffs.ack_urls")),
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url="/static/img/favicon.svg", permanent=True)),
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),

@@ -48,7 +48,8 @@ def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
     services.notification_mark_read(user=request.user, notification_id=pk)
     notification = selectors.inbox(request.user).filter(pk=pk).first()
     if request.htmx and notification is not None:
-        return render(request, "hub/_notification.html", {"n": notification})
+        # The header's unread count is swapped out-of-band with the notification.
+        return render(request, "hub/_notification.html", {"n": notification, "oob_badge": True})
     if notification is not None and notification.url and request.POST.get("follow"):
         return redirect(notification.url)
     return redirect("inbox")
@@ -216,6 +217,26 @@ def people(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
         },
     )
+
+
+@admin_required
+@require_POST
+def invitation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        if action == "resend":
+            services.invitation_resend(
+                actor=request.user, invitation=invitation, base_url=request.build_absolute_uri("/")
+            )
+            messages.success(request, f"Invitation sent again to {invitation.email}.")
+        elif action == "revoke":
+            services.invitation_revoke(actor=request.user, invitation=invitation)
+            messages.success(request, f"Invitation for {invitation.email} withdrawn.")
+        else:
+            return HttpResponse("Unknown action.", status=404)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("people")
 
 
 @admin_required

@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from hub.models import Role
-from tests import workers
+from tests import receivers, workers
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 
@@ -72,3 +72,33 @@ def celery_worker(transactional_db, tmp_path):
     proc = workers.start_worker(tmp_path / "worker.log")
     yield proc
     workers.stop_worker(proc)
+
+
+@pytest.fixture
+def slack():
+    """A local Slack incoming webhook."""
+    receiver = receivers.HttpReceiver(receivers.SLACK_OK)
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def teams_hook():
+    """A local Microsoft Teams (Workflows) webhook: 202 Accepted."""
+    receiver = receivers.HttpReceiver(receivers.Reply(202, ""))
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def smtp(settings):
+    """A local SMTP server, with Django's email pointed at it."""
+    server = receivers.SmtpReceiver()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    yield server
+    server.stop()

@@ -6,8 +6,13 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 import requests
+from django.conf import settings
 
 TIMEOUT_SECONDS = 10
+
+
+def timeout_seconds() -> float:
+    return float(getattr(settings, "CROSSDOCK_CHANNEL_TIMEOUT", TIMEOUT_SECONDS))
 
 
 @dataclass(frozen=True)
@@ -77,10 +82,11 @@ def retry_after_seconds(response: requests.Response) -> float | None:
 
 def post_json(url: str, payload: dict, headers: dict | None = None) -> requests.Response:
     """POST with a timeout; network trouble becomes a transient ChannelError."""
+    limit = timeout_seconds()
     try:
-        return requests.post(url, json=payload, headers=headers or {}, timeout=TIMEOUT_SECONDS)
+        return requests.post(url, json=payload, headers=headers or {}, timeout=limit)
     except requests.Timeout as exc:
-        raise ChannelError(f"No answer within {TIMEOUT_SECONDS} s") from exc
+        raise ChannelError(f"No answer within {limit:g} s") from exc
     except requests.RequestException as exc:
         raise ChannelError(f"Could not connect: {type(exc).__name__}") from exc
 

@@ -9,13 +9,13 @@ import time
 import requests
 
 from handoffs.channels.base import (
-    TIMEOUT_SECONDS,
     ChannelError,
     Message,
     Sender,
     Sent,
     retry_after_seconds,
     short,
+    timeout_seconds,
 )
 from handoffs.providers.generic import SIGNATURE_HEADER, sign
 
@@ -42,10 +42,11 @@ class WebhookSender(Sender):
         headers = {"Content-Type": "application/json", "Idempotency-Key": message.uuid}
         if secret:
             headers[SIGNATURE_HEADER] = sign(secret, body, int(time.time()))
+        limit = timeout_seconds()
         try:
-            response = requests.post(target, data=body, headers=headers, timeout=TIMEOUT_SECONDS)
+            response = requests.post(target, data=body, headers=headers, timeout=limit)
         except requests.Timeout as exc:
-            raise ChannelError(f"No answer within {TIMEOUT_SECONDS} s") from exc
+            raise ChannelError(f"No answer within {limit:g} s") from exc
         except requests.RequestException as exc:
             raise ChannelError(f"Could not connect: {type(exc).__name__}") from exc
         text = short(response.text)

@@ -41,3 +41,18 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_manage("check", SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_make_run_defaults_print_email_to_the_console(tmp_path):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.EMAIL_BACKEND)",
+        DEBUG="1",
+        EMAIL_URL="",
+        DATABASE_URL="",
+        CELERY_BROKER_URL="",
+        CROSSDOCK_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("django.core.mail.backends.console.EmailBackend")

@@ -131,3 +131,36 @@ def test_mark_read_only_touches_own_notifications(member, admin_user):
     assert services.notification_mark_read(user=member, notification_id=mine.pk) == 0
     theirs.refresh_from_db()
     assert theirs.read_at is None
+
+
+def test_inviting_twice_renews_one_invitation(admin_user, ops):
+    first = services.invitation_create(
+        actor=admin_user, email="twice@crossdock.test", team=ops, role=Role.MEMBER
+    )
+    old_token = first.token
+    second = services.invitation_create(
+        actor=admin_user, email="twice@crossdock.test", team=ops, role=Role.MANAGER
+    )
+    assert Invitation.objects.count() == 1
+    assert second.pk == first.pk
+    assert second.token != old_token
+    assert second.role == Role.MANAGER
+    assert len(mail.outbox) == 2
+
+
+def test_a_mail_server_refusal_keeps_no_invitation(admin_user, ops, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1
+    with pytest.raises(DomainError, match="could not be sent"):
+        services.invitation_create(
+            actor=admin_user, email="lost@crossdock.test", team=ops, role=Role.MEMBER
+        )
+    assert not Invitation.objects.exists()
+
+
+def test_withdrawn_invitation_link_stops_working(admin_user, ops, client):
+    invitation = services.invitation_create(
+        actor=admin_user, email="gone@crossdock.test", team=ops, role=Role.MEMBER
+    )
+    services.invitation_revoke(actor=admin_user, invitation=invitation)
+    assert client.get(f"/invitations/{invitation.token}/").status_code == 410

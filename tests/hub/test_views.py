@@ -112,3 +112,20 @@ def test_audit_log_shows_who_changed_what(client_for, admin_user):
     assert "Finance" in page
     assert admin_user.display_name in page
     assert "Finance" not in client.get("/audit/?action=membership.create").content.decode()
+
+
+def test_marking_read_with_htmx_updates_the_header_count(client_for, member):
+    first = services.notification_create(recipient=member, title="One")
+    services.notification_create(recipient=member, title="Two")
+    response = client_for(member).post(f"/inbox/{first.pk}/read/", HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert 'hx-swap-oob="true"' in body
+    assert 'data-testid="unread-count">1<' in body
+
+
+def test_forbidden_pages_explain_and_offer_a_way_back(client_for, member):
+    response = client_for(member).get("/people/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "for admins" in page
+    assert "Back to your home page" in page

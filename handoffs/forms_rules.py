@@ -1,0 +1,177 @@
+"""Forms for rules, channels, manual handoffs and team alert settings."""
+
+from __future__ import annotations
+
+from django import forms
+
+from handoffs import rules
+from handoffs.models import Channel, TeamAlertSettings
+from hub.models import Team
+
+CONDITION_ROWS = 5
+OP_CHOICES = [("", "—"), *rules.OPERATORS.items()]
+
+
+class RuleForm(forms.Form):
+    name = forms.CharField(max_length=160)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    trigger = forms.CharField(
+        max_length=120,
+        help_text="The event type, e.g. hubspot.contact.creation, onfleet.taskFailed, or "
+        "onfleet.* for a whole source.",
+    )
+    match = forms.ChoiceField(
+        choices=[("all", "all conditions hold"), ("any", "any condition holds")],
+        label="Fire when",
+    )
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        label="Receiving teams",
+    )
+    channels = forms.ModelMultipleChoiceField(
+        queryset=Channel.objects.exclude(kind=Channel.Kind.INBOX).select_related("team"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Every receiving team also gets the alert in its in-app inbox.",
+    )
+    title_template = forms.CharField(
+        max_length=300,
+        label="Alert title",
+        help_text="Placeholders: {{ payload.… }}, "
+        "{{ customer.name }}, {{ delivery.zone }}, {{ campaign.name }} …",
+    )
+    message_template = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Alert message"
+    )
+    requires_ack = forms.BooleanField(required=False, label="Someone must acknowledge it")
+    sla_minutes = forms.IntegerField(
+        required=False, min_value=1, label="…within (minutes)", help_text="Empty: no deadline."
+    )
+    escalate_to_team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), required=False, label="When missed, alert team"
+    )
+    escalate_channel = forms.ModelChoiceField(
+        queryset=Channel.objects.select_related("team"), required=False, label="…and channel"
+    )
+    escalate_to_managers = forms.BooleanField(
+        required=False, label="…and the team's managers (inbox)"
+    )
+    dedupe_key = forms.CharField(
+        max_length=200,
+        required=False,
+        label="One handoff per",
+        help_text="e.g. {{ customer.id }}; empty: one per event.",
+    )
+    dedupe_minutes = forms.IntegerField(min_value=0, initial=60, label="…per minutes")
+    owner_team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"))
+    minutes_saved = forms.IntegerField(min_value=0, initial=5, label="Manual minutes one run saves")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(CONDITION_ROWS):
+            self.fields[f"cond_{n}_field"] = forms.CharField(
+                required=False, label=f"Condition {n + 1}: field"
+            )
+            self.fields[f"cond_{n}_op"] = forms.ChoiceField(
+                choices=OP_CHOICES, required=False, label="comparison"
+            )
+            self.fields[f"cond_{n}_value"] = forms.CharField(required=False, label="value")
+
+    def condition_rows(self):
+        return [
+            (self[f"cond_{n}_field"], self[f"cond_{n}_op"], self[f"cond_{n}_value"])
+            for n in range(CONDITION_ROWS)
+        ]
+
+    def conditions(self) -> dict:
+        data = self.cleaned_data
+        rows = []
+        for n in range(CONDITION_ROWS):
+            field, op = data.get(f"cond_{n}_field", "").strip(), data.get(f"cond_{n}_op", "")
+            if field or op:
+                rows.append({"field": field, "op": op, "value": data.get(f"cond_{n}_value", "")})
+        return {"match": data.get("match", "all"), "conditions": rows}
+
+    @staticmethod
+    def initial_for(rule) -> dict:
+        initial = {
+            "name": rule.name,
+            "description": rule.description,
+            "trigger": rule.trigger,
+            "match": (rule.conditions or {}).get("match", "all"),
+            "teams": list(rule.teams.all()),
+            "channels": list(rule.channels.all()),
+            "title_template": rule.title_template,
+            "message_template": rule.message_template,
+            "requires_ack": rule.requires_ack,
+            "sla_minutes": rule.sla_minutes,
+            "escalate_to_team": rule.escalate_to_team,
+            "escalate_channel": rule.escalate_channel,
+            "escalate_to_managers": rule.escalate_to_managers,
+            "dedupe_key": rule.dedupe_key,
+            "dedupe_minutes": rule.dedupe_minutes,
+            "owner_team": rule.owner_team,
+            "minutes_saved": rule.minutes_saved,
+        }
+        for n, condition in enumerate(
+            (rule.conditions or {}).get("conditions", [])[:CONDITION_ROWS]
+        ):
+            initial[f"cond_{n}_field"] = condition.get("field", "")
+            initial[f"cond_{n}_op"] = condition.get("op", "")
+            initial[f"cond_{n}_value"] = condition.get("value", "")
+        return initial
+
+
+class ChannelForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"))
+    kind = forms.ChoiceField(choices=[c for c in Channel.Kind.choices if c[0] != "inbox"])
+    name = forms.CharField(max_length=120, help_text="e.g. #ops-alerts")
+    target = forms.CharField(
+        max_length=1000,
+        required=False,
+        label="Webhook URL or email addresses",
+        help_text="Slack/Teams: the incoming webhook URL. Email: addresses, comma-separated "
+        "(empty: every member of the team). Webhook: the endpoint URL.",
+    )
+    fallback = forms.ModelChoiceField(
+        queryset=Channel.objects.select_related("team"),
+        required=False,
+        help_text="Used when this channel keeps failing.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        kind, target = data.get("kind"), (data.get("target") or "").strip()
+        if kind in ("slack", "teams", "webhook"):
+            if not target.startswith(("https://", "http://")):
+                self.add_error("target", "Paste the webhook URL (https://…).")
+        elif kind == "email" and target:
+            for address in target.split(","):
+                try:
+                    forms.EmailField().clean(address.strip())
+                except forms.ValidationError:
+                    self.add_error("target", f"“{address.strip()}” is not an email address.")
+        return data
+
+
+class TeamAlertSettingsForm(forms.ModelForm):
+    class Meta:
+        model = TeamAlertSettings
+        fields = ["quiet_start", "quiet_end", "daily_digest", "digest_hour"]
+        widgets = {
+            "quiet_start": forms.TimeInput(attrs={"type": "time"}),
+            "quiet_end": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+
+class ManualHandoffForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), label="Hand to")
+    title = forms.CharField(max_length=300, label="What needs doing")
+    body = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Details"
+    )
+    due_hours = forms.IntegerField(
+        required=False, min_value=1, max_value=24 * 30, label="Acknowledge within (hours)"
+    )
+    link = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)

@@ -1,0 +1,385 @@
+"""Pages for handoffs, rules, channels, Explain, and the public acknowledgement link."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from handoffs import engine, rulebook, rules, selectors
+from handoffs.forms_rules import ChannelForm, ManualHandoffForm, RuleForm, TeamAlertSettingsForm
+from handoffs.models import Alert, Channel, Handoff, RuleEvaluation, TeamAlertSettings
+from hub import audit, roles
+from hub.decorators import admin_required, member_required
+from hub.errors import DomainError
+from hub.models import Event, Team
+
+# --- Handoffs -----------------------------------------------------------------------------------
+
+
+@member_required
+def handoff_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    mine = engine.team_ids_of(request.user)
+    scope = request.GET.get("scope", "mine")
+    status = request.GET.get("status", "open")
+    status = status if status in Handoff.Status.values else ""
+    overdue = request.GET.get("overdue") == "1"
+    team_ids = mine if scope == "mine" else None
+    page = Paginator(
+        selectors.handoff_list(team_ids=team_ids, status=status, overdue=overdue, now=now), 25
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "handoffs/handoff_list.html",
+        {
+            "page": page,
+            "board": selectors.handoff_board(now),
+            "scope": scope,
+            "status": status,
+            "overdue": overdue,
+            "statuses": Handoff.Status.choices,
+            "now": now,
+            "is_admin": roles.is_admin(request.user),
+        },
+    )
+
+
+@member_required
+def handoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    handoff = selectors.get_handoff_for_user(request.user, pk)
+    alerts = handoff.alerts.select_related("channel").prefetch_related("attempt_log")
+    return render(
+        request,
+        "handoffs/handoff_detail.html",
+        {"handoff": handoff, "alerts": alerts, "now": timezone.now()},
+    )
+
+
+@member_required
+@require_POST
+def handoff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    handoff = selectors.get_handoff_for_user(request.user, pk)
+    if action == "ack":
+        if engine.handoff_acknowledge(handoff=handoff, user=request.user, via="app"):
+            messages.success(request, "Acknowledged.")
+        else:
+            messages.info(request, "It was already acknowledged.")
+    elif action == "done":
+        engine.handoff_done(handoff=handoff, user=request.user)
+        messages.success(request, "Marked done.")
+    else:
+        raise Http404
+    return redirect(request.POST.get("next") or handoff.get_absolute_url())
+
+
+@member_required
+def handoff_new(request: HttpRequest) -> HttpResponse:
+    form = ManualHandoffForm(request.POST or None, initial={"link": request.GET.get("from", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        hours = data.get("due_hours")
+        link = data.get("link") or ""
+        handoff = engine.handoff_create(
+            team=data["team"],
+            title=data["title"],
+            body=data["body"],
+            link=link if link.startswith("/") and not link.startswith("//") else "",
+            created_by=request.user,
+            from_team=Team.objects.filter(memberships__user=request.user).order_by("id").first(),
+            requires_ack=True,
+            due_at=timezone.now() + timedelta(hours=hours) if hours else None,
+        )
+        audit.record(actor=request.user, action="handoff.create", obj=handoff)
+        messages.success(request, f"Handed to {handoff.team.name}.")
+        return redirect(handoff)
+    return render(request, "handoffs/handoff_new.html", {"form": form})
+
+
+@login_not_required
+@never_cache
+def ack(request: HttpRequest, token: str) -> HttpResponse:
+    """A signed link from an email, Slack or Teams: GET asks, POST acknowledges (so mail
+    scanners that follow links change nothing)."""
+    link = engine.ack_link_read(token)
+    if link is None:
+        raise Http404("This link is not valid.")
+    handoff = link.handoff
+    done = False
+    if request.method == "POST":
+        user = request.user if request.user.is_authenticated else link.user
+        done = engine.handoff_acknowledge(handoff=handoff, user=user, via=link.channel or "link")
+        handoff.refresh_from_db()
+    return render(request, "handoffs/ack.html", {"handoff": handoff, "done": done})
+
+
+# --- Rules --------------------------------------------------------------------------------------
+
+
+@admin_required
+def rule_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "handoffs/rule_list.html",
+        {
+            "rules": selectors.rule_list(request.user),
+            "templates": rulebook.TEMPLATES,
+            "needing_owner": {r.pk for r in rulebook.rules_needing_owner()},
+        },
+    )
+
+
+@admin_required
+@require_POST
+def rule_adopt(request: HttpRequest, key: str) -> HttpResponse:
+    try:
+        rule = rulebook.rule_from_template(actor=request.user, key=key)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("handoffs:rule_list")
+    messages.success(request, "Adopted, switched off: check it, dry-run it, then enable it.")
+    return redirect(rule)
+
+
+def _rule_input(form: RuleForm) -> rulebook.RuleInput:
+    data = form.cleaned_data
+    return rulebook.RuleInput(
+        name=data["name"],
+        description=data["description"],
+        trigger=data["trigger"],
+        conditions=form.conditions(),
+        teams=list(data["teams"]),
+        owner_team=data["owner_team"],
+        channels=list(data["channels"]),
+        title_template=data["title_template"],
+        message_template=data["message_template"],
+        requires_ack=data["requires_ack"],
+        sla_minutes=data["sla_minutes"],
+        escalate_to_team=data["escalate_to_team"],
+        escalate_channel=data["escalate_channel"],
+        escalate_to_managers=data["escalate_to_managers"],
+        dedupe_key=data["dedupe_key"],
+        dedupe_minutes=data["dedupe_minutes"],
+        minutes_saved=data["minutes_saved"],
+    )
+
+
+@admin_required
+def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    rule = selectors.get_rule_for_user(request.user, pk) if pk else None
+    initial = (
+        RuleForm.initial_for(rule) if rule else {"requires_ack": True, "escalate_to_managers": True}
+    )
+    form = RuleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule = rulebook.rule_save(actor=request.user, data=_rule_input(form), rule=rule)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"Saved as version {rule.version}.")
+            return redirect(rule)
+    sample = None
+    trigger = (rule.trigger if rule else request.POST.get("trigger", "")) or ""
+    if trigger and not trigger.endswith("*"):
+        sample = Event.objects.filter(type=trigger).order_by("-id").first()
+    return render(
+        request,
+        "handoffs/rule_edit.html",
+        {
+            "rule": rule,
+            "form": form,
+            "known_fields": rules.KNOWN_FIELDS,
+            "event_types": selectors.event_types(),
+            "preview": rulebook.preview(
+                {
+                    "title_template": rule.title_template if rule else "",
+                    "message_template": rule.message_template if rule else "",
+                },
+                sample,
+            )
+            if rule
+            else None,
+            "versions": rule.versions.select_related("changed_by")[:10] if rule else [],
+            "needs_owner": rule is not None
+            and rule.pk in {r.pk for r in rulebook.rules_needing_owner()},
+        },
+    )
+
+
+@admin_required
+@require_POST
+def rule_preview(request: HttpRequest) -> HttpResponse:
+    trigger = request.POST.get("trigger", "").strip()
+    sample = Event.objects.filter(type=trigger).order_by("-id").first() if trigger else None
+    return render(
+        request,
+        "handoffs/_rule_preview.html",
+        {"preview": rulebook.preview(request.POST.dict(), sample)},
+    )
+
+
+@admin_required
+def rule_dry_run(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = selectors.get_rule_for_user(request.user, pk)
+    result = rulebook.rule_dry_run(rule)
+    peak = max((n for _, n in result.per_day), default=0) or 1
+    return render(
+        request,
+        "handoffs/rule_dry_run.html",
+        {
+            "rule": rule,
+            "result": result,
+            "bars": [(d, n, round(100 * n / peak)) for d, n in result.per_day],
+        },
+    )
+
+
+@admin_required
+@require_POST
+def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = selectors.get_rule_for_user(request.user, pk)
+    enable = request.POST.get("enabled") == "1"
+    rulebook.rule_set_enabled(actor=request.user, rule=rule, enabled=enable)
+    messages.success(request, "Enabled: it now runs on every new event." if enable else "Disabled.")
+    return redirect(rule)
+
+
+# --- Channels -----------------------------------------------------------------------------------
+
+
+@admin_required
+def channel_list(request: HttpRequest) -> HttpResponse:
+    form = ChannelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        channel = Channel.objects.create(
+            team=data["team"],
+            kind=data["kind"],
+            name=data["name"],
+            target=data["target"].strip(),
+            fallback=data["fallback"],
+        )
+        if channel.kind == Channel.Kind.WEBHOOK:
+            import secrets
+
+            channel.signing_secret = secrets.token_hex(32)
+            channel.save(update_fields=["signing_secret"])
+        audit.record(actor=request.user, action="channel.create", obj=channel)
+        messages.success(request, f"{channel} added: send it a test message.")
+        return redirect("handoffs:channel_list")
+    teams = Team.objects.order_by("name")
+    settings_forms = [
+        (
+            team,
+            TeamAlertSettingsForm(
+                instance=TeamAlertSettings.objects.filter(team=team).first(), prefix=f"t{team.pk}"
+            ),
+        )
+        for team in teams
+    ]
+    return render(
+        request,
+        "handoffs/channel_list.html",
+        {
+            "channels": selectors.channel_list(request.user),
+            "form": form,
+            "failed": selectors.failed_alerts(),
+            "settings_forms": settings_forms,
+        },
+    )
+
+
+@admin_required
+@require_POST
+def channel_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    channel = selectors.get_channel_for_user(request.user, pk)
+    if action == "test":
+        engine.channel_test(actor=request.user, channel=channel)
+        messages.success(request, f"Test message queued for {channel}; see its status below.")
+    elif action in ("enable", "disable"):
+        channel.enabled = action == "enable"
+        channel.save(update_fields=["enabled"])
+        audit.record(actor=request.user, action=f"channel.{action}", obj=channel)
+    elif action == "delete":
+        audit.record(actor=request.user, action="channel.delete", obj=channel)
+        channel.delete()
+        messages.success(request, "Channel deleted.")
+    else:
+        raise Http404
+    return redirect("handoffs:channel_list")
+
+
+@admin_required
+@require_POST
+def team_alert_settings(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        raise Http404
+    instance = TeamAlertSettings.objects.filter(team=team).first() or TeamAlertSettings(team=team)
+    form = TeamAlertSettingsForm(request.POST, instance=instance, prefix=f"t{team.pk}")
+    if form.is_valid():
+        form.save()
+        audit.record(actor=request.user, action="team.alert_settings", obj=team)
+        messages.success(request, f"Alert settings of {team.name} saved.")
+    else:
+        messages.error(request, "Check the quiet hours and the digest hour (0 to 23).")
+    return redirect("handoffs:channel_list")
+
+
+# --- Explain ------------------------------------------------------------------------------------
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@member_required
+def explain(request: HttpRequest) -> HttpResponse:
+    event_id = _int(request.GET.get("event"))
+    customer_id = _int(request.GET.get("customer"))
+    delivery_id = _int(request.GET.get("delivery"))
+    events = selectors.explain_events(
+        event_id=event_id, customer_id=customer_id, delivery_id=delivery_id
+    )
+    evaluations = {
+        e.pk: list(
+            RuleEvaluation.objects.filter(event=e).select_related("rule").order_by("rule__name")
+        )
+        for e in events
+    }
+    handoffs = {
+        e.pk: list(
+            Handoff.objects.filter(event=e)
+            .select_related("team")
+            .prefetch_related("alerts__channel", "alerts__attempt_log")
+        )
+        for e in events
+    }
+    from handoffs.models import Rule
+
+    silent = {
+        e.pk: list(
+            Rule.objects.filter(enabled=False, trigger=e.type).values_list("name", flat=True)
+        )
+        for e in events
+    }
+    return render(
+        request,
+        "handoffs/explain.html",
+        {
+            "events": events,
+            "evaluations": evaluations,
+            "handoffs": handoffs,
+            "silent": silent,
+            "asked": bool(event_id or customer_id or delivery_id),
+            "alert_statuses": dict(Alert.Status.choices),
+        },
+    )

@@ -1,0 +1,121 @@
+"""Local stand-ins for third-party services, on 127.0.0.1, answering as the real ones do.
+
+``HttpReceiver`` plays a Slack or Teams incoming webhook (or any endpoint): it records every
+request and answers from a script of responses (status, body, headers, delay), falling back to
+a default answer. ``SmtpReceiver`` is a real SMTP server that keeps what it is sent.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aiosmtpd.controller import Controller
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: str = "ok"
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class HttpReceiver:
+    def __init__(self, default: Reply | None = None):
+        self.default = default or Reply()
+        self.script: list[Reply] = []
+        self.requests: list[Received] = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                with receiver.lock:
+                    receiver.requests.append(Received(self.path, dict(self.headers), body))
+                    reply = receiver.script.pop(0) if receiver.script else receiver.default
+                if reply.delay:
+                    time.sleep(reply.delay)
+                payload = reply.body.encode()
+                try:
+                    self.send_response(reply.status)
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/services/T000/B000/XXXX"
+
+    def then(self, *replies: Reply) -> HttpReceiver:
+        with self.lock:
+            self.script.extend(replies)
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# Slack's documented answers for incoming webhooks.
+SLACK_OK = Reply(200, "ok")
+SLACK_INVALID_PAYLOAD = Reply(400, "invalid_payload")
+SLACK_NO_SERVICE = Reply(404, "no_service")
+SLACK_RATE_LIMITED = Reply(429, "rate_limited", {"Retry-After": "3"})
+SLACK_ERROR = Reply(500, "internal_error")
+
+
+class _Handler:
+    def __init__(self, store: list):
+        self.store = store
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.store.append({"to": list(envelope.rcpt_tos), "message": message})
+        return "250 Message accepted for delivery"
+
+
+class SmtpReceiver:
+    def __init__(self):
+        self.messages: list[dict] = []
+        with socket.socket() as probe:  # a free port (the controller checks it by connecting)
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(_Handler(self.messages), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def texts(self) -> list[str]:
+        return [m["message"].get_body(("plain",)).get_content() for m in self.messages]
