@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from handoffs import selectors, services
-from handoffs.models import Integration
+from handoffs import engine, rulebook, selectors, services
+from handoffs.models import Alert, AlertAttempt, Channel, Handoff, Integration, Rule
 from handoffs.providers import provider_for
-from hub.permissions import IsAdminRole
+from hub import roles
+from hub.errors import DomainError
+from hub.models import Team
+from hub.permissions import IsAdminRole, IsTeamMember
 
 
 class IntegrationSerializer(serializers.ModelSerializer):
@@ -128,3 +134,330 @@ class IntegrationViewSet(viewsets.ModelViewSet):
         if not serializer.validated_data["secret"]:
             body["signing_secret"] = secret
         return Response(body)
+
+
+# --- Channels, rules and handoffs -------------------------------------------------------------
+
+
+class ChannelSerializer(serializers.ModelSerializer):
+    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    target = serializers.CharField(
+        required=False, allow_blank=True, help_text="Webhook URL or email addresses (admins only)."
+    )
+
+    class Meta:
+        model = Channel
+        fields = ["id", "team", "kind", "name", "target", "fallback", "enabled", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate(self, attrs):
+        kind = attrs.get("kind", getattr(self.instance, "kind", None))
+        target = attrs.get("target", getattr(self.instance, "target", ""))
+        if kind in ("slack", "teams", "webhook") and not str(target).startswith(
+            ("https://", "http://")
+        ):
+            raise serializers.ValidationError({"target": ["Give the webhook URL (https://…)."]})
+        fallback = attrs.get("fallback")
+        if fallback is not None and self.instance is not None and fallback.pk == self.instance.pk:
+            raise serializers.ValidationError(
+                {"fallback": ["A channel cannot fall back to itself."]}
+            )
+        return attrs
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List channels (admins)"),
+    create=extend_schema(summary="Add a channel to a team (admins)"),
+)
+class ChannelViewSet(viewsets.ModelViewSet):
+    serializer_class = ChannelSerializer
+    permission_classes = [IsAdminRole]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return Channel.objects.select_related("team").order_by("-id")
+
+    @extend_schema(summary="Send a test message (admins)", request=None)
+    @action(detail=True, methods=["post"])
+    def test(self, request, pk=None):
+        alert = engine.channel_test(actor=request.user, channel=self.get_object())
+        return Response({"alert": str(alert.uuid), "status": alert.status}, status=202)
+
+
+class ConditionSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    op = serializers.CharField()
+    value = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    teams = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Team.objects.all())
+    owner_team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    channels = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Channel.objects.all(), required=False
+    )
+    match = serializers.ChoiceField(choices=["all", "any"], default="all", write_only=True)
+    condition_list = ConditionSerializer(many=True, required=False, write_only=True)
+
+    class Meta:
+        model = Rule
+        fields = [
+            "id",
+            "name",
+            "description",
+            "trigger",
+            "conditions",
+            "match",
+            "condition_list",
+            "teams",
+            "channels",
+            "title_template",
+            "message_template",
+            "requires_ack",
+            "sla_minutes",
+            "escalate_to_team",
+            "escalate_channel",
+            "escalate_to_managers",
+            "dedupe_key",
+            "dedupe_minutes",
+            "owner_team",
+            "minutes_saved",
+            "enabled",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "conditions", "enabled", "version", "created_at", "updated_at"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List handoff rules (admins)"),
+    create=extend_schema(
+        summary="Create a rule (admins); it starts switched off",
+        description="Give conditions as match (all/any) and condition_list [{field, op, value}].",
+    ),
+    partial_update=extend_schema(summary="Change a rule: a new version (admins)"),
+)
+class RuleViewSet(viewsets.ModelViewSet):
+    serializer_class = RuleSerializer
+    permission_classes = [IsAdminRole]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Rule.objects.prefetch_related("teams", "channels")
+            .select_related("owner_team")
+            .order_by("-id")
+        )
+
+    def _save(self, serializer, rule=None):
+        data = {**(RuleSerializer(rule).data if rule else {}), **serializer.validated_data}
+        if rule is not None:
+            data.setdefault("teams", list(rule.teams.all()))
+            for key in ("teams", "channels"):
+                if key not in serializer.validated_data:
+                    data[key] = list(getattr(rule, key).all())
+            if "owner_team" not in serializer.validated_data:
+                data["owner_team"] = rule.owner_team
+            if "escalate_to_team" not in serializer.validated_data:
+                data["escalate_to_team"] = rule.escalate_to_team
+            if "escalate_channel" not in serializer.validated_data:
+                data["escalate_channel"] = rule.escalate_channel
+        conditions = rule.conditions if rule else {"match": "all", "conditions": []}
+        if "condition_list" in serializer.validated_data or "match" in serializer.validated_data:
+            conditions = {
+                "match": serializer.validated_data.get("match", conditions.get("match", "all")),
+                "conditions": [
+                    dict(c)
+                    for c in serializer.validated_data.get(
+                        "condition_list", conditions.get("conditions", [])
+                    )
+                ],
+            }
+        return rulebook.rule_save(
+            actor=self.request.user,
+            rule=rule,
+            data=rulebook.RuleInput(
+                name=data["name"],
+                description=data.get("description", ""),
+                trigger=data["trigger"],
+                conditions=conditions,
+                teams=list(data["teams"]),
+                owner_team=data["owner_team"],
+                channels=list(data.get("channels", [])),
+                title_template=data["title_template"],
+                message_template=data.get("message_template", ""),
+                requires_ack=data.get("requires_ack", True),
+                sla_minutes=data.get("sla_minutes"),
+                escalate_to_team=data.get("escalate_to_team"),
+                escalate_channel=data.get("escalate_channel"),
+                escalate_to_managers=data.get("escalate_to_managers", True),
+                dedupe_key=data.get("dedupe_key", ""),
+                dedupe_minutes=data.get("dedupe_minutes", 60),
+                minutes_saved=data.get("minutes_saved", 5),
+            ),
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = self._save(serializer)
+
+    def perform_update(self, serializer):
+        serializer.instance = self._save(serializer, serializer.instance)
+
+    def perform_destroy(self, instance):
+        from hub import audit
+
+        audit.record(actor=self.request.user, action="rule.delete", obj=instance)
+        instance.delete()
+
+    @extend_schema(summary="Enable a rule (admins)", request=None)
+    @action(detail=True, methods=["post"])
+    def enable(self, request, pk=None):
+        rule = rulebook.rule_set_enabled(actor=request.user, rule=self.get_object(), enabled=True)
+        return Response({"id": rule.pk, "enabled": rule.enabled, "version": rule.version})
+
+    @extend_schema(summary="Disable a rule (admins)", request=None)
+    @action(detail=True, methods=["post"])
+    def disable(self, request, pk=None):
+        rule = rulebook.rule_set_enabled(actor=request.user, rule=self.get_object(), enabled=False)
+        return Response({"id": rule.pk, "enabled": rule.enabled, "version": rule.version})
+
+    @extend_schema(summary="Dry-run a rule over the last 30 days (admins)", request=None)
+    @action(detail=True, methods=["post"], url_path="dry-run")
+    def dry_run(self, request, pk=None):
+        result = rulebook.rule_dry_run(self.get_object())
+        return Response(
+            {
+                "events_checked": result.events_checked,
+                "matched": result.matched,
+                "handoffs": result.handoffs,
+                "deduplicated": result.deduplicated,
+                "per_team": result.per_team,
+                "per_day": [{"day": d.isoformat(), "handoffs": n} for d, n in result.per_day if n],
+                "samples": result.samples,
+            }
+        )
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlertAttempt
+        fields = ["at", "status_code", "ok", "response", "error", "duration_ms"]
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    channel = serializers.StringRelatedField()
+    attempts_log = AttemptSerializer(source="attempt_log", many=True, read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "uuid",
+            "channel",
+            "purpose",
+            "status",
+            "attempts",
+            "sent_at",
+            "last_error",
+            "attempts_log",
+        ]
+
+
+class HandoffSerializer(serializers.ModelSerializer):
+    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    alerts = AlertSerializer(many=True, read_only=True)
+    due_in_hours = serializers.IntegerField(write_only=True, required=False, min_value=1)
+
+    class Meta:
+        model = Handoff
+        fields = [
+            "id",
+            "title",
+            "body",
+            "link",
+            "team",
+            "status",
+            "rule",
+            "rule_version",
+            "event",
+            "due_at",
+            "due_in_hours",
+            "acknowledged_by",
+            "acknowledged_at",
+            "acknowledged_via",
+            "missed_at",
+            "created_at",
+            "alerts",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "rule",
+            "rule_version",
+            "event",
+            "due_at",
+            "acknowledged_by",
+            "acknowledged_at",
+            "acknowledged_via",
+            "missed_at",
+            "created_at",
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List handoffs, newest first (filter ?team=slug&status=open)"),
+    create=extend_schema(summary="Hand work to a team"),
+    retrieve=extend_schema(summary="One handoff with its alerts and every attempt"),
+)
+class HandoffViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = HandoffSerializer
+    permission_classes = [IsTeamMember]
+
+    def get_queryset(self):
+        qs = (
+            Handoff.objects.select_related("team")
+            .prefetch_related("alerts__channel", "alerts__attempt_log")
+            .order_by("-id")
+        )
+        params = self.request.query_params
+        if params.get("team"):
+            qs = qs.filter(team__slug=params["team"])
+        status = params.get("status")
+        if status:
+            if status not in Handoff.Status.values:
+                raise serializers.ValidationError(
+                    {"status": [f"Use one of {', '.join(Handoff.Status.values)}."]}
+                )
+            qs = qs.filter(status=status)
+        return qs
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        hours = data.get("due_in_hours")
+        serializer.instance = engine.handoff_create(
+            team=data["team"],
+            title=data["title"],
+            body=data.get("body", ""),
+            link=data.get("link", ""),
+            created_by=self.request.user,
+            due_at=timezone.now() + timedelta(hours=hours) if hours else None,
+        )
+
+    @extend_schema(summary="Acknowledge a handoff", request=None)
+    @action(detail=True, methods=["post"])
+    def ack(self, request, pk=None):
+        handoff = self.get_object()
+        if not roles.is_member(request.user):
+            raise DomainError("Sign in as a team member.")
+        changed = engine.handoff_acknowledge(handoff=handoff, user=request.user, via="api")
+        handoff.refresh_from_db()
+        return Response(
+            {"id": handoff.pk, "status": handoff.status, "acknowledged_now": changed},
+            status=200,
+        )

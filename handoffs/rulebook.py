@@ -26,7 +26,7 @@ TEMPLATES: dict[str, dict[str, Any]] = {
         "trigger": "hubspot.contact.creation",
         "conditions": {"match": "all", "conditions": []},
         "teams": ["operations", "support"],
-        "title": "New signup: {{ customer.name|default:customer.email|default:'contact' }}",
+        "title": "New signup: {% firstof customer.name customer.email 'a new contact' %}",
         "message": "A new customer signed up"
         "{% if customer.zone %} in {{ customer.zone }}{% endif %}"
         "{% if customer.acquisition_source %} via {{ customer.acquisition_source }}{% endif %}.",
@@ -72,7 +72,7 @@ TEMPLATES: dict[str, dict[str, Any]] = {
             "conditions": [{"field": "delivery.is_first", "op": "is_true", "value": ""}],
         },
         "teams": ["support"],
-        "title": "First delivery failed for {{ customer.name|default:'a new customer' }}",
+        "title": "First delivery failed for {% firstof customer.name 'a new customer' %}",
         "message": "Reason: {{ delivery.failure_reason|default:'not given' }}. "
         "Zone: {{ delivery.zone|default:'unknown' }}.",
         "sla_minutes": 60,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine, TemplateSyntaxError, VariableDoesNotExist
 
 OPERATORS = {
     "eq": "equals",
@@ -193,7 +193,7 @@ def render(template: str, context: dict[str, Any]) -> str:
     """Fill ``{{ payload.x }}``-style placeholders; a broken template says so in the text."""
     try:
         return _ENGINE.from_string(template).render(Context(context)).strip()
-    except TemplateSyntaxError as exc:
+    except (TemplateSyntaxError, VariableDoesNotExist, TypeError, ValueError) as exc:
         return f"[template error: {exc}]"
 
 

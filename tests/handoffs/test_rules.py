@@ -84,3 +84,10 @@ def test_render_fills_placeholders_and_survives_mistakes():
     assert rules.render("Zone {{ customer.zone }}", CTX) == "Zone northgate"
     assert rules.render("{{ missing.value }}!", CTX) == "!"
     assert rules.render("{% if %}", CTX).startswith("[template error")
+
+
+def test_render_survives_a_filter_argument_that_is_missing():
+    text = rules.render(
+        "Hi {{ customer.name|default:delivery.zone }}", {"customer": {}, "delivery": None}
+    )
+    assert text.startswith("[template error")
