@@ -409,9 +409,15 @@ def _escalate(handoff: Handoff, now: datetime) -> None:
 # --- Sending alerts -----------------------------------------------------------------------------
 
 
+def _max_attempts() -> int:
+    return int(getattr(settings, "CROSSDOCK_ALERT_MAX_ATTEMPTS", MAX_ATTEMPTS))
+
+
 def _backoff(attempts: int) -> float:
-    base = min(BACKOFF_CAP_SECONDS, 2 ** (attempts + 1))
-    return base * random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not security
+    """Exponential backoff with jitter: base × 2^attempts, capped, ±50%."""
+    base = float(getattr(settings, "CROSSDOCK_ALERT_BACKOFF_SECONDS", 2.0))
+    delay = min(BACKOFF_CAP_SECONDS, base * 2**attempts)
+    return delay * random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not security
 
 
 def alert_send(alert_id: int, *, now: datetime | None = None) -> str:
@@ -606,7 +612,7 @@ def _record_failure(batch: list[Alert], exc: ChannelError, elapsed: int, now: da
             duration_ms=elapsed,
         )
         attempts = Alert.objects.get(pk=alert.pk).attempts
-        if exc.permanent or attempts >= MAX_ATTEMPTS:
+        if exc.permanent or attempts >= _max_attempts():
             Alert.objects.filter(pk=alert.pk).update(
                 status=Alert.Status.FAILED, last_error=str(exc)[:2000]
             )

@@ -223,6 +223,10 @@ CROSSDOCK_EVENT_STALE_SECONDS = int(os.environ.get("CROSSDOCK_EVENT_STALE_SECOND
 # Seconds to wait for Slack, Teams or a webhook endpoint to answer one alert.
 CROSSDOCK_CHANNEL_TIMEOUT = float(os.environ.get("CROSSDOCK_CHANNEL_TIMEOUT", "10"))
 
+# Alerts: tries per channel before the fallback, and the first retry's delay (it doubles).
+CROSSDOCK_ALERT_MAX_ATTEMPTS = int(os.environ.get("CROSSDOCK_ALERT_MAX_ATTEMPTS", "5"))
+CROSSDOCK_ALERT_BACKOFF_SECONDS = float(os.environ.get("CROSSDOCK_ALERT_BACKOFF_SECONDS", "2"))
+
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -24,6 +24,7 @@ STORAGES = {
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-SITE_URL = "http://testserver"
+if not os.environ.get("EMAIL_URL"):  # a worker a test starts may point at a local SMTP server
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SITE_URL = os.environ.get("SITE_URL") or "http://testserver"
 ACCOUNT_RATE_LIMITS = False
