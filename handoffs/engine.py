@@ -414,7 +414,7 @@ def _max_attempts() -> int:
 
 
 def _backoff(attempts: int) -> float:
-    """Exponential backoff with jitter: base × 2^attempts, capped, ±50%."""
+    """Exponential backoff with jitter: base * 2^attempts, capped, ±50%."""
     base = float(getattr(settings, "CROSSDOCK_ALERT_BACKOFF_SECONDS", 2.0))
     delay = min(BACKOFF_CAP_SECONDS, base * 2**attempts)
     return delay * random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not security
