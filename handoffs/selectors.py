@@ -277,7 +277,11 @@ def failed_alerts(limit: int = 20) -> QuerySet:
 
 
 def explain_events(
-    *, event_id: int | None, customer_id: int | None, delivery_id: int | None
+    *,
+    event_id: int | None,
+    customer_id: int | None,
+    delivery_id: int | None,
+    campaign_id: int | None = None,
 ) -> list[Event]:
     """The events Explain talks about: one event, or every event about a customer/delivery."""
     from hub.models import Customer, Delivery
@@ -298,6 +302,9 @@ def explain_events(
             for dispatch_id in customer.deliveries.values_list("dispatch_id", flat=True)[:200]:
                 subjects.append(Q(subject=f"task:{dispatch_id}"))
             subjects.append(Q(payload__customer_id=customer.pk))
+    if campaign_id:
+        subjects.append(Q(subject=f"campaign:{campaign_id}"))
+        subjects.append(Q(payload__campaign_id=campaign_id))
     if not subjects:
         return []
     query = subjects[0]

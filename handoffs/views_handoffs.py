@@ -346,8 +346,9 @@ def explain(request: HttpRequest) -> HttpResponse:
     event_id = _int(request.GET.get("event"))
     customer_id = _int(request.GET.get("customer"))
     delivery_id = _int(request.GET.get("delivery"))
+    campaign_id = _int(request.GET.get("campaign"))
     events = selectors.explain_events(
-        event_id=event_id, customer_id=customer_id, delivery_id=delivery_id
+        event_id=event_id, customer_id=customer_id, delivery_id=delivery_id, campaign_id=campaign_id
     )
     evaluations = {
         e.pk: list(
@@ -379,7 +380,7 @@ def explain(request: HttpRequest) -> HttpResponse:
             "evaluations": evaluations,
             "handoffs": handoffs,
             "silent": silent,
-            "asked": bool(event_id or customer_id or delivery_id),
+            "asked": bool(event_id or customer_id or delivery_id or campaign_id),
             "alert_statuses": dict(Alert.Status.choices),
         },
     )

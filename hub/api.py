@@ -6,12 +6,13 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from hub import selectors, services
+from hub import business, selectors, services
 from hub.errors import DomainError
-from hub.models import Event, Team
+from hub.models import Campaign, Customer, Delivery, Event, PromoCode, Team, Zone
 from hub.permissions import IsAdminOrReadOnly
 
 
@@ -142,3 +143,211 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             integration_id=int(integration) if integration else None,
             unmapped=None if unmapped is None else unmapped == "true",
         )
+
+
+# --- Shared facts ---------------------------------------------------------------------------
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    zones = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Zone.objects.all(), required=False
+    )
+    owner_team = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Team.objects.all(), required=False, allow_null=True
+    )
+    promo_codes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "name",
+            "channel",
+            "segment",
+            "zones",
+            "starts_on",
+            "ends_on",
+            "status",
+            "budget",
+            "owner_team",
+            "promo_codes",
+            "created_at",
+        ]
+        read_only_fields = ["id", "status", "promo_codes", "created_at"]
+
+
+class CampaignStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Campaign.Status.choices)
+
+
+class PromoCodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PromoCode
+        fields = [
+            "id",
+            "code",
+            "discount_percent",
+            "valid_from",
+            "valid_until",
+            "max_uses",
+            "campaign",
+            "created_at",
+        ]
+        read_only_fields = ["id", "campaign", "created_at"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List campaigns, newest first"),
+    create=extend_schema(summary="Plan a campaign (a draft; records hub.campaign.created)"),
+)
+class CampaignViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CampaignSerializer
+
+    def get_queryset(self):
+        return (
+            Campaign.objects.prefetch_related("zones", "promo_codes")
+            .select_related("owner_team")
+            .order_by("-id")
+        )
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = business.campaign_create(
+            actor=self.request.user,
+            name=data["name"],
+            channel=data.get("channel", Campaign.Channel.OTHER),
+            segment=data.get("segment", ""),
+            zones=list(data.get("zones", [])),
+            starts_on=data.get("starts_on"),
+            ends_on=data.get("ends_on"),
+            budget=data.get("budget", 0),
+            owner_team=data.get("owner_team"),
+        )
+
+    @extend_schema(
+        summary="Move a campaign to a status (records hub.campaign.<what>)",
+        request=CampaignStatusSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None):
+        serializer = CampaignStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        campaign = business.campaign_set_status(
+            actor=request.user,
+            campaign=self.get_object(),
+            status=serializer.validated_data["status"],
+        )
+        return Response(CampaignSerializer(campaign).data)
+
+    @extend_schema(
+        summary="Create a promo code for the campaign (records hub.promo_code.created)",
+        request=PromoCodeSerializer,
+        responses=PromoCodeSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="promo-codes")
+    def promo_codes(self, request, pk=None):
+        serializer = PromoCodeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        promo = business.promo_code_create(
+            actor=request.user, campaign=self.get_object(), **serializer.validated_data
+        )
+        return Response(PromoCodeSerializer(promo).data, status=201)
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    zone = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    acquisition_campaign = serializers.PrimaryKeyRelatedField(read_only=True)
+    promo_code = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "name",
+            "email",
+            "phone",
+            "crm_id",
+            "dispatch_id",
+            "first_seen_at",
+            "lifecycle_stage",
+            "acquisition_source",
+            "acquisition_campaign",
+            "promo_code",
+            "zone",
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List customers, newest first",
+        parameters=[OpenApiParameter("email", str), OpenApiParameter("crm_id", str)],
+    )
+)
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = CustomerSerializer
+
+    def get_queryset(self):
+        qs = Customer.objects.select_related("zone", "promo_code").order_by("-id")
+        params = self.request.query_params
+        if params.get("email"):
+            qs = qs.filter(email=params["email"].strip().lower())
+        if params.get("crm_id"):
+            qs = qs.filter(crm_id=params["crm_id"])
+        return qs
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    zone = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    promo_code = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "dispatch_id",
+            "customer",
+            "zone",
+            "window_start",
+            "window_end",
+            "completed_at",
+            "status",
+            "failure_reason",
+            "on_time",
+            "is_first_for_customer",
+            "promo_code",
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List deliveries, newest first",
+        parameters=[
+            OpenApiParameter("zone", str, description="Zone code."),
+            OpenApiParameter("status", str, enum=Delivery.Status.values),
+            OpenApiParameter("customer", int),
+        ],
+    )
+)
+class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = DeliverySerializer
+
+    def get_queryset(self):
+        qs = Delivery.objects.select_related("zone", "promo_code").order_by("-id")
+        params = self.request.query_params
+        if params.get("zone"):
+            qs = qs.filter(zone__code=params["zone"])
+        status_filter = params.get("status")
+        if status_filter:
+            if status_filter not in Delivery.Status.values:
+                raise exceptions.ValidationError(
+                    {"status": [f"Use one of: {', '.join(Delivery.Status.values)}."]}
+                )
+            qs = qs.filter(status=status_filter)
+        if params.get("customer", "").isdigit():
+            qs = qs.filter(customer_id=int(params["customer"]))
+        return qs

@@ -5,6 +5,7 @@ from hub import roles, selectors
 MODULES = [
     ("workflows", "Workflows", "workflows:index"),
     ("kpis", "KPIs", "kpis:index"),
+    ("campaigns", "Campaigns", "campaign_list"),
     ("handoffs", "Handoffs", "handoffs:index"),
     ("feedback", "Feedback", "feedback:index"),
     ("standups", "Standups", "standups:index"),

@@ -1,6 +1,6 @@
 from django import forms
 
-from hub.models import Role, Team
+from hub.models import Campaign, Incident, Role, Team, Zone
 
 
 class TeamForm(forms.Form):
@@ -39,3 +39,33 @@ class AcceptInvitationForm(forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
         return data
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    channel = forms.ChoiceField(choices=Campaign.Channel.choices)
+    segment = forms.CharField(max_length=120, required=False)
+    zones = forms.ModelMultipleChoiceField(
+        queryset=Zone.objects.order_by("name"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    starts_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    budget = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, initial=0)
+    owner_team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), required=False)
+
+
+class PromoCodeForm(forms.Form):
+    code = forms.CharField(max_length=40)
+    discount_percent = forms.IntegerField(min_value=1, max_value=100, initial=10)
+    valid_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    max_uses = forms.IntegerField(min_value=1, required=False)
+
+
+class IncidentForm(forms.Form):
+    kind = forms.ChoiceField(choices=Incident.Kind.choices)
+    title = forms.CharField(max_length=200, label="What happened")
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    communication_error = forms.BooleanField(
+        required=False, label="Caused by a miscommunication between teams"
+    )

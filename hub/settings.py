@@ -250,6 +250,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "EventStatusEnum": "hub.models.Event.Status",
+        "CampaignStatusEnum": "hub.models.Campaign.Status",
+        "DeliveryStatusEnum": "hub.models.Delivery.Status",
+        "HandoffStatusEnum": "handoffs.models.Handoff.Status",
+        "AlertStatusEnum": "handoffs.models.Alert.Status",
+        "IntegrationStatusEnum": "handoffs.models.Integration.Status",
+        "ImportStatusEnum": "handoffs.models.ImportJob.Status",
+    },
 }
 
 # --- Security -----------------------------------------------------------------------------

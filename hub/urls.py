@@ -6,11 +6,14 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from hub import api, views
+from hub import api, views, views_business
 
 router = DefaultRouter()
 router.register("teams", api.TeamViewSet, basename="team")
 router.register("events", api.EventViewSet, basename="event")
+router.register("campaigns", api.CampaignViewSet, basename="campaign")
+router.register("customers", api.CustomerViewSet, basename="customer")
+router.register("deliveries", api.DeliveryViewSet, basename="delivery")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,6 +34,13 @@ urlpatterns = [
         name="invitation_action",
     ),
     path("audit/", views.audit, name="audit"),
+    path("campaigns/", views_business.campaign_list, name="campaign_list"),
+    path("campaigns/<int:pk>/", views_business.campaign_detail, name="campaign_detail"),
+    path(
+        "campaigns/<int:pk>/<str:action>/",
+        views_business.campaign_action,
+        name="campaign_action",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("hooks/", include("handoffs.webhook_urls")),
     path("ack/", include("handoffs.ack_urls")),

@@ -367,3 +367,22 @@ def test_manual_handoff_reaches_the_team_inbox(admin_user, member, ops, marketin
     assert Notification.objects.filter(
         recipient=member, title="Please check Northgate capacity"
     ).exists()
+
+
+def test_sweeper_resends_alerts_a_dead_broker_or_worker_left(rule, slack):
+    signup()
+    slack_alert = Alert.objects.get(channel__kind="slack")
+    inbox_alert = Alert.objects.get(channel__kind="inbox")
+    long_ago = timezone.now() - timedelta(minutes=10)
+    # One never reached the broker; the other was claimed by a worker that then died.
+    Alert.objects.filter(pk=slack_alert.pk).update(next_attempt_at=long_ago)
+    Alert.objects.filter(pk=inbox_alert.pk).update(
+        status="sending", claimed_at=long_ago, next_attempt_at=long_ago
+    )
+
+    assert sorted(engine.alerts_unfinished(timezone.now())) == sorted(
+        [slack_alert.pk, inbox_alert.pk]
+    )
+    send_all()
+    assert set(Alert.objects.values_list("status", flat=True)) == {"sent"}
+    assert len(slack.requests) == 1

@@ -1,0 +1,203 @@
+"""Writers of the business facts people enter by hand: campaigns, promo codes, incidents.
+
+Each change is audited and recorded as an internal event (hub.campaign.*, hub.promo_code.*,
+hub.incident.*) so handoff rules can tell the teams that need to know.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from hub import audit, events
+from hub.errors import DomainError
+from hub.models import Campaign, Incident, PromoCode, Team, User, Zone
+
+
+def _campaign_payload(campaign: Campaign) -> dict:
+    return {
+        "campaign_id": campaign.pk,
+        "name": campaign.name,
+        "channel": campaign.channel,
+        "segment": campaign.segment,
+        "zones": [z.code for z in campaign.zones.all()],
+        "starts_on": campaign.starts_on.isoformat() if campaign.starts_on else "",
+        "ends_on": campaign.ends_on.isoformat() if campaign.ends_on else "",
+        "status": campaign.status,
+        "budget": str(campaign.budget),
+        "owner_team": campaign.owner_team.name if campaign.owner_team_id else "",
+    }
+
+
+def _record(kind: str, subject: str, payload: dict) -> None:
+    stamp = timezone.now()
+    events.record(
+        "hub",
+        f"hub.{kind}",
+        f"{subject}:{kind}:{int(stamp.timestamp() * 1_000_000)}",
+        payload,
+        occurred_at=stamp,
+        subject=subject,
+    )
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    actor: User,
+    name: str,
+    channel: str,
+    segment: str = "",
+    zones: list[Zone] | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    budget: Decimal = Decimal("0"),
+    owner_team: Team | None = None,
+) -> Campaign:
+    """Create a draft campaign. Records hub.campaign.created."""
+    name = name.strip()
+    if not name:
+        raise DomainError("Give the campaign a name.", field="name")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DomainError("The campaign ends before it starts.", field="ends_on")
+    if budget < 0:
+        raise DomainError("The budget cannot be negative.", field="budget")
+    campaign = Campaign.objects.create(
+        name=name,
+        channel=channel,
+        segment=segment.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        budget=budget,
+        owner_team=owner_team,
+    )
+    campaign.zones.set(zones or [])
+    audit.record(actor=actor, action="campaign.create", obj=campaign)
+    _record("campaign.created", f"campaign:{campaign.pk}", _campaign_payload(campaign))
+    return campaign
+
+
+STATUS_EVENTS = {
+    Campaign.Status.SCHEDULED: "campaign.scheduled",
+    Campaign.Status.LIVE: "campaign.launched",
+    Campaign.Status.ENDED: "campaign.ended",
+    Campaign.Status.CANCELLED: "campaign.cancelled",
+}
+
+
+@transaction.atomic
+def campaign_set_status(*, actor: User, campaign: Campaign, status: str) -> Campaign:
+    """Move a campaign (draft → scheduled → live → ended). Records hub.campaign.<what>."""
+    if status not in Campaign.Status.values:
+        raise DomainError("Unknown campaign status.", field="status")
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status == status:
+        return campaign
+    if status in (Campaign.Status.SCHEDULED, Campaign.Status.LIVE) and not campaign.starts_on:
+        raise DomainError("Set a start date before scheduling the campaign.", field="starts_on")
+    if status in (Campaign.Status.SCHEDULED, Campaign.Status.LIVE) and not campaign.zones.exists():
+        raise DomainError("Choose the zones the campaign runs in first.", field="zones")
+    old = campaign.status
+    campaign.status = status
+    campaign.save(update_fields=["status"])
+    audit.record(
+        actor=actor, action="campaign.status", obj=campaign, changes={"status": [old, status]}
+    )
+    if status in STATUS_EVENTS:
+        _record(STATUS_EVENTS[status], f"campaign:{campaign.pk}", _campaign_payload(campaign))
+    return campaign
+
+
+@transaction.atomic
+def promo_code_create(
+    *,
+    actor: User,
+    code: str,
+    discount_percent: int,
+    campaign: Campaign | None = None,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+    max_uses: int | None = None,
+) -> PromoCode:
+    """Create a promo code. Records hub.promo_code.created so ops and CS hear of it first."""
+    code = code.strip().upper()
+    if not code or " " in code:
+        raise DomainError("A promo code is one word, e.g. NORTH20.", field="code")
+    if PromoCode.objects.filter(code__iexact=code).exists():
+        raise DomainError(f"The code {code} exists already.", field="code")
+    if not 0 < discount_percent <= 100:
+        raise DomainError("The discount is 1 to 100 percent.", field="discount_percent")
+    if valid_from and valid_until and valid_until < valid_from:
+        raise DomainError("The code expires before it starts.", field="valid_until")
+    promo = PromoCode.objects.create(
+        code=code,
+        discount_percent=discount_percent,
+        campaign=campaign,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        max_uses=max_uses,
+    )
+    audit.record(actor=actor, action="promo_code.create", obj=promo)
+    _record(
+        "promo_code.created",
+        f"promo_code:{promo.pk}",
+        {
+            "promo_code_id": promo.pk,
+            "code": promo.code,
+            "discount_percent": promo.discount_percent,
+            "campaign": campaign.name if campaign else "",
+            "campaign_id": campaign.pk if campaign else None,
+            "zones": [z.code for z in campaign.zones.all()] if campaign else [],
+            "valid_from": valid_from.isoformat() if valid_from else "",
+            "valid_until": valid_until.isoformat() if valid_until else "",
+            "max_uses": max_uses,
+        },
+    )
+    return promo
+
+
+@transaction.atomic
+def incident_create(
+    *,
+    actor: User,
+    kind: str,
+    title: str,
+    description: str = "",
+    campaign: Campaign | None = None,
+    zone: Zone | None = None,
+    team: Team | None = None,
+    communication_error: bool = False,
+) -> Incident:
+    """Log a campaign error, complaint or ops incident. Records hub.incident.created."""
+    if kind not in Incident.Kind.values:
+        raise DomainError("Choose what kind of incident it is.", field="kind")
+    if not title.strip():
+        raise DomainError("Say what happened.", field="title")
+    incident = Incident.objects.create(
+        kind=kind,
+        title=title.strip(),
+        description=description.strip(),
+        campaign=campaign,
+        zone=zone,
+        team=team,
+        communication_error=communication_error,
+        reported_by=actor,
+    )
+    audit.record(actor=actor, action="incident.create", obj=incident)
+    _record(
+        "incident.created",
+        f"incident:{incident.pk}",
+        {
+            "incident_id": incident.pk,
+            "kind": kind,
+            "title": incident.title,
+            "campaign_id": campaign.pk if campaign else None,
+            "zone": zone.code if zone else "",
+            "team": team.name if team else "",
+            "communication_error": communication_error,
+        },
+    )
+    return incident

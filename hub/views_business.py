@@ -1,0 +1,98 @@
+"""Campaign pages: what marketing plans, so ops and support hear of it before customers do."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from hub import business
+from hub.decorators import member_required
+from hub.errors import DomainError
+from hub.forms import CampaignForm, IncidentForm, PromoCodeForm
+from hub.models import Campaign, Incident, PromoCode
+
+
+def _campaign(pk: int) -> Campaign:
+    campaign = (
+        Campaign.objects.prefetch_related("zones")
+        .select_related("owner_team")
+        .filter(pk=pk)
+        .first()
+    )
+    if campaign is None:
+        raise Http404("No such campaign.")
+    return campaign
+
+
+@member_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = business.campaign_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"“{campaign.name}” saved as a draft.")
+            return redirect("campaign_detail", pk=campaign.pk)
+    campaigns = (
+        Campaign.objects.select_related("owner_team")
+        .prefetch_related(
+            "zones", Prefetch("promo_codes", queryset=PromoCode.objects.order_by("code"))
+        )
+        .annotate(customer_count=Count("customers", distinct=True))
+        .order_by("-starts_on", "name")
+    )
+    return render(request, "hub/campaign_list.html", {"campaigns": campaigns, "form": form})
+
+
+@member_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    return render(
+        request,
+        "hub/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "promo_form": PromoCodeForm(
+                initial={"valid_from": campaign.starts_on, "valid_until": campaign.ends_on}
+            ),
+            "incident_form": IncidentForm(initial={"kind": Incident.Kind.CAMPAIGN_ERROR}),
+            "incidents": campaign.incidents.select_related("reported_by")[:20],
+            "statuses": Campaign.Status.choices,
+        },
+    )
+
+
+@member_required
+@require_POST
+def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    campaign = _campaign(pk)
+    try:
+        if action == "status":
+            business.campaign_set_status(
+                actor=request.user, campaign=campaign, status=request.POST.get("status", "")
+            )
+            messages.success(request, "Status changed; the teams that follow it are told.")
+        elif action == "promo":
+            form = PromoCodeForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(" ".join(e for errs in form.errors.values() for e in errs))
+            promo = business.promo_code_create(
+                actor=request.user, campaign=campaign, **form.cleaned_data
+            )
+            messages.success(request, f"Promo code {promo.code} created; operations are told.")
+        elif action == "incident":
+            form = IncidentForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("Say what happened.")
+            business.incident_create(actor=request.user, campaign=campaign, **form.cleaned_data)
+            messages.success(request, "Incident logged.")
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("campaign_detail", pk=campaign.pk)
