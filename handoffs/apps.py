@@ -12,3 +12,9 @@ class HandoffsConfig(AppConfig):
         # Facts first, so rules see the delivery or customer the event just updated.
         events.subscribe(services.event_apply_facts)
         events.subscribe(engine.event_evaluate_rules)
+        from handoffs import demo as handoff_demo
+        from handoffs import selectors
+        from hub import demo, home
+
+        home.register("open_handoffs", selectors.open_handoffs_for_home)
+        demo.extend(handoff_demo.load, handoff_demo.reset)

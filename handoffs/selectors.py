@@ -311,3 +311,53 @@ def explain_events(
     for q in subjects[1:]:
         query |= q
     return list(Event.objects.filter(query).order_by("-id")[:50])
+
+
+def handoff_facts(start: datetime, end: datetime) -> dict[str, list]:
+    """Read-only facts for KPIs, per local day: misses, acknowledgement times, rule runs."""
+    from django.db.models.functions import TruncDate
+
+    from handoffs.models import Handoff
+
+    missed = list(
+        Handoff.objects.filter(missed_at__gte=start, missed_at__lt=end)
+        .annotate(day=TruncDate("missed_at"))
+        .values_list("day", flat=True)
+    )
+    acks = [
+        (created, (acked - created).total_seconds() / 60)
+        for created, acked in Handoff.objects.filter(
+            acknowledged_at__isnull=False, created_at__gte=start, created_at__lt=end
+        ).values_list("created_at", "acknowledged_at")
+    ]
+    saved = [
+        (created, minutes)
+        for created, minutes in Handoff.objects.filter(
+            rule__isnull=False, created_at__gte=start, created_at__lt=end
+        ).values_list("created_at", "rule__minutes_saved")
+    ]
+    return {"missed": missed, "acks": acks, "saved": saved}
+
+
+def rule_enablements(start: datetime, end: datetime) -> list[tuple[datetime, str]]:
+    """When rules were switched on (for chart annotations)."""
+    from handoffs.models import RuleVersion
+
+    return list(
+        RuleVersion.objects.filter(
+            note="enabled", changed_at__gte=start, changed_at__lt=end
+        ).values_list("changed_at", "rule__name")
+    )
+
+
+def open_handoffs_for_home(user: User) -> list:
+    """The person's teams' open and missed handoffs, oldest due first."""
+    from handoffs.models import Handoff
+
+    return list(
+        Handoff.objects.filter(
+            team__memberships__user=user, status__in=[Handoff.Status.OPEN, Handoff.Status.MISSED]
+        )
+        .select_related("team")
+        .order_by("due_at", "-created_at")[:8]
+    )

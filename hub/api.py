@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -259,6 +263,24 @@ class CampaignViewSet(
         return Response(PromoCodeSerializer(promo).data, status=201)
 
 
+def _date_range(qs, field: str, after: str | None, before: str | None):
+    """Filter ``field`` to [after, before); each an ISO date or date-time."""
+    for value, lookup in ((after, "gte"), (before, "lt")):
+        if not value:
+            continue
+        moment = parse_datetime(value) or (
+            parse_date(value) and datetime.combine(parse_date(value), time.min)
+        )
+        if not moment:
+            raise exceptions.ValidationError(
+                {field: [f"“{value}” is not an ISO date or date-time."]}
+            )
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        qs = qs.filter(**{f"{field}__{lookup}": moment})
+    return qs
+
+
 class CustomerSerializer(serializers.ModelSerializer):
     zone = serializers.SlugRelatedField(slug_field="code", read_only=True)
     acquisition_campaign = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -285,7 +307,12 @@ class CustomerSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(
         summary="List customers, newest first",
-        parameters=[OpenApiParameter("email", str), OpenApiParameter("crm_id", str)],
+        parameters=[
+            OpenApiParameter("email", str),
+            OpenApiParameter("crm_id", str),
+            OpenApiParameter("first_seen_after", str, description="ISO date or date-time."),
+            OpenApiParameter("first_seen_before", str, description="ISO date or date-time."),
+        ],
     )
 )
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -298,7 +325,9 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             qs = qs.filter(email=params["email"].strip().lower())
         if params.get("crm_id"):
             qs = qs.filter(crm_id=params["crm_id"])
-        return qs
+        return _date_range(
+            qs, "first_seen_at", params.get("first_seen_after"), params.get("first_seen_before")
+        )
 
 
 class DeliverySerializer(serializers.ModelSerializer):
@@ -330,6 +359,8 @@ class DeliverySerializer(serializers.ModelSerializer):
             OpenApiParameter("zone", str, description="Zone code."),
             OpenApiParameter("status", str, enum=Delivery.Status.values),
             OpenApiParameter("customer", int),
+            OpenApiParameter("completed_after", str, description="ISO date or date-time."),
+            OpenApiParameter("completed_before", str, description="ISO date or date-time."),
         ],
     )
 )
@@ -350,4 +381,6 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             qs = qs.filter(status=status_filter)
         if params.get("customer", "").isdigit():
             qs = qs.filter(customer_id=int(params["customer"]))
-        return qs
+        return _date_range(
+            qs, "completed_at", params.get("completed_after"), params.get("completed_before")
+        )

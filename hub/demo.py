@@ -199,6 +199,18 @@ LAST_NAMES = [
 ]
 
 
+# Apps add their own demo content (rules, KPI targets, …) with extend() in AppConfig.ready().
+_extensions: list[Callable[..., None]] = []
+_resets: list[Callable[..., None]] = []
+
+
+def extend(loader: Callable[..., None], reset: Callable[..., None] | None = None) -> None:
+    if loader not in _extensions:
+        _extensions.append(loader)
+        if reset is not None:
+            _resets.append(reset)
+
+
 @dataclass(frozen=True)
 class DemoResult:
     created: bool
@@ -223,6 +235,8 @@ def demo_logins() -> list[tuple[str, str, str]]:
 def reset() -> None:
     """Delete the demo company's rows (and only those)."""
     with transaction.atomic():
+        for reset_extension in reversed(_resets):
+            reset_extension(domain=DEMO_DOMAIN)
         Delivery.objects.filter(dispatch_id__startswith=DEMO_PREFIX).delete()
         Incident.objects.filter(title__startswith="[demo]").delete()
         Customer.objects.filter(crm_id__startswith=DEMO_PREFIX).delete()
@@ -263,6 +277,9 @@ def load(
     with transaction.atomic():
         _incidents(rng, campaigns, zones, teams, users, start)
         _welcome(users)
+    for loader in _extensions:
+        loader(now=now, rng=rng, users={u.username: u for u in users}, teams=teams)
+        progress(f"demo content: {loader.__module__}")
     return DemoResult(
         created=True, users=len(users), customers=len(customer_rows), deliveries=delivered
     )
@@ -434,7 +451,8 @@ def _deliveries(rng, total, customers, start, today, now, zones, progress) -> in
     zone_pk = {code: z.pk for code, z in zones.items()}
 
     def plan() -> Iterator[tuple[_CustomerRow, int, bool]]:
-        firsts = [c for c in customers if c.is_new]
+        # About one new contact in five stays a lead: in the CRM, never ordered.
+        firsts = [c for c in customers if c.is_new and c.pk % 5]
         for c in firsts:
             yield c, c.first_day, True
         while True:
@@ -443,7 +461,7 @@ def _deliveries(rng, total, customers, start, today, now, zones, progress) -> in
             if eligible == 0:
                 continue
             c = customers[rng.randrange(eligible)]
-            if c.is_new and day <= c.first_day:
+            if c.is_new and (day <= c.first_day or not c.pk % 5):
                 continue  # a new customer's later orders come after their first
             yield c, day, False
 

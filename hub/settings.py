@@ -208,6 +208,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-alerts": {"task": "handoffs.sweep_alerts", "schedule": 30.0},
     "mark-missed-handoffs": {"task": "handoffs.mark_missed", "schedule": 60.0},
     "release-daily-digests": {"task": "handoffs.release_digests", "schedule": crontab(minute=0)},
+    "refresh-kpi-rollups": {"task": "kpis.refresh_rollups", "schedule": 600.0},
     "purge-webhook-rejections": {
         "task": "handoffs.purge_rejections",
         "schedule": crontab(minute=23, hour=3),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from hub import home as home_sections
 from hub import roles, selectors, services
 from hub.decorators import admin_required, member_required
 from hub.errors import DomainError
@@ -34,6 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "teams": teams,
             "notifications": selectors.inbox(request.user).filter(read_at__isnull=True)[:5],
             "now": timezone.now(),
+            **home_sections.context_for(request.user),
         },
     )
 

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class KpisConfig(AppConfig):
     name = "kpis"
     verbose_name = "Shared KPIs"
+
+    def ready(self) -> None:
+        from hub import demo, home
+        from kpis import demo as kpi_demo
+        from kpis import selectors
+
+        home.register("kpis_off_target", selectors.off_target_for_home)
+        demo.extend(kpi_demo.load, kpi_demo.reset)

@@ -1,0 +1,173 @@
+"""Daily rollups of the shared facts, targets, manual values, the monthly review."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class DailyRollup(models.Model):
+    """Counts of one day, per zone and per acquisition campaign (null: none/unknown).
+
+    Dashboards sum these instead of scanning deliveries, so their cost grows with
+    days × zones × campaigns, not with deliveries. Rebuilt per day, in one transaction.
+    """
+
+    day = models.DateField()
+    zone = models.ForeignKey("hub.Zone", on_delete=models.CASCADE, null=True, blank=True)
+    campaign = models.ForeignKey("hub.Campaign", on_delete=models.CASCADE, null=True, blank=True)
+    completed = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    first_completed = models.PositiveIntegerField(default=0)
+    first_on_time = models.PositiveIntegerField(default=0)
+    new_customers = models.PositiveIntegerField(default=0)
+    leads = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # Every dashboard query: WHERE day BETWEEN :start AND :end [AND zone/campaign].
+            models.Index(fields=["day", "zone", "campaign"], name="rollup_day_dims_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} zone={self.zone_id} campaign={self.campaign_id}"
+
+
+class Target(models.Model):
+    """The value a KPI should reach (set by managers)."""
+
+    metric = models.CharField(max_length=60, unique=True)
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    set_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.metric} → {self.value}"
+
+
+class Baseline(models.Model):
+    """Where a collaboration metric started (set once: first month of data, or by hand)."""
+
+    metric = models.CharField(max_length=60, unique=True)
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    month = models.DateField(null=True, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    set_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.metric} baseline {self.value}"
+
+
+class ManualValue(models.Model):
+    """A value entered by hand for a metric whose source module has not landed yet."""
+
+    metric = models.CharField(max_length=60)
+    month = models.DateField(help_text="The first day of the month it is for.")
+    zone = models.ForeignKey("hub.Zone", on_delete=models.CASCADE, null=True, blank=True)
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    note = models.CharField(max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-month", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "month"],
+                condition=Q(zone__isnull=True),
+                name="manual_value_once_per_month",
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "month", "zone"],
+                condition=Q(zone__isnull=False),
+                name="manual_value_once_per_month_zone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.month:%Y-%m}: {self.value}"
+
+
+class KpiState(models.Model):
+    """Whether a KPI was on target at the last check, so a crossing is told once."""
+
+    metric = models.CharField(max_length=60, unique=True)
+    on_target = models.BooleanField()
+    value = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.metric}: {'on' if self.on_target else 'off'} target"
+
+
+class Review(models.Model):
+    """The monthly KPI review: the numbers, what was decided, frozen when closed."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    month = models.DateField(unique=True, help_text="The first day of the month reviewed.")
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    notes = models.TextField(blank=True)
+    decisions = models.TextField(blank=True)
+    snapshot = models.JSONField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"KPI review {self.month:%B %Y}"
+
+
+class ReviewActionItem(models.Model):
+    """A decision someone must act on, handed to a team as a handoff."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="action_items")
+    team = models.ForeignKey("hub.Team", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=300)
+    handoff_id = models.BigIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RollupRun(models.Model):
+    """One rebuild of the rollups: dashboards say when their data was last updated."""
+
+    first_day = models.DateField()
+    last_day = models.DateField()
+    rows = models.PositiveIntegerField()
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-finished_at"]
+        get_latest_by = "finished_at"
+
+    def __str__(self) -> str:
+        return f"Rollups {self.first_day}–{self.last_day} at {self.finished_at:%Y-%m-%d %H:%M}"

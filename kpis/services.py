@@ -1,0 +1,244 @@
+"""Writers of the KPI module: targets, manual values, baselines, threshold alerts, reviews."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from hub import audit, events, roles
+from hub.errors import DomainError
+from hub.models import Team, User, Zone
+from kpis import dashboard, metrics
+from kpis.metrics import METRICS, Filters
+from kpis.models import Baseline, KpiState, ManualValue, Review, ReviewActionItem, Target
+
+
+def _require_manager(user: User) -> None:
+    if not roles.is_manager(user):
+        raise DomainError("Only managers can do this.", code="forbidden")
+
+
+def _metric(key: str) -> metrics.Metric:
+    if key not in METRICS:
+        raise DomainError("Unknown metric.", field="metric")
+    return METRICS[key]
+
+
+@transaction.atomic
+def target_set(*, actor: User, metric: str, value: Decimal | None) -> Target | None:
+    """Set (or with None, remove) a KPI's target. Managers only."""
+    _require_manager(actor)
+    _metric(metric)
+    if value is None:
+        Target.objects.filter(metric=metric).delete()
+        audit.record(actor=actor, action="kpi.target.delete", obj=actor, changes={"metric": metric})
+        return None
+    target, _ = Target.objects.update_or_create(
+        metric=metric, defaults={"value": value, "set_by": actor, "set_at": timezone.now()}
+    )
+    audit.record(actor=actor, action="kpi.target.set", obj=target, changes={"value": str(value)})
+    return target
+
+
+@transaction.atomic
+def manual_value_set(
+    *,
+    actor: User,
+    metric: str,
+    month: date,
+    value: Decimal,
+    zone: Zone | None = None,
+    note: str = "",
+) -> ManualValue:
+    """Enter a month's value for a metric without a data source yet. Managers only."""
+    _require_manager(actor)
+    definition = _metric(metric)
+    if not definition.manual:
+        raise DomainError(
+            f"{definition.label} is computed from the data; it takes no manual values."
+        )
+    limits = {
+        "csat": (1, 5),
+        "promo_csat": (1, 5),
+        "comm_satisfaction": (1, 5),
+        "nps": (-100, 100),
+        "manual_hours": (0, 168),
+    }
+    low, high = limits.get(metric, (None, None))
+    if low is not None and not low <= value <= high:
+        raise DomainError(f"{definition.label} is between {low} and {high}.", field="value")
+    row, _ = ManualValue.objects.update_or_create(
+        metric=metric,
+        month=month.replace(day=1),
+        zone=zone,
+        defaults={"value": value, "note": note, "entered_by": actor, "entered_at": timezone.now()},
+    )
+    audit.record(actor=actor, action="kpi.manual_value", obj=row, changes={"value": str(value)})
+    return row
+
+
+@transaction.atomic
+def baseline_set(
+    *, actor: User, metric: str, value: Decimal, month: date | None = None
+) -> Baseline:
+    """Set a collaboration metric's baseline (once; changing it again is recorded)."""
+    _require_manager(actor)
+    if metric not in metrics.SCORECARD:
+        raise DomainError("Baselines are for the collaboration scorecard's metrics.")
+    baseline, created = Baseline.objects.update_or_create(
+        metric=metric,
+        defaults={"value": value, "month": month, "set_by": actor, "set_at": timezone.now()},
+    )
+    audit.record(
+        actor=actor,
+        action="kpi.baseline.set" if created else "kpi.baseline.change",
+        obj=baseline,
+        changes={"value": str(value)},
+    )
+    return baseline
+
+
+def baselines_from_first_month(*, actor: User, month: date) -> list[Baseline]:
+    """Take each scorecard metric's value in ``month`` as its baseline (where it has one)."""
+    period = metrics.month_period(month)
+    agg = metrics.total(metrics.daily_aggregates(period, Filters()))
+    made = []
+    for key in metrics.SCORECARD:
+        value = metrics.value_of(key, agg, period, Filters())
+        if value is not None:
+            made.append(baseline_set(actor=actor, metric=key, value=value, month=period.start))
+    return made
+
+
+def kpi_thresholds_check(today: date | None = None) -> int:
+    """Record kpis.kpi.off_target / back_on_target when a KPI crosses its target this month.
+
+    A handoff rule on those events tells the owning team. Told once per crossing.
+    """
+    today = today or timezone.localdate()
+    period = metrics.month_period(today)
+    told = 0
+    for card in dashboard.cards(period, Filters(), keys=list(dashboard.targets())):
+        if card.on_target is None:
+            continue
+        state = KpiState.objects.filter(metric=card.metric.key).first()
+        if state is not None and state.on_target == card.on_target:
+            KpiState.objects.filter(pk=state.pk).update(value=card.value, checked_at=timezone.now())
+            continue
+        with transaction.atomic():
+            KpiState.objects.update_or_create(
+                metric=card.metric.key,
+                defaults={
+                    "on_target": card.on_target,
+                    "value": card.value,
+                    "checked_at": timezone.now(),
+                },
+            )
+            kind = "back_on_target" if card.on_target else "off_target"
+            stamp = timezone.now()
+            events.record(
+                "kpis",
+                f"kpis.kpi.{kind}",
+                f"{card.metric.key}:{kind}:{int(stamp.timestamp())}",
+                {
+                    "metric": card.metric.key,
+                    "label": card.metric.label,
+                    "function": card.metric.function,
+                    "value": str(card.value),
+                    "display": card.display,
+                    "target": str(card.target),
+                    "target_display": card.target_display,
+                    "month": period.start.isoformat(),
+                },
+                occurred_at=stamp,
+                subject=f"kpi:{card.metric.key}",
+            )
+            told += 1
+    return told
+
+
+# --- The monthly review -------------------------------------------------------------------------
+
+
+def review_open(*, actor: User, month: date) -> Review:
+    """Open (or return) the review of a month. Managers only."""
+    _require_manager(actor)
+    review, created = Review.objects.get_or_create(
+        month=month.replace(day=1), defaults={"created_by": actor}
+    )
+    if created:
+        audit.record(actor=actor, action="review.open", obj=review)
+    return review
+
+
+def _check_open(review: Review) -> None:
+    if review.status == Review.Status.CLOSED:
+        raise DomainError("This review is closed: its record is frozen.")
+
+
+@transaction.atomic
+def review_save_notes(*, actor: User, review: Review, notes: str, decisions: str) -> Review:
+    _require_manager(actor)
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    _check_open(review)
+    review.notes, review.decisions = notes, decisions
+    review.save(update_fields=["notes", "decisions"])
+    audit.record(actor=actor, action="review.notes", obj=review)
+    return review
+
+
+@transaction.atomic
+def review_add_action(
+    *, actor: User, review: Review, team: Team, title: str, due_days: int | None
+) -> ReviewActionItem:
+    """An action item from the meeting, handed to a team as a handoff."""
+    from datetime import timedelta
+
+    from handoffs import engine
+
+    _require_manager(actor)
+    _check_open(review)
+    if not title.strip():
+        raise DomainError("Say what needs doing.", field="title")
+    handoff = engine.handoff_create(
+        team=team,
+        title=f"From the {review.month:%B} KPI review: {title.strip()}",
+        body=f"Decided at the monthly KPI review of {review.month:%B %Y}.",
+        link=f"/kpis/reviews/{review.month:%Y-%m}/",
+        created_by=actor,
+        due_at=timezone.now() + timedelta(days=due_days) if due_days else None,
+    )
+    item = ReviewActionItem.objects.create(
+        review=review, team=team, title=title.strip(), handoff_id=handoff.pk, created_by=actor
+    )
+    audit.record(actor=actor, action="review.action_item", obj=item)
+    return item
+
+
+@transaction.atomic
+def review_close(*, actor: User, review: Review, snapshot: dict) -> Review:
+    """Freeze the review (later data changes don't rewrite it) and share it with every team."""
+    from handoffs import engine
+
+    _require_manager(actor)
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    _check_open(review)
+    review.snapshot = snapshot
+    review.status = Review.Status.CLOSED
+    review.closed_by = actor
+    review.closed_at = timezone.now()
+    review.save()
+    for team in Team.objects.all():
+        engine.handoff_create(
+            team=team,
+            title=f"KPI review of {review.month:%B %Y} is out",
+            body=(review.decisions or "See the decisions and numbers in Crossdock.")[:2000],
+            link=f"/kpis/reviews/{review.month:%Y-%m}/",
+            created_by=actor,
+            requires_ack=False,
+        )
+    audit.record(actor=actor, action="review.close", obj=review)
+    return review

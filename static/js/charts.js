@@ -1,0 +1,10 @@
+// Draw every server-built plotly figure on the page: <div data-figure="id-of-json-script">.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!window.Plotly) { return; }
+  document.querySelectorAll("[data-figure]").forEach(function (el) {
+    var source = document.getElementById(el.dataset.figure);
+    if (!source) { return; }
+    var figure = JSON.parse(source.textContent);
+    window.Plotly.newPlot(el, figure.data, figure.layout, {displaylogo: false, responsive: true});
+  });
+});

@@ -1,0 +1,190 @@
+"""Every formula against a hand computation from the rows, for a chosen month and zone."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from handoffs.models import Handoff, Rule
+from hub.models import Campaign, Customer, Delivery, Incident, MarketingSpend, Zone
+from kpis import dashboard, metrics, rollups
+from kpis.metrics import Filters, Period
+
+NOV = Period(date(2026, 11, 1), date(2026, 11, 30))
+OCT = Period(date(2026, 10, 1), date(2026, 10, 31))
+
+
+def at(day: int, month: int = 11, hour: int = 12) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+@pytest.fixture
+def company(db, ops):
+    north = Zone.objects.create(code="north", name="North")
+    south = Zone.objects.create(code="south", name="South")
+    ads = Campaign.objects.create(name="Ads", channel="search")
+    for day, amount in ((1, "100.00"), (2, "150.50"), (15, "49.50")):
+        MarketingSpend.objects.create(campaign=ads, day=date(2026, 11, day), amount=Decimal(amount))
+    MarketingSpend.objects.create(campaign=ads, day=date(2026, 10, 20), amount=Decimal("80"))
+    rows = []
+    # (zone, campaign, first?, status, on_time, completed day, month)
+    plan = [
+        (north, ads, True, "succeeded", True, 2, 11),
+        (north, ads, True, "succeeded", False, 3, 11),
+        (north, None, False, "succeeded", True, 4, 11),
+        (north, None, False, "failed", False, 5, 11),
+        (north, None, True, "succeeded", True, 6, 11),
+        (south, ads, True, "succeeded", True, 7, 11),
+        (south, None, False, "failed", False, 8, 11),
+        (north, None, False, "succeeded", True, 10, 10),
+        (north, ads, True, "succeeded", False, 11, 10),
+    ]
+    for n, (zone, campaign, first, status, on_time, day, month) in enumerate(plan):
+        customer = Customer.objects.create(
+            crm_id=f"c{n}",
+            zone=zone,
+            acquisition_campaign=campaign,
+            first_seen_at=at(day, month, 8),
+        )
+        rows.append(
+            Delivery.objects.create(
+                dispatch_id=f"d{n}",
+                customer=customer,
+                zone=zone,
+                status=status,
+                on_time=on_time,
+                is_first_for_customer=first,
+                completed_at=at(day, month),
+                window_start=at(day, month, 9),
+                window_end=at(day, month, 11),
+            )
+        )
+    Delivery.objects.create(dispatch_id="open", zone=north, status="scheduled", window_start=at(20))
+    Incident.objects.create(kind="complaint", title="late", zone=north, occurred_at=at(3))
+    Incident.objects.create(kind="complaint", title="late", zone=south, occurred_at=at(4))
+    Incident.objects.create(
+        kind="campaign_error", title="wrong zone", campaign=ads, occurred_at=at(5)
+    )
+    rule = Rule.objects.create(
+        name="r", trigger="x", title_template="x", owner_team=ops, minutes_saved=30
+    )
+    for minutes in (10, 20, 50):
+        created = at(9)
+        Handoff.objects.create(
+            team=ops,
+            title="acked",
+            rule=rule,
+            created_at=created,
+            acknowledged_at=created + timedelta(minutes=minutes),
+            status="acknowledged",
+        )
+    Handoff.objects.create(
+        team=ops, title="missed", status="missed", missed_at=at(12), created_at=at(11)
+    )
+    rollups.rebuild(date(2026, 10, 1), date(2026, 11, 30))
+    return {"north": north, "south": south, "ads": ads, "rows": rows}
+
+
+def values(period, filters=None):
+    return {c.metric.key: c.value for c in dashboard.cards(period, filters or Filters())}
+
+
+def hand(rows, zone=None, campaign=None, month=11):
+    chosen = [
+        d
+        for d in rows
+        if d.completed_at.month == month
+        and (zone is None or d.zone_id == zone.pk)
+        and (campaign is None or d.customer.acquisition_campaign_id == campaign.pk)
+    ]
+    completed = len(chosen)
+    on_time = sum(1 for d in chosen if d.on_time)
+    failed = sum(1 for d in chosen if d.status == "failed")
+    firsts = [d for d in chosen if d.is_first_for_customer]
+    return completed, on_time, failed, len(firsts), sum(1 for d in firsts if d.on_time)
+
+
+def pct(a, b):
+    return (Decimal(a) * 100 / b).quantize(Decimal("0.01")) if b else None
+
+
+def test_company_month_matches_the_rows(company):
+    v = values(NOV)
+    completed, on_time, failed, firsts, firsts_on_time = hand(company["rows"])
+    assert v["deliveries"] == completed == 7
+    assert v["on_time"] == pct(on_time, completed)
+    assert v["failed_pct"] == pct(failed, completed)
+    assert v["first_on_time"] == pct(firsts_on_time, firsts)
+    assert v["new_customers"] == firsts == 4
+    assert v["spend"] == Decimal("300.00")
+    assert v["cac"] == Decimal("75.00")  # 300 ÷ 4 new customers
+    assert v["leads"] == 7
+    assert v["complaints"] == 2
+    assert v["campaign_errors"] == Decimal("1.00")
+    assert v["missed_handoffs"] == Decimal("1.00")
+    assert v["ack_median"] == Decimal("20.0")
+    assert v["hours_saved"] == (Decimal("1.5") / (Decimal(30) / 7)).quantize(Decimal("0.01"))
+
+
+def test_zone_filter_matches_the_rows(company):
+    north = company["north"]
+    v = values(NOV, Filters(zone=north))
+    completed, on_time, failed, firsts, firsts_on_time = hand(company["rows"], zone=north)
+    assert (v["deliveries"], completed) == (5, 5)
+    assert v["on_time"] == pct(on_time, completed) == Decimal("60.00")
+    assert v["failed_pct"] == pct(failed, completed)
+    assert v["first_on_time"] == pct(firsts_on_time, firsts)
+    assert v["complaints"] == 1
+
+
+def test_campaign_filter_splits_spend_and_deliveries(company):
+    ads = company["ads"]
+    v = values(NOV, Filters(campaign=ads))
+    completed, *_ = hand(company["rows"], campaign=ads)
+    assert v["deliveries"] == completed == 3
+    assert v["cac"] == Decimal("100.00")  # 300 ÷ 3 first deliveries from the campaign
+    assert v["campaign_errors"] == Decimal("1.00")
+
+
+def test_empty_period_and_division_by_zero_give_no_value(company):
+    empty = Period(date(2025, 1, 1), date(2025, 1, 31))
+    v = values(empty)
+    assert v["deliveries"] == 0
+    for key in ("on_time", "failed_pct", "first_on_time", "cac", "ack_median"):
+        assert v[key] is None
+    card = next(c for c in dashboard.cards(empty, Filters()) if c.metric.key == "on_time")
+    assert card.display == "—"
+    assert card.change["text"] == "—"
+
+
+def test_rates_change_in_points_counts_in_percent(company):
+    cards = {c.metric.key: c for c in dashboard.cards(NOV, Filters())}
+    completed, on_time, *_ = hand(company["rows"], month=10)
+    assert cards["on_time"].previous == pct(on_time, completed) == Decimal("50.00")
+    assert cards["on_time"].change["text"].endswith(" pp")
+    assert cards["deliveries"].change["text"] == "+250.0%"  # 7 vs 2
+
+
+def test_percentage_point_wording():
+    metric = metrics.METRICS["on_time"]
+    assert metrics.change(metric, Decimal("93.6"), Decimal("94.1"))["text"] == "−0.5 pp"
+    assert metrics.change(metric, Decimal("93.6"), Decimal("94.1"))["better"] is False
+    spend = metrics.METRICS["cac"]
+    assert metrics.change(spend, Decimal("40"), Decimal("50"))["text"] == "−20.0%"
+    assert metrics.change(spend, Decimal("40"), Decimal("50"))["better"] is True
+
+
+def test_previous_of_a_month_is_the_month_before():
+    assert NOV.previous() == OCT
+    assert Period(date(2026, 3, 1), date(2026, 3, 31)).previous() == Period(
+        date(2026, 2, 1), date(2026, 2, 28)
+    )
+    week = Period(date(2026, 11, 8), date(2026, 11, 14))
+    assert week.previous() == Period(date(2026, 11, 1), date(2026, 11, 7))
+
+
+def test_rollups_are_idempotent(company):
+    before = values(NOV)
+    rollups.rebuild(date(2026, 11, 1), date(2026, 11, 30))
+    rollups.rebuild(date(2026, 11, 1), date(2026, 11, 30))
+    assert values(NOV) == before

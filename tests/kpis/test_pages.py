@@ -1,0 +1,170 @@
+"""KPI pages, targets, manual values, threshold alerts, the review and the API feed."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from handoffs import rulebook
+from handoffs.models import Handoff
+from hub import events
+from hub.models import Event, Team
+from kpis import services
+from kpis.models import ManualValue, Review, Target
+
+PAGES = ["/kpis/", "/kpis/f/operations/", "/kpis/m/on_time/", "/kpis/scorecard/", "/kpis/reviews/"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_members_read_every_kpi_page(client_for, member, url):
+    assert client_for(member).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_outsiders_read_none(client_for, outsider, url):
+    assert client_for(outsider).get(url).status_code == 403
+
+
+def test_only_managers_set_targets(client_for, member, manager):
+    client_for(member).post("/kpis/m/on_time/target/", {"value": "95"})
+    assert not Target.objects.exists()
+    client_for(manager).post("/kpis/m/on_time/target/", {"value": "95"})
+    assert Target.objects.get(metric="on_time").value == Decimal("95")
+
+
+def test_manual_values_are_checked_and_kept(client_for, manager):
+    client = client_for(manager)
+    client.post("/kpis/m/csat/manual/", {"month": "2026-11", "value": "4.4"})
+    client.post("/kpis/m/csat/manual/", {"month": "2026-11", "value": "9"})  # out of 1–5
+    client.post("/kpis/m/on_time/manual/", {"month": "2026-11", "value": "90"})  # computed metric
+    row = ManualValue.objects.get()
+    assert (row.metric, row.value, row.entered_by) == ("csat", Decimal("4.4"), manager)
+
+
+def test_bad_custom_period_is_explained(client_for, member):
+    page = (
+        client_for(member)
+        .get("/kpis/?period=custom&start=2026-11-10&end=2026-11-01")
+        .content.decode()
+    )
+    assert "ends before it starts" in page
+
+
+def test_crossing_a_target_records_an_event_once_and_a_rule_tells_the_team(
+    admin_user, manager, ops
+):
+    services.target_set(actor=manager, metric="complaints", value=Decimal("0"))
+    from hub.models import Incident
+
+    Incident.objects.create(kind="complaint", title="late")
+    rule = rulebook.rule_save(
+        actor=admin_user,
+        data=rulebook.RuleInput(
+            name="KPI off target",
+            trigger="kpis.kpi.off_target",
+            teams=[ops],
+            owner_team=ops,
+            title_template="{{ payload.label }} is off target: {{ payload.display }}",
+        ),
+    )
+    rulebook.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
+
+    assert services.kpi_thresholds_check() == 1
+    assert services.kpi_thresholds_check() == 0  # told once per crossing
+    event = Event.objects.get(type="kpis.kpi.off_target")
+    events.process(event.pk)
+    assert Handoff.objects.get().title == "Complaints is off target: 1"
+
+
+def test_home_lists_off_target_kpis(client_for, manager):
+    services.target_set(actor=manager, metric="deliveries", value=Decimal("10"))  # no direction
+    services.target_set(actor=manager, metric="complaints", value=Decimal("-1"))
+    page = client_for(manager).get("/").content.decode()
+    assert 'data-testid="off-target"' in page
+    assert "Complaints" in page
+
+
+def test_monthly_review_from_open_to_frozen(client_for, manager, member, ops, marketing):
+    Team.objects.get_or_create(name="Tech", defaults={"slug": "tech", "kind": "tech"})
+    client = client_for(manager)
+    client.post("/kpis/reviews/start/", {"month": "2026-10"})
+    review = Review.objects.get()
+    base = "/kpis/reviews/2026-10"
+    client.post(
+        f"{base}/notes/", {"notes": "Northgate late", "decisions": "Add two drivers in Northgate"}
+    )
+    client.post(
+        f"{base}/item/", {"team": ops.pk, "title": "Hire two Northgate drivers", "due_days": "14"}
+    )
+    item_handoff = Handoff.objects.get(team=ops)
+    assert item_handoff.title.startswith("From the October KPI review")
+
+    client.post(f"{base}/close/")
+    review.refresh_from_db()
+    assert review.status == "closed"
+    frozen = review.snapshot
+    assert {row["key"] for row in frozen["kpis"]} >= {"on_time", "cac", "csat"}
+    shared = Handoff.objects.filter(title="KPI review of October 2026 is out")
+    assert shared.count() == Team.objects.count()
+
+    services.manual_value_set(
+        actor=manager, metric="csat", month=date(2026, 10, 1), value=Decimal("1.0")
+    )
+    page = client_for(member).get(f"{base}/").content.decode()
+    assert "Add two drivers in Northgate" in page
+    review.refresh_from_db()
+    assert review.snapshot == frozen  # later data does not rewrite it
+    client.post(f"{base}/notes/", {"notes": "changed", "decisions": "changed"})
+    review.refresh_from_db()
+    assert review.notes == "Northgate late"
+    assert "Printable" in page
+    assert client.get(f"{base}/?print=1").status_code == 200
+
+
+def test_members_cannot_run_the_review(client_for, member):
+    assert client_for(member).post("/kpis/reviews/start/", {"month": "2026-10"}).status_code == 403
+    assert not Review.objects.exists()
+
+
+def test_scorecard_baselines(client_for, manager):
+    client = client_for(manager)
+    client.post("/kpis/scorecard/baseline/", {"metric": "missed_handoffs", "value": "14"})
+    services.target_set(actor=manager, metric="missed_handoffs", value=Decimal("7"))
+    page = client.get("/kpis/scorecard/").content.decode()
+    assert "14" in page and "7" in page
+    assert 'data-testid="scorecard"' in page
+
+
+def test_kpi_feed_as_json_and_csv(api_for, member):
+    api = api_for(member)
+    body = api.get("/api/v1/kpis/?period=last_month").json()
+    assert body["count"] == len(body["results"]) >= 18
+    assert {"metric", "value", "target", "period_start"} <= set(body["results"][0])
+    csv_response = api.get("/api/v1/kpis/?period=month&format=csv")
+    assert csv_response["Content-Type"].startswith("text/csv")
+    assert csv_response.content.decode().splitlines()[0].startswith("metric,label,function")
+    assert api.get("/api/v1/kpis/?period=custom").status_code == 400
+
+
+def test_chart_csv_export(client_for, member):
+    response = client_for(member).get("/kpis/m/on_time/trend.csv?period=week")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "period_start,on_time"
+    assert len(lines) == 8
+    assert client_for(member).get("/kpis/m/on_time/zone.csv").status_code == 200
+
+
+def test_dashboard_query_count_does_not_grow_with_deliveries(
+    client_for, member, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(80):
+        client_for(member).get("/kpis/")
+
+
+def test_last_updated_is_shown(client_for, member):
+    from kpis import rollups
+
+    rollups.rebuild(timezone.localdate(), timezone.localdate())
+    page = client_for(member).get("/kpis/").content.decode()
+    assert "Data updated" in page and "ago" in page
