@@ -29,6 +29,10 @@ demo: migrate
 run: demo
 	@PORT=$(PORT) DEBUG=$${DEBUG:-1} scripts/run.sh
 
+## Benchmarks (a Postgres database of their own, a million deliveries): dashboard render times.
+bench: install check-services
+	$(BIN)/python scripts/bench.py
+
 ## The whole suite against this machine's Postgres and Redis.
 test: install check-services
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
