@@ -351,13 +351,17 @@ def rule_enablements(start: datetime, end: datetime) -> list[tuple[datetime, str
 
 
 def open_handoffs_for_home(user: User) -> list:
-    """The person's teams' open and missed handoffs, oldest due first."""
+    """The person's teams' open handoffs, soonest due first, then those missed this week."""
+    from django.utils import timezone
+
     from handoffs.models import Handoff
 
-    return list(
-        Handoff.objects.filter(
-            team__memberships__user=user, status__in=[Handoff.Status.OPEN, Handoff.Status.MISSED]
-        )
-        .select_related("team")
-        .order_by("due_at", "-created_at")[:8]
+    mine = Handoff.objects.filter(team__memberships__user=user).select_related("team")
+    open_ = list(mine.filter(status=Handoff.Status.OPEN).order_by("due_at", "-created_at")[:8])
+    week_ago = timezone.now() - timedelta(days=7)
+    missed = list(
+        mine.filter(status=Handoff.Status.MISSED, missed_at__gte=week_ago).order_by("-missed_at")[
+            :4
+        ]
     )
+    return (open_ + missed)[:8]

@@ -270,3 +270,27 @@ def test_channels_api_hides_nothing_from_admins_and_everything_from_members(
         format="json",
     )
     assert bad.status_code == 400
+
+
+def test_home_lists_open_handoffs_and_this_weeks_misses_only(client_for, member, ops):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    engine.handoff_create(team=ops, title="Fresh one")
+    Handoff.objects.create(
+        team=ops,
+        title="Missed long ago",
+        status="missed",
+        missed_at=timezone.now() - timedelta(days=40),
+    )
+    Handoff.objects.create(
+        team=ops,
+        title="Missed yesterday",
+        status="missed",
+        missed_at=timezone.now() - timedelta(days=1),
+    )
+    page = client_for(member).get("/").content.decode()
+    assert "Fresh one" in page
+    assert "Missed yesterday" in page
+    assert "Missed long ago" not in page
