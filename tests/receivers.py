@@ -75,7 +75,7 @@ class HttpReceiver:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/services/T000/B000/XXXX"
+        return f"http://127.0.0.1:{self.server.server_address[1]}/services/T000/B000/hook"
 
     def then(self, *replies: Reply) -> HttpReceiver:
         with self.lock:
