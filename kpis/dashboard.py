@@ -91,9 +91,12 @@ def buckets(period: Period) -> list[Period]:
     return out
 
 
-def trend(key: str, period: Period, filters: Filters) -> list[tuple[date, Decimal | None]]:
+def trend(
+    key: str, period: Period, filters: Filters, days: dict | None = None
+) -> list[tuple[date, Decimal | None]]:
     """The metric per bucket of the period (one query set for the whole period)."""
-    days = metrics.daily_aggregates(period, filters)
+    if days is None:
+        days = metrics.daily_aggregates(period, filters)
     series = []
     for bucket in buckets(period):
         agg = metrics.Agg()

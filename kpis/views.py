@@ -83,10 +83,10 @@ def _context(request: HttpRequest, keys: list[str], title: str, function: str = 
             groups.append((label, group))
     annotations = _annotations(period)
     trends = []
-    for key in [
-        k for k in ("on_time", "cac", "first_on_time", "missed_handoffs") if k in keys
-    ] or keys[:2]:
-        series = dashboard.trend(key, period, filters)
+    days = metrics.daily_aggregates(period, filters)  # once, for every trend below
+    shown = [k for k in ("on_time", "cac", "first_on_time", "missed_handoffs") if k in keys]
+    for key in shown or keys[:2]:
+        series = dashboard.trend(key, period, filters, days)
         target = next((c.target for c in cards if c.metric.key == key), None)
         trends.append(
             {

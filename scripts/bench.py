@@ -9,6 +9,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +42,7 @@ def ensure_database() -> None:
 def main() -> None:
     import django
 
+    warnings.filterwarnings("ignore", message="No directory at")
     django.setup()
     ensure_database()
     from django.conf import settings
