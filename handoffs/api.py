@@ -422,7 +422,7 @@ class HandoffViewSet(
     def get_queryset(self):
         qs = (
             Handoff.objects.select_related("team")
-            .prefetch_related("alerts__channel", "alerts__attempt_log")
+            .prefetch_related("alerts__channel__team", "alerts__attempt_log")
             .order_by("-id")
         )
         params = self.request.query_params

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from handoffs import rulebook
 from handoffs.models import Channel, Handoff, Integration, Rule
+from hub.demo import DEMO_PREFIX
+from hub.models import Customer, Delivery, Event
 
 ENABLED = ["new_signup", "promo_code_created", "failed_first_delivery", "low_csat"]
 # Missed handoffs per 30 days, oldest first: the trend the scorecard should show.
@@ -76,8 +78,134 @@ def _history(now, rng, rules, teams, users) -> None:
     Handoff.objects.bulk_create(handoffs, batch_size=1000)
 
 
+def _events(now, rng, onfleet, hubspot, typeform) -> None:
+    """A month of provider events, shaped as the providers send them, already processed: so
+    rule previews, dry runs and Explain have real events to work with."""
+    since = now - timedelta(days=30)
+    rows = []
+    deliveries = Delivery.objects.filter(
+        dispatch_id__startswith=DEMO_PREFIX, completed_at__gte=since
+    ).select_related("customer")
+    for d in deliveries.order_by("?")[:400]:
+        trigger = "taskFailed" if d.status == Delivery.Status.FAILED else "taskCompleted"
+        ms = int(d.completed_at.timestamp() * 1000)
+        payload = {
+            "taskId": d.dispatch_id,
+            "time": ms,
+            "triggerName": trigger,
+            "triggerId": 4 if trigger == "taskFailed" else 3,
+            "data": {
+                "task": {
+                    "id": d.dispatch_id,
+                    "state": 3,
+                    "completeAfter": int(d.window_start.timestamp() * 1000),
+                    "completeBefore": int(d.window_end.timestamp() * 1000),
+                    "completionDetails": {
+                        "success": trigger == "taskCompleted",
+                        "time": ms,
+                        "failureReason": "NOT_AVAILABLE" if d.failure_reason else "NONE",
+                        "failureNotes": d.failure_reason,
+                    },
+                    "recipients": [
+                        {
+                            "name": d.customer.name if d.customer else "",
+                            "phone": d.customer.phone if d.customer else "",
+                        }
+                    ],
+                }
+            },
+        }
+        rows.append(
+            _event(
+                "onfleet",
+                f"onfleet.{trigger}",
+                f"{trigger}:{d.dispatch_id}:{ms}",
+                payload,
+                d.completed_at,
+                onfleet,
+                f"task:{d.dispatch_id}",
+            )
+        )
+    for c in Customer.objects.filter(
+        crm_id__startswith=DEMO_PREFIX, first_seen_at__gte=since
+    ).order_by("?")[:150]:
+        ms = int(c.first_seen_at.timestamp() * 1000)
+        payload = {
+            "eventId": c.pk,
+            "subscriptionId": 25,
+            "portalId": 33,
+            "occurredAt": ms,
+            "subscriptionType": "contact.creation",
+            "objectId": c.crm_id,
+            "attemptNumber": 0,
+        }
+        rows.append(
+            _event(
+                "hubspot",
+                "hubspot.contact.creation",
+                f"33:25:{c.pk}:{c.crm_id}:{ms}:",
+                payload,
+                c.first_seen_at,
+                hubspot,
+                f"contact:{c.crm_id}",
+            )
+        )
+    for n in range(80):
+        at = since + timedelta(minutes=rng.randrange(30 * 24 * 60))
+        score = rng.choices([1, 2, 3, 4, 5], weights=[4, 6, 15, 40, 35])[0]
+        payload = {
+            "event_id": f"demo-tf-{n}",
+            "event_type": "form_response",
+            "form_response": {
+                "form_id": "csat01",
+                "token": f"demo-token-{n}",
+                "submitted_at": at.isoformat(),
+                "hidden": {"customer_email": f"customer{n}@mail.example"},
+                "answers": [
+                    {
+                        "type": "number",
+                        "number": score,
+                        "field": {"id": "q1", "type": "opinion_scale"},
+                    }
+                ],
+            },
+        }
+        rows.append(
+            _event(
+                "typeform",
+                "typeform.form_response",
+                f"demo-tf-{n}",
+                payload,
+                at,
+                typeform,
+                "form:csat01",
+            )
+        )
+    Event.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+
+
+def _event(source, type_, external_id, payload, at, integration, subject) -> Event:
+    return Event(
+        source=source,
+        type=type_,
+        external_id=external_id,
+        payload=payload,
+        occurred_at=at,
+        received_at=at,
+        processed_at=at,
+        status=Event.Status.PROCESSED,
+        attempts=1,
+        integration_id=integration.pk,
+        subject=subject,
+    )
+
+
 def reset(*, domain: str) -> None:
     demo_rules = Rule.objects.filter(owner__email__endswith=f"@{domain}")
     Handoff.objects.filter(rule__in=demo_rules).delete()
     demo_rules.delete()
-    Integration.objects.filter(name__endswith="(demo)").delete()
+    demo_integrations = Integration.objects.filter(name__endswith="(demo)")
+    Event.objects.filter(
+        integration_id__in=list(demo_integrations.values_list("pk", flat=True))
+    ).delete()
+    demo_integrations.delete()

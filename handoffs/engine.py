@@ -191,6 +191,8 @@ def handoff_create(
                     body=body,
                     link=link[:500],
                     requires_ack=requires_ack,
+                    # Nothing to acknowledge: an announcement is done once it is sent.
+                    status=Handoff.Status.OPEN if requires_ack else Handoff.Status.DONE,
                     due_at=due_at if requires_ack else None,
                     dedupe_key=dedupe_key[:200],
                     created_at=now,
@@ -612,7 +614,8 @@ def _record_failure(batch: list[Alert], exc: ChannelError, elapsed: int, now: da
             duration_ms=elapsed,
         )
         attempts = Alert.objects.get(pk=alert.pk).attempts
-        if exc.permanent or attempts >= _max_attempts():
+        one_try = alert.purpose == Alert.Purpose.TEST  # a test says at once what is wrong
+        if exc.permanent or one_try or attempts >= _max_attempts():
             Alert.objects.filter(pk=alert.pk).update(
                 status=Alert.Status.FAILED, last_error=str(exc)[:2000]
             )
@@ -631,6 +634,12 @@ def _record_failure(batch: list[Alert], exc: ChannelError, elapsed: int, now: da
 def _fall_back(alert: Alert, now: datetime) -> None:
     channel = alert.channel
     if channel.fallback_id and channel.fallback.enabled and alert.handoff_id:
+        if Alert.objects.filter(
+            handoff_id=alert.handoff_id,
+            channel_id=channel.fallback_id,
+            status__in=[Alert.Status.PENDING, Alert.Status.SENDING, Alert.Status.SENT],
+        ).exists():
+            return  # the fallback channel has (or is getting) this handoff already
         with transaction.atomic():
             _alert_create(
                 alert.handoff, channel.fallback, Alert.Purpose.FALLBACK, now, fallback_of=alert

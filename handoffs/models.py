@@ -201,7 +201,7 @@ class Channel(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.get_kind_display()})"
+        return f"{self.team.name}: {self.name}" if self.team_id else self.name
 
 
 class TeamAlertSettings(models.Model):

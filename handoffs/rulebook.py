@@ -271,10 +271,14 @@ def rule_from_template(*, actor: User, key: str) -> Rule:
     if not teams:
         raise DomainError("Create a team first: rules hand work to teams.")
     owner = _team_for(template["owner"]) or teams[0]
+    name = template["name"]
+    copies = Rule.objects.filter(template_key=key).count()
+    if copies:
+        name = f"{name} (copy {copies + 1})"
     rule = rule_save(
         actor=actor,
         data=RuleInput(
-            name=template["name"],
+            name=name,
             description=template["description"],
             trigger=template["trigger"],
             conditions=template["conditions"],

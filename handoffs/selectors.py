@@ -215,7 +215,9 @@ def handoff_list(
     qs = Handoff.objects.select_related("team", "rule", "acknowledged_by", "from_team")
     if team_ids is not None:
         qs = qs.filter(team_id__in=team_ids)
-    if status:
+    if status == "attention":
+        qs = qs.filter(status__in=["open", "missed"])
+    elif status:
         qs = qs.filter(status=status)
     if overdue:
         qs = qs.filter(status="open", due_at__lt=now)
@@ -365,3 +367,11 @@ def open_handoffs_for_home(user: User) -> list:
         ]
     )
     return (open_ + missed)[:8]
+
+
+def first_handoff_at() -> datetime | None:
+    from django.db.models import Min
+
+    from handoffs.models import Handoff
+
+    return Handoff.objects.aggregate(first=Min("created_at"))["first"]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from handoffs import engine, rulebook, rules, selectors
 from handoffs.forms_rules import ChannelForm, ManualHandoffForm, RuleForm, TeamAlertSettingsForm
-from handoffs.models import Alert, Channel, Handoff, RuleEvaluation, TeamAlertSettings
+from handoffs.models import Alert, Channel, Handoff, Rule, RuleEvaluation, TeamAlertSettings
 from hub import audit, roles
 from hub.decorators import admin_required, member_required
 from hub.errors import DomainError
@@ -29,8 +29,8 @@ def handoff_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     mine = engine.team_ids_of(request.user)
     scope = request.GET.get("scope", "mine")
-    status = request.GET.get("status", "open")
-    status = status if status in Handoff.Status.values else ""
+    status = request.GET.get("status", "attention")
+    status = status if status in [*Handoff.Status.values, "attention"] else ""
     overdue = request.GET.get("overdue") == "1"
     team_ids = mine if scope == "mine" else None
     page = Paginator(
@@ -55,7 +55,7 @@ def handoff_list(request: HttpRequest) -> HttpResponse:
 @member_required
 def handoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     handoff = selectors.get_handoff_for_user(request.user, pk)
-    alerts = handoff.alerts.select_related("channel").prefetch_related("attempt_log")
+    alerts = handoff.alerts.select_related("channel__team").prefetch_related("attempt_log")
     return render(
         request,
         "handoffs/handoff_detail.html",
@@ -131,6 +131,9 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         {
             "rules": selectors.rule_list(request.user),
             "templates": rulebook.TEMPLATES,
+            "in_use": set(
+                Rule.objects.exclude(template_key="").values_list("template_key", flat=True)
+            ),
             "needing_owner": {r.pk for r in rulebook.rules_needing_owner()},
         },
     )
@@ -292,6 +295,9 @@ def channel_list(request: HttpRequest) -> HttpResponse:
             "channels": selectors.channel_list(request.user),
             "form": form,
             "failed": selectors.failed_alerts(),
+            "tests": Alert.objects.filter(purpose=Alert.Purpose.TEST)
+            .select_related("channel__team")
+            .prefetch_related("attempt_log")[:5],
             "settings_forms": settings_forms,
         },
     )
@@ -360,12 +366,10 @@ def explain(request: HttpRequest) -> HttpResponse:
         e.pk: list(
             Handoff.objects.filter(event=e)
             .select_related("team")
-            .prefetch_related("alerts__channel", "alerts__attempt_log")
+            .prefetch_related("alerts__channel__team", "alerts__attempt_log")
         )
         for e in events
     }
-    from handoffs.models import Rule
-
     silent = {
         e.pk: list(
             Rule.objects.filter(enabled=False, trigger=e.type).values_list("name", flat=True)

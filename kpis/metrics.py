@@ -46,6 +46,11 @@ class Metric:
     manual: bool = False
     scale: str = ""  # e.g. "1–5"
 
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The aggregates its value is computed from (shown on its page)."""
+        return INPUTS.get(self.key, ())
+
 
 METRICS: dict[str, Metric] = {
     m.key: m
@@ -65,7 +70,7 @@ METRICS: dict[str, Metric] = {
             "marketing",
             COUNT,
             UP,
-            "Customers first seen in the period",
+            "Customers whose first delivery was completed in the period",
             frozenset({"zone", "campaign"}),
         ),
         Metric(
@@ -222,6 +227,34 @@ FUNCTIONS = {
     "collaboration": "Collaboration",
 }
 SCORECARD = ["missed_handoffs", "campaign_errors", "manual_hours", "comm_satisfaction"]
+INPUTS = {
+    "leads": ("leads",),
+    "new_customers": ("first_completed",),
+    "spend": ("spend",),
+    "cac": ("spend", "first_completed"),
+    "deliveries": ("completed",),
+    "on_time": ("on_time", "completed"),
+    "failed_pct": ("failed", "completed"),
+    "first_on_time": ("first_on_time", "first_completed"),
+    "complaints": ("complaints",),
+    "missed_handoffs": ("missed",),
+    "campaign_errors": ("campaign_errors",),
+    "hours_saved": ("saved_minutes", "rule_runs"),
+}
+INPUT_LABELS = {
+    "leads": "CRM contacts first seen",
+    "first_completed": "first deliveries completed",
+    "first_on_time": "first deliveries on time",
+    "spend": "spend",
+    "completed": "deliveries completed",
+    "on_time": "delivered on time",
+    "failed": "failed",
+    "complaints": "complaints",
+    "missed": "handoffs missed",
+    "campaign_errors": "campaign errors",
+    "saved_minutes": "minutes saved by rule runs",
+    "rule_runs": "rule runs",
+}
 # Counts normalised to a month for a period; a trend shows their plain count per bucket.
 PER_MONTH = {"missed_handoffs": "missed", "campaign_errors": "campaign_errors"}
 ADDITIVE = [
@@ -474,3 +507,15 @@ def format_value(metric: Metric, value: Decimal | None) -> str:
     if metric.unit == HOURS:
         return f"{value:.1f} h"
     return f"{value:.1f}" if metric.key != "nps" else f"{value:.0f}"
+
+
+def first_data_day() -> date | None:
+    """The first day anything was counted (a rollup or a handoff), or None."""
+    from django.db.models import Min
+
+    days = [DailyRollup.objects.aggregate(d=Min("day"))["d"]]
+    first_handoff = handoff_selectors.first_handoff_at()
+    if first_handoff:
+        days.append(timezone.localtime(first_handoff).date())
+    days = [d for d in days if d]
+    return min(days) if days else None

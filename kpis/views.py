@@ -41,6 +41,8 @@ def _period_and_filters(request: HttpRequest) -> tuple[Period, Filters, FilterFo
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         choice = data.get("period") or "month"
+        if data.get("start") and data.get("end") and data["end"] >= data["start"]:
+            choice = "custom"  # dates given: they are the period
     if choice == "last_month":
         period = metrics.month_period(today.replace(day=1) - timedelta(days=1))
     elif choice == "week":
@@ -70,7 +72,13 @@ def _annotations(period: Period) -> list[tuple[date, str]]:
         (timezone.localtime(at).date(), f"Rule on: {name}")
         for at, name in handoff_selectors.rule_enablements(start, end)
     ]
-    return sorted(notes)
+    merged: dict[date, list[str]] = {}
+    for day, label in sorted(notes):
+        merged.setdefault(day, []).append(label)
+    return [
+        (day, labels[0] if len(labels) == 1 else f"{len(labels)} events: " + "; ".join(labels))
+        for day, labels in merged.items()
+    ]
 
 
 def _context(request: HttpRequest, keys: list[str], title: str, function: str = "") -> dict:
@@ -159,13 +167,13 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
             "by_zone_figure": charts.bar_figure(metric, by_zone) if by_zone else None,
             "by_campaign": [(n, metrics.format_value(metric, v)) for n, v in by_campaign],
             "by_campaign_figure": charts.bar_figure(metric, by_campaign) if by_campaign else None,
-            "inputs": sorted((k, v) for k, v in agg.values.items() if v),
+            "inputs": [(metrics.INPUT_LABELS[k], agg.values[k]) for k in metric.inputs],
             "source_link": _source_link(key, period, filters),
             "manual_values": ManualValue.objects.filter(metric=key).select_related(
                 "zone", "entered_by"
             )[:12],
-            "target_form": TargetForm(initial={"value": card.target}),
-            "manual_form": ManualValueForm(),
+            "target_form": TargetForm(initial={"value": card.target}, prefix="target"),
+            "manual_form": ManualValueForm(prefix="manual"),
             "is_manager": roles.is_manager(request.user),
             "query": request.GET.urlencode(),
         },
@@ -214,10 +222,15 @@ def chart_csv(request: HttpRequest, key: str, kind: str) -> HttpResponse:
     return response
 
 
+def _back(request: HttpRequest, key: str) -> HttpResponse:
+    query = request.POST.get("query", "")
+    return redirect(f"/kpis/m/{key}/" + (f"?{query}" if query else ""))
+
+
 @manager_required
 @require_POST
 def target_set(request: HttpRequest, key: str) -> HttpResponse:
-    form = TargetForm(request.POST)
+    form = TargetForm(request.POST, prefix="target")
     if form.is_valid():
         try:
             services.target_set(actor=request.user, metric=key, value=form.cleaned_data["value"])
@@ -226,13 +239,13 @@ def target_set(request: HttpRequest, key: str) -> HttpResponse:
             messages.error(request, exc.message)
     else:
         messages.error(request, "The target is a number.")
-    return redirect("kpis:metric", key=key)
+    return _back(request, key)
 
 
 @manager_required
 @require_POST
 def manual_value(request: HttpRequest, key: str) -> HttpResponse:
-    form = ManualValueForm(request.POST)
+    form = ManualValueForm(request.POST, prefix="manual")
     if form.is_valid():
         try:
             services.manual_value_set(actor=request.user, metric=key, **form.cleaned_data)
@@ -241,7 +254,7 @@ def manual_value(request: HttpRequest, key: str) -> HttpResponse:
             messages.error(request, exc.message)
     else:
         messages.error(request, "Give a month and a value.")
-    return redirect("kpis:metric", key=key)
+    return _back(request, key)
 
 
 @manager_required
@@ -409,6 +422,8 @@ def review_action(request: HttpRequest, month: str, action: str) -> HttpResponse
             services.review_add_action(actor=request.user, review=review, **form.cleaned_data)
             messages.success(request, "Action item handed to the team.")
         elif action == "close":
+            if request.POST.get("confirm") != "1":
+                raise DomainError("Tick the box to confirm: closing freezes the review.")
             services.review_close(
                 actor=request.user, review=review, snapshot=review_data(review.month)
             )

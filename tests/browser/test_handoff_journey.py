@@ -40,10 +40,8 @@ def test_new_signup_rule_end_to_end(
     support = Team.objects.create(name="Customer Support", slug="customer-support", kind="support")
     ops_person = UserFactory(email="ops.person@crossdock.test", first_name="Oli")
     MembershipFactory(user=ops_person, team=ops, role=Role.MEMBER)
-    email = Channel.objects.create(
-        team=ops, kind="email", name="Ops email", target=ops_person.email
-    )
-    Channel.objects.create(team=ops, kind="slack", name="#ops", target=slack.url, fallback=email)
+    Channel.objects.create(team=ops, kind="email", name="Ops email", target=ops_person.email)
+    ops_slack = Channel.objects.create(team=ops, kind="slack", name="#ops", target=slack.url)
     hubspot = Integration.objects.create(
         name="HubSpot", kind="hubspot", secret=payloads.HUBSPOT_SECRET
     )
@@ -95,14 +93,20 @@ def test_new_signup_rule_end_to_end(
         assert Handoff.objects.filter(event__payload__objectId=501).count() == 2
         assert Event.objects.filter(external_id__contains=":501:").count() == 1
 
-        # With Slack answering 500, the fallback email still arrives.
+        # With Slack answering 500, the fallback email still arrives: an on-call address that is
+        # Slack's fallback and not one of the rule's own channels.
+        oncall = Channel.objects.create(
+            team=ops, kind="email", name="Ops on-call", target="oncall@crossdock.test"
+        )
+        Channel.objects.filter(pk=ops_slack.pk).update(fallback=oncall)
         slack.default = SLACK_ERROR
         before = len(smtp.messages)
         assert post_contact(hook, 888).status_code == 200
         workers.wait_for(
             lambda: Alert.objects.filter(purpose="fallback", status="sent").exists(), timeout=30
         )
-        assert len(smtp.messages) >= before + 2  # its own email, and the fallback for Slack
+        assert len(smtp.messages) >= before + 2  # the rule's own email, and Slack's fallback
+        assert ["oncall@crossdock.test"] in [m["to"] for m in smtp.messages[before:]]
 
         # Unacknowledged past its SLA: missed.
         support_handoff = Handoff.objects.get(team=support, event__payload__objectId=501)

@@ -33,9 +33,10 @@ def test_manager_reads_kpis_and_closes_the_monthly_review(page):
     page.get_by_role("button", name="Open the review").click()
     page.get_by_label("Decisions").fill("Hire two drivers for Northgate before the next campaign.")
     page.get_by_role("button", name="Save notes").click()
-    page.get_by_label("Team").select_option(label="Operations")
+    page.get_by_label("Team", exact=True).select_option(label="Operations")
     page.get_by_label("What needs doing").fill("Hire two Northgate drivers")
     page.get_by_role("button", name="Hand it to the team").click()
+    page.get_by_label("Freeze these numbers").check()
     page.get_by_role("button", name="Close and share the review").click()
     assert page.get_by_test_id("review-status").inner_text() == "Closed"
 

@@ -386,3 +386,31 @@ def test_sweeper_resends_alerts_a_dead_broker_or_worker_left(rule, slack):
     send_all()
     assert set(Alert.objects.values_list("status", flat=True)) == {"sent"}
     assert len(slack.requests) == 1
+
+
+def test_a_failing_test_message_says_so_at_once_without_fallback(ops, slack, ops_email, admin_user):
+    channel = Channel.objects.create(
+        team=ops, kind="slack", name="#t", target=slack.url, fallback=ops_email
+    )
+    slack.default = SLACK_ERROR
+    alert = engine.channel_test(actor=admin_user, channel=channel)
+    assert engine.alert_send(alert.pk) == "failed"
+    assert not Alert.objects.filter(fallback_of=alert).exists()
+
+
+def test_fallback_skips_a_channel_that_already_has_the_handoff(
+    rule, slack, ops_slack, ops_email, smtp, member
+):
+    ops_slack.fallback = ops_email
+    ops_slack.save()
+    rule.channels.add(ops_email)
+    slack.then(SLACK_NO_SERVICE)
+    signup()
+    engine.alert_send(Alert.objects.get(channel=ops_slack).pk)
+    assert Alert.objects.filter(channel=ops_email).count() == 1  # its own; no second, fallback copy
+
+
+def test_announcements_need_no_acknowledgement(ops):
+    handoff = engine.handoff_create(team=ops, title="FYI", requires_ack=False)
+    assert handoff.status == "done"
+    assert handoff.due_at is None

@@ -212,7 +212,7 @@ def test_handoff_api_lists_creates_and_acknowledges(api_for, member, ops, market
     )
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
-    assert created.json()["alerts"][0]["channel"].startswith("In-app inbox")
+    assert created.json()["alerts"][0]["channel"] == "Marketing: In-app inbox"
     listed = api.get("/api/v1/handoffs/?status=open").json()
     assert listed["count"] == 1
     acked = api.post(f"/api/v1/handoffs/{pk}/ack/").json()

@@ -27,17 +27,24 @@ def test_outsiders_read_none(client_for, outsider, url):
 
 
 def test_only_managers_set_targets(client_for, member, manager):
-    client_for(member).post("/kpis/m/on_time/target/", {"value": "95"})
+    client_for(member).post("/kpis/m/on_time/target/", {"target-value": "95"})
     assert not Target.objects.exists()
-    client_for(manager).post("/kpis/m/on_time/target/", {"value": "95"})
+    response = client_for(manager).post(
+        "/kpis/m/on_time/target/", {"target-value": "95", "query": "period=last_month"}
+    )
+    assert response["Location"] == "/kpis/m/on_time/?period=last_month"
     assert Target.objects.get(metric="on_time").value == Decimal("95")
 
 
 def test_manual_values_are_checked_and_kept(client_for, manager):
     client = client_for(manager)
-    client.post("/kpis/m/csat/manual/", {"month": "2026-11", "value": "4.4"})
-    client.post("/kpis/m/csat/manual/", {"month": "2026-11", "value": "9"})  # out of 1–5
-    client.post("/kpis/m/on_time/manual/", {"month": "2026-11", "value": "90"})  # computed metric
+    client.post("/kpis/m/csat/manual/", {"manual-month": "2026-11", "manual-value": "4.4"})
+    client.post(
+        "/kpis/m/csat/manual/", {"manual-month": "2026-11", "manual-value": "9"}
+    )  # out of 1–5
+    client.post(
+        "/kpis/m/on_time/manual/", {"manual-month": "2026-11", "manual-value": "90"}
+    )  # computed
     row = ManualValue.objects.get()
     assert (row.metric, row.value, row.entered_by) == ("csat", Decimal("4.4"), manager)
 
@@ -100,7 +107,10 @@ def test_monthly_review_from_open_to_frozen(client_for, manager, member, ops, ma
     item_handoff = Handoff.objects.get(team=ops)
     assert item_handoff.title.startswith("From the October KPI review")
 
-    client.post(f"{base}/close/")
+    client.post(f"{base}/close/")  # not confirmed: nothing happens
+    review.refresh_from_db()
+    assert review.status == "open"
+    client.post(f"{base}/close/", {"confirm": "1"})
     review.refresh_from_db()
     assert review.status == "closed"
     frozen = review.snapshot
