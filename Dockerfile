@@ -10,15 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --create-home --uid 1000 crossdock
 
-COPY pyproject.toml README.md ./
-COPY hub/ hub/
-COPY workflows/ workflows/
-COPY kpis/ kpis/
-COPY feedback/ feedback/
-COPY handoffs/ handoffs/
-COPY standups/ standups/
-COPY wiki/ wiki/
-RUN pip install .
+# The pinned dependencies first (a layer that changes only with pyproject.toml), then the code,
+# which runs from /app as it does in development.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt
 COPY . .
 # collectstatic needs settings but no services: a throwaway key and SQLite are enough here.
 RUN SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
