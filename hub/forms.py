@@ -69,3 +69,15 @@ class IncidentForm(forms.Form):
     communication_error = forms.BooleanField(
         required=False, label="Caused by a miscommunication between teams"
     )
+
+
+class ZoneForm(forms.ModelForm):
+    class Meta:
+        model = Zone
+        fields = ["name", "code", "launched_on", "dispatch_team_id", "postal_codes"]
+        labels = {"dispatch_team_id": "Onfleet team id", "code": "Short code"}
+        help_texts = {
+            "code": "Used in task metadata (zone) and in the API, e.g. northgate.",
+            "dispatch_team_id": "Tasks of this Onfleet team belong to the zone.",
+        }
+        widgets = {"launched_on": forms.DateInput(attrs={"type": "date"})}

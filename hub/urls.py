@@ -34,6 +34,8 @@ urlpatterns = [
         name="invitation_action",
     ),
     path("audit/", views.audit, name="audit"),
+    path("zones/", views_business.zone_list, name="zone_list"),
+    path("zones/<int:pk>/", views_business.zone_list, name="zone_edit"),
     path("campaigns/", views_business.campaign_list, name="campaign_list"),
     path("campaigns/<int:pk>/", views_business.campaign_detail, name="campaign_detail"),
     path(

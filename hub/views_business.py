@@ -8,11 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from hub import business
-from hub.decorators import member_required
+from hub import audit, business
+from hub.decorators import admin_required, member_required
 from hub.errors import DomainError
-from hub.forms import CampaignForm, IncidentForm, PromoCodeForm
-from hub.models import Campaign, Incident, PromoCode
+from hub.forms import CampaignForm, IncidentForm, PromoCodeForm, ZoneForm
+from hub.models import Campaign, Incident, PromoCode, Zone
 
 
 def _campaign(pk: int) -> Campaign:
@@ -96,3 +96,24 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("campaign_detail", pk=campaign.pk)
+
+
+@admin_required
+def zone_list(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Delivery zones, and how dispatch data finds its zone (admins)."""
+    zone = Zone.objects.filter(pk=pk).first() if pk else None
+    if pk and zone is None:
+        raise Http404("No such zone.")
+    form = ZoneForm(request.POST or None, instance=zone)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        audit.record(
+            actor=request.user,
+            action="zone.update" if zone else "zone.create",
+            obj=saved,
+            changes={k: str(v) for k, v in form.cleaned_data.items() if k in form.changed_data},
+        )
+        messages.success(request, f"Zone {saved.name} saved.")
+        return redirect("zone_list")
+    zones = Zone.objects.annotate(customer_count=Count("customers", distinct=True)).order_by("name")
+    return render(request, "hub/zone_list.html", {"zones": zones, "form": form, "editing": zone})

@@ -158,3 +158,21 @@ def test_explain_lists_a_campaigns_events(client_for, admin_user, north):
     )
     page = client_for(admin_user).get(f"/handoffs/explain/?campaign={campaign.pk}").content.decode()
     assert "hub.campaign.created" in page
+
+
+def test_admins_map_zones_to_dispatch_teams(client_for, admin_user, member):
+    assert client_for(member).get("/zones/").status_code == 403
+    client = client_for(admin_user)
+    client.post(
+        "/zones/",
+        {"name": "Harbour", "code": "harbour", "dispatch_team_id": "team_h", "postal_codes": "941"},
+    )
+    zone = Zone.objects.get(code="harbour")
+    client.post(
+        f"/zones/{zone.pk}/",
+        {"name": "Harbour", "code": "harbour", "dispatch_team_id": "team_h2", "postal_codes": ""},
+    )
+    zone.refresh_from_db()
+    assert zone.dispatch_team_id == "team_h2"
+    duplicate = client.post("/zones/", {"name": "Again", "code": "harbour"})
+    assert "already exists" in duplicate.content.decode()
