@@ -382,16 +382,14 @@ def preview(rule_input: dict[str, str], event: Event | None) -> dict[str, str]:
 def rules_needing_owner() -> list[Rule]:
     """Enabled rules whose owner left (deactivated) or is no longer in the owner team."""
     flagged = []
-    for rule in Rule.objects.select_related("owner", "owner_team"):
+    for rule in Rule.objects.select_related("owner").prefetch_related("owner__memberships"):
         owner = rule.owner
-        if (
-            owner is None
-            or not owner.is_active
-            or (
-                not owner.is_superuser
-                and not owner.memberships.filter(team=rule.owner_team).exists()
-                and not owner.memberships.filter(role=Role.ADMIN).exists()
-            )
-        ):
+        if owner is None or not owner.is_active:
+            flagged.append(rule)
+            continue
+        memberships = list(owner.memberships.all())
+        in_team = any(m.team_id == rule.owner_team_id for m in memberships)
+        admin = owner.is_superuser or any(m.role == Role.ADMIN for m in memberships)
+        if not in_team and not admin:
             flagged.append(rule)
     return flagged

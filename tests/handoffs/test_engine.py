@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from handoffs import engine, rulebook
-from handoffs.models import Alert, Channel, Handoff, RuleEvaluation, TeamAlertSettings
+from handoffs.models import Alert, Channel, Handoff, Rule, RuleEvaluation, TeamAlertSettings
 from hub import events
 from hub.models import Event, Notification, Role
 from tests.factories import MembershipFactory, UserFactory
@@ -414,3 +414,13 @@ def test_announcements_need_no_acknowledgement(ops):
     handoff = engine.handoff_create(team=ops, title="FYI", requires_ack=False)
     assert handoff.status == "done"
     assert handoff.due_at is None
+
+
+def test_a_rule_whose_owner_leaves_is_flagged(rule, member, marketing, admin_user):
+    assert rulebook.rules_needing_owner() == []
+    Rule.objects.filter(pk=rule.pk).update(owner=member)  # member of Operations, not Marketing
+    assert rulebook.rules_needing_owner() == [rule]
+    Rule.objects.filter(pk=rule.pk).update(owner=admin_user)
+    admin_user.is_active = False
+    admin_user.save()
+    assert rulebook.rules_needing_owner() == [rule]
