@@ -23,8 +23,8 @@ def customer_view(customer: Customer | None, now: datetime) -> dict[str, Any] | 
         "first_seen_at": customer.first_seen_at.isoformat(),
         "lifecycle_stage": customer.lifecycle_stage,
         "acquisition_source": customer.acquisition_source,
-        "zone": customer.zone.code if customer.zone_id else "",
-        "promo_code": customer.promo_code.code if customer.promo_code_id else "",
+        "zone": customer.zone.code if customer.zone else "",
+        "promo_code": customer.promo_code.code if customer.promo_code else "",
     }
 
 
@@ -34,14 +34,14 @@ def delivery_view(delivery: Delivery | None) -> dict[str, Any] | None:
     return {
         "id": delivery.pk,
         "dispatch_id": delivery.dispatch_id,
-        "zone": delivery.zone.code if delivery.zone_id else "",
-        "zone_name": delivery.zone.name if delivery.zone_id else "",
+        "zone": delivery.zone.code if delivery.zone else "",
+        "zone_name": delivery.zone.name if delivery.zone else "",
         "status": delivery.status,
         "is_first": delivery.is_first_for_customer,
         "on_time": delivery.on_time,
         "failure_reason": delivery.failure_reason,
         "window_end": delivery.window_end.isoformat() if delivery.window_end else "",
-        "promo_code": delivery.promo_code.code if delivery.promo_code_id else "",
+        "promo_code": delivery.promo_code.code if delivery.promo_code else "",
     }
 
 
@@ -92,11 +92,12 @@ def _facts_for(event: Event) -> tuple[Customer | None, Delivery | None, Campaign
     return customer, delivery, campaign
 
 
-def _int(value: Any) -> int | None:
+def _int(value: Any) -> int:
+    """An id from a payload; 0 (which matches nothing) when it is not a number."""
     try:
         return int(value)
     except (TypeError, ValueError):
-        return None
+        return 0
 
 
 def event_context(event: Event, now: datetime) -> dict[str, Any]:

@@ -218,7 +218,8 @@ def _alert_create(
     fallback_of: Alert | None = None,
     subject: str = "",
 ) -> Alert | None:
-    status, when = Alert.Status.PENDING, now
+    status: str = Alert.Status.PENDING
+    when = now
     if channel.kind != Channel.Kind.INBOX and purpose == Alert.Purpose.NOTIFY:
         status, when = _schedule_for_team(channel.team_id, now)
     try:
@@ -382,9 +383,9 @@ def handoffs_mark_missed(now: datetime | None = None, limit: int = 500) -> int:
 def _escalate(handoff: Handoff, now: datetime) -> None:
     rule = handoff.rule
     channels: list[Channel] = []
-    if rule and rule.escalate_channel_id and rule.escalate_channel.enabled:
+    if rule and rule.escalate_channel and rule.escalate_channel.enabled:
         channels.append(rule.escalate_channel)
-    if rule and rule.escalate_to_team_id:
+    if rule and rule.escalate_to_team:
         channels.append(_inbox_channel(rule.escalate_to_team))
         channels += list(
             rule.escalate_to_team.channels.filter(enabled=True).exclude(kind=Channel.Kind.INBOX)
@@ -548,7 +549,7 @@ def _message_for(batch: list[Alert], channel: Channel) -> Message:
         if handoff.due_at
         else []
     )
-    if handoff.rule_id:
+    if handoff.rule:
         fields.append(("Rule", handoff.rule.name))
     return Message(
         uuid=str(first.uuid),
@@ -633,17 +634,16 @@ def _record_failure(batch: list[Alert], exc: ChannelError, elapsed: int, now: da
 
 def _fall_back(alert: Alert, now: datetime) -> None:
     channel = alert.channel
-    if channel.fallback_id and channel.fallback.enabled and alert.handoff_id:
+    fallback = channel.fallback
+    if fallback and fallback.enabled and alert.handoff_id:
         if Alert.objects.filter(
             handoff_id=alert.handoff_id,
-            channel_id=channel.fallback_id,
+            channel=fallback,
             status__in=[Alert.Status.PENDING, Alert.Status.SENDING, Alert.Status.SENT],
         ).exists():
             return  # the fallback channel has (or is getting) this handoff already
         with transaction.atomic():
-            _alert_create(
-                alert.handoff, channel.fallback, Alert.Purpose.FALLBACK, now, fallback_of=alert
-            )
+            _alert_create(alert.handoff, fallback, Alert.Purpose.FALLBACK, now, fallback_of=alert)
 
 
 def alerts_unfinished(now: datetime, limit: int = 500) -> list[int]:

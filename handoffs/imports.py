@@ -111,18 +111,19 @@ def parse_when(value: str, tz: ZoneInfo) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        parsed = None
-        cleaned = re.sub(r"\s*\(.*\)$", "", value)  # "… GMT-0800 (Pacific Standard Time)"
-        cleaned = re.sub(r"\s*GMT[+-]\d{4}$", "", cleaned)
-        for fmt in DATE_FORMATS:
-            try:
-                parsed = datetime.strptime(cleaned, fmt)  # noqa: DTZ007 - made aware below
-                break
-            except ValueError:
-                continue
-        if parsed is None:
-            raise RowError(f"“{value}” is not a date and time we can read") from None
+        parsed = _parse_local(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def _parse_local(value: str) -> datetime:
+    cleaned = re.sub(r"\s*\(.*\)$", "", value)  # "… GMT-0800 (Pacific Standard Time)"
+    cleaned = re.sub(r"\s*GMT[+-]\d{4}$", "", cleaned)
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(cleaned, fmt)  # noqa: DTZ007 - made aware by the caller
+        except ValueError:
+            continue
+    raise RowError(f"“{value}” is not a date and time we can read")
 
 
 @dataclass
@@ -274,7 +275,7 @@ def run(
     aliases, required, parse_row, write = KINDS[ImportJob.Kind(kind)]
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     headers = reader.fieldnames or []
-    cols = _column_map(headers, aliases)
+    cols = _column_map(list(headers), aliases)
     if required not in cols:
         expected = ", ".join(aliases[required])
         raise RowError(f"No {required.replace('_', ' ')} column: expected one of {expected}.")

@@ -200,7 +200,7 @@ def rule_save(*, actor: User, data: RuleInput, rule: Rule | None = None, note: s
     """Create or change a rule; every save is a new version, recorded with who made it."""
     _check(data)
     creating = rule is None
-    if creating:
+    if rule is None:
         rule = Rule(owner=actor)
     else:
         rule = Rule.objects.select_for_update().get(pk=rule.pk)

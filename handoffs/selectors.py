@@ -86,6 +86,7 @@ def integration_stats(integration: Integration, now: datetime, days: int = 14) -
         )
         .order_by("-id")
         .values_list("received_at", "processed_at")[:1000]
+        if processed is not None
     ]
     p95 = None
     if len(lags) >= 2:
@@ -189,7 +190,8 @@ def handoff_board(now: datetime) -> list[TeamBoard]:
     for team_id, created, acked in Handoff.objects.filter(
         acknowledged_at__isnull=False, created_at__gte=month_ago
     ).values_list("team_id", "created_at", "acknowledged_at"):
-        acks.setdefault(team_id, []).append((acked - created).total_seconds() / 60)
+        if acked is not None:
+            acks.setdefault(team_id, []).append((acked - created).total_seconds() / 60)
     board = []
     for team in Team.objects.order_by("name"):
         row = counts.get(team.pk, {})
@@ -331,6 +333,7 @@ def handoff_facts(start: datetime, end: datetime) -> dict[str, list]:
         for created, acked in Handoff.objects.filter(
             acknowledged_at__isnull=False, created_at__gte=start, created_at__lt=end
         ).values_list("created_at", "acknowledged_at")
+        if acked is not None
     ]
     saved = [
         (created, minutes)

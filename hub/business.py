@@ -28,7 +28,7 @@ def _campaign_payload(campaign: Campaign) -> dict:
         "ends_on": campaign.ends_on.isoformat() if campaign.ends_on else "",
         "status": campaign.status,
         "budget": str(campaign.budget),
-        "owner_team": campaign.owner_team.name if campaign.owner_team_id else "",
+        "owner_team": campaign.owner_team.name if campaign.owner_team else "",
     }
 
 
@@ -80,7 +80,7 @@ def campaign_create(
     return campaign
 
 
-STATUS_EVENTS = {
+STATUS_EVENTS: dict[str, str] = {
     Campaign.Status.SCHEDULED: "campaign.scheduled",
     Campaign.Status.LIVE: "campaign.launched",
     Campaign.Status.ENDED: "campaign.ended",

@@ -275,8 +275,9 @@ def delivery_from_dispatch(facts: DeliveryFacts) -> tuple[Delivery, bool]:
     delivery.on_time = _on_time(delivery)
     delivery.sync_state = {**delivery.sync_state, "dispatch": facts.at_ms}
     delivery.save()
-    for customer_id in {old_customer_id, delivery.customer_id} - {None}:
-        recompute_first_delivery(Customer.objects.select_for_update().get(pk=customer_id))
+    for customer_id in {old_customer_id, delivery.customer_id}:
+        if customer_id is not None:
+            recompute_first_delivery(Customer.objects.select_for_update().get(pk=customer_id))
     return delivery, True
 
 
@@ -301,9 +302,10 @@ def recompute_first_delivery(customer: Customer) -> None:
         .order_by("window_start", "created_at", "id")
     )
     first_id = deliveries.values_list("id", flat=True).first()
-    Delivery.objects.filter(customer=customer, is_first_for_customer=True).exclude(
-        pk=first_id
-    ).update(is_first_for_customer=False)
+    stale = Delivery.objects.filter(customer=customer, is_first_for_customer=True)
+    if first_id is not None:
+        stale = stale.exclude(pk=first_id)
+    stale.update(is_first_for_customer=False)
     if first_id is not None:
         Delivery.objects.filter(pk=first_id, is_first_for_customer=False).update(
             is_first_for_customer=True

@@ -51,7 +51,9 @@ class Team(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    members = models.ManyToManyField(User, through="Membership", related_name="teams")
+    members = models.ManyToManyField(  # type: ignore[var-annotated]
+        User, through="Membership", related_name="teams"
+    )
 
     class Meta:
         ordering = ["name"]

@@ -30,7 +30,8 @@ INVITATION_DAYS = 7
 def _unique_slug(name: str, exclude_pk: int | None = None) -> str:
     base = slugify(name)[:70] or "team"
     slug, n = base, 2
-    while Team.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    taken = Team.objects.all() if exclude_pk is None else Team.objects.exclude(pk=exclude_pk)
+    while taken.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 

@@ -156,7 +156,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 _plotly_spec = importlib.util.find_spec("plotly")
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
 if _plotly_spec and _plotly_spec.submodule_search_locations:
     # plotly.js ships inside the plotly package; serve that exact build, not a copy.
     STATICFILES_DIRS.append(

@@ -97,7 +97,7 @@ def trend(
     """The metric per bucket of the period (one query set for the whole period)."""
     if days is None:
         days = metrics.daily_aggregates(period, filters)
-    series = []
+    series: list[tuple[date, Decimal | None]] = []
     for bucket in buckets(period):
         agg = metrics.Agg()
         day = bucket.start
@@ -116,14 +116,15 @@ def breakdown(key: str, period: Period, dimension: str) -> list[tuple[str, Decim
     """The metric per zone or per campaign for the period."""
     from hub.models import Campaign, Zone
 
-    items = (
-        Zone.objects.order_by("name") if dimension == "zone" else Campaign.objects.order_by("name")
+    choices: list[tuple[str, Filters]] = (
+        [(z.name, Filters(zone=z)) for z in Zone.objects.order_by("name")]
+        if dimension == "zone"
+        else [(c.name, Filters(campaign=c)) for c in Campaign.objects.order_by("name")]
     )
     rows = []
-    for item in items:
-        filters = Filters(zone=item) if dimension == "zone" else Filters(campaign=item)
+    for name, filters in choices:
         agg = metrics.total(metrics.daily_aggregates(period, filters))
-        rows.append((item.name, metrics.value_of(key, agg, period, filters)))
+        rows.append((name, metrics.value_of(key, agg, period, filters)))
     return rows
 
 

@@ -420,7 +420,8 @@ def manual_value(key: str, period: Period, filters: Filters) -> Decimal | None:
             values.append(chosen[0].value)
     if not values:
         return None
-    return (sum(values) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    mean = sum(values, Decimal(0)) / len(values)
+    return mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def value_of(key: str, agg: Agg, period: Period, filters: Filters) -> Decimal | None:

@@ -67,9 +67,11 @@ def manual_value_set(
         "nps": (-100, 100),
         "manual_hours": (0, 168),
     }
-    low, high = limits.get(metric, (None, None))
-    if low is not None and not low <= value <= high:
-        raise DomainError(f"{definition.label} is between {low} and {high}.", field="value")
+    bounds = limits.get(metric)
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        raise DomainError(
+            f"{definition.label} is between {bounds[0]} and {bounds[1]}.", field="value"
+        )
     row, _ = ManualValue.objects.update_or_create(
         metric=metric,
         month=month.replace(day=1),

@@ -27,4 +27,4 @@ CSRF_COOKIE_SECURE = False
 if not os.environ.get("EMAIL_URL"):  # a worker a test starts may point at a local SMTP server
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = os.environ.get("SITE_URL") or "http://testserver"
-ACCOUNT_RATE_LIMITS = False
+ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]

@@ -107,8 +107,8 @@ class HubSpotProvider(Provider):
                 raise Rejected(401, "X-HubSpot-Request-Timestamp is more than five minutes off.")
             for secret in secrets:
                 for uri in _candidate_uris(request):
-                    source = f"{method}{_decode_uri(uri)}{text}{stamp}".encode()
-                    digest = hmac.new(secret.encode(), source, hashlib.sha256).digest()
+                    signed = f"{method}{_decode_uri(uri)}{text}{stamp}".encode()
+                    digest = hmac.new(secret.encode(), signed, hashlib.sha256).digest()
                     if hmac.compare_digest(base64.b64encode(digest).decode(), v3.strip()):
                         return
             raise Rejected(401, "X-HubSpot-Signature-v3 does not match.")

@@ -93,7 +93,7 @@ class OnfleetProvider(Provider):
         data = load_json(body)
         if not isinstance(data, dict):
             raise Rejected(400, "Expected a JSON object with triggerName and data.")
-        trigger = data.get("triggerName") or TRIGGER_NAMES.get(data.get("triggerId"))
+        trigger = data.get("triggerName") or TRIGGER_NAMES.get(data.get("triggerId") or -1)
         if not trigger or not isinstance(trigger, str):
             raise Rejected(400, "Missing triggerName (or a known triggerId).")
         subject = data.get("taskId") or data.get("workerId") or ""
@@ -136,7 +136,7 @@ def task_facts(task: dict, task_id: str, trigger: str, at_ms: int, seen_at) -> f
     elif trigger == "taskCompleted" or (task.get("state") == 3 and details.get("success")):
         status = Delivery.Status.SUCCEEDED
     else:
-        status = STATE_STATUS.get(task.get("state"), Delivery.Status.SCHEDULED)
+        status = STATE_STATUS.get(task.get("state") or 0, Delivery.Status.SCHEDULED)
     reason = ""
     if status == Delivery.Status.FAILED:
         code = details.get("failureReason") or ""
