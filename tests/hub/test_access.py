@@ -143,3 +143,13 @@ def test_login_page_does_not_offer_signup(client, db):
     page = client.get("/accounts/login/").content.decode()
     assert "/accounts/signup/" not in page
     assert "invitation-only" in page
+
+
+def test_sign_ins_are_in_the_audit_log(client, member):
+    from hub.models import AuditLog
+
+    client.post(
+        reverse("account_login"),
+        {"login": member.email, "password": "correct horse battery staple"},
+    )
+    assert AuditLog.objects.filter(action="user.sign_in", actor=member).count() == 1
