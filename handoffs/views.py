@@ -169,6 +169,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @admin_required
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.get_event_for_user(request.user, pk)
+    if request.htmx and request.GET.get("status"):
+        # The status badge polls itself while the event waits for a worker.
+        return render(request, "handoffs/_event_status.html", {"event": event})
     integration = Integration.objects.filter(pk=event.integration_id).first()
     return render(
         request,

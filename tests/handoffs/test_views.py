@@ -122,3 +122,18 @@ def test_event_list_query_count_is_flat(client_for, admin_user, django_assert_ma
     client = client_for(admin_user)
     with django_assert_max_num_queries(14):
         client.get("/handoffs/events/")
+
+
+def test_a_pending_events_status_polls_itself(client_for, admin_user):
+    from hub import events
+
+    recorded = events.record("generic", "generic.x", "poll-1")
+    client = client_for(admin_user)
+    page = client.get(f"/handoffs/events/{recorded.event.pk}/").content.decode()
+    assert 'hx-trigger="every 1s"' in page
+    events.process(recorded.event.pk)
+    fragment = client.get(
+        f"/handoffs/events/{recorded.event.pk}/?status=1", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Processed" in fragment
+    assert "hx-trigger" not in fragment
