@@ -33,9 +33,13 @@ DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-for-make-run-never-in-production"  # noqa: S105
+    # Only the embedded default (SQLite under var/, a developer's machine) may run without
+    # one; anything pointed at a real database must bring its own.
+    if not DEBUG and os.environ.get("DATABASE_URL"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off and DATABASE_URL names a database."
+        )
+    SECRET_KEY = "dev-only-insecure-key-for-the-embedded-default-never-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
