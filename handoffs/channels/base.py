@@ -93,3 +93,29 @@ def post_json(url: str, payload: dict, headers: dict | None = None) -> requests.
 
 def short(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# Answers from an incoming-webhook service that retrying will not fix.
+PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 410})
+
+
+def webhook_answer(
+    service: str, response: requests.Response, *, ok: bool, default_retry_after: float
+) -> Sent:
+    """Turn a chat webhook's answer into Sent, or the ChannelError that says what to do next."""
+    text = short(response.text)
+    if ok:
+        return Sent(response.status_code, text)
+    if response.status_code == 429:
+        raise ChannelError(
+            f"{service} rate limit",
+            status_code=429,
+            retry_after=retry_after_seconds(response) or default_retry_after,
+            response=text,
+        )
+    raise ChannelError(
+        f"{service} answered {response.status_code} {text}",
+        permanent=response.status_code in PERMANENT_STATUSES,
+        status_code=response.status_code,
+        response=text,
+    )

@@ -8,17 +8,7 @@ per second per webhook, so bursts are paced and folded into one digest.
 
 from __future__ import annotations
 
-from handoffs.channels.base import (
-    ChannelError,
-    Message,
-    Sender,
-    Sent,
-    post_json,
-    retry_after_seconds,
-    short,
-)
-
-PERMANENT = {400, 401, 403, 404, 410}
+from handoffs.channels.base import Message, Sender, Sent, post_json, short, webhook_answer
 
 
 def blocks(message: Message) -> list[dict]:
@@ -81,19 +71,6 @@ class SlackSender(Sender):
     def send(self, target: str, message: Message, *, secret: str = "") -> Sent:
         payload = {"text": short(message.title, 3000), "blocks": blocks(message)}
         response = post_json(target, payload)
-        text = short(response.text)
-        if response.status_code == 200:
-            return Sent(200, text)
-        if response.status_code == 429:
-            raise ChannelError(
-                "Slack rate limit",
-                status_code=429,
-                retry_after=retry_after_seconds(response) or 1.0,
-                response=text,
-            )
-        raise ChannelError(
-            f"Slack answered {response.status_code} {text}",
-            permanent=response.status_code in PERMANENT,
-            status_code=response.status_code,
-            response=text,
+        return webhook_answer(
+            "Slack", response, ok=response.status_code == 200, default_retry_after=1.0
         )

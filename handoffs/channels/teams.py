@@ -6,17 +6,7 @@ Success is any 2xx (Workflows answer 202 Accepted); 429 carries ``Retry-After``;
 
 from __future__ import annotations
 
-from handoffs.channels.base import (
-    ChannelError,
-    Message,
-    Sender,
-    Sent,
-    post_json,
-    retry_after_seconds,
-    short,
-)
-
-PERMANENT = {400, 401, 403, 404, 410}
+from handoffs.channels.base import Message, Sender, Sent, post_json, short, webhook_answer
 
 
 def card(message: Message) -> dict:
@@ -79,19 +69,6 @@ class TeamsSender(Sender):
 
     def send(self, target: str, message: Message, *, secret: str = "") -> Sent:
         response = post_json(target, card(message))
-        text = short(response.text)
-        if 200 <= response.status_code < 300:
-            return Sent(response.status_code, text)
-        if response.status_code == 429:
-            raise ChannelError(
-                "Teams rate limit",
-                status_code=429,
-                retry_after=retry_after_seconds(response) or 2.0,
-                response=text,
-            )
-        raise ChannelError(
-            f"Teams answered {response.status_code} {text}",
-            permanent=response.status_code in PERMANENT,
-            status_code=response.status_code,
-            response=text,
+        return webhook_answer(
+            "Teams", response, ok=200 <= response.status_code < 300, default_retry_after=2.0
         )
