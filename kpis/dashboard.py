@@ -139,14 +139,21 @@ def scorecard(months: int = 6, today: date | None = None) -> dict[str, Any]:
     periods.reverse()
     goals = targets()
     baselines = dict(Baseline.objects.values_list("metric", "value"))
+    data_from = metrics.first_data_day()
+    # One pass over each month's aggregates, shared by every metric; before any data there is
+    # nothing to count, which shows as "—", not as a perfect 0.
+    totals = [
+        None
+        if data_from is None or p.end < data_from
+        else metrics.total(metrics.daily_aggregates(p, Filters()))
+        for p in periods
+    ]
     rows = []
     for key in metrics.SCORECARD:
         metric = METRICS[key]
         values = [
-            metrics.value_of(
-                key, metrics.total(metrics.daily_aggregates(p, Filters())), p, Filters()
-            )
-            for p in periods
+            None if agg is None else metrics.value_of(key, agg, p, Filters())
+            for p, agg in zip(periods, totals, strict=True)
         ]
         baseline, target = baselines.get(key), goals.get(key)
         latest = next((v for v in reversed(values) if v is not None), None)

@@ -178,3 +178,16 @@ def test_last_updated_is_shown(client_for, member):
     rollups.rebuild(timezone.localdate(), timezone.localdate())
     page = client_for(member).get("/kpis/").content.decode()
     assert "Data updated" in page and "ago" in page
+
+
+def test_scorecard_shows_no_data_as_a_dash_not_a_zero(db):
+    from handoffs.models import Handoff
+    from hub.models import Team
+    from kpis import dashboard
+
+    team = Team.objects.create(name="Ops", slug="ops-x")
+    Handoff.objects.create(team=team, title="first", created_at=timezone.now())
+    card = dashboard.scorecard(months=3)
+    missed = next(r for r in card["rows"] if r["metric"].key == "missed_handoffs")
+    assert missed["values"][:2] == ["—", "—"]  # months before the first handoff
+    assert missed["values"][-1] == "0"
