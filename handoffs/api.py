@@ -14,6 +14,7 @@ from handoffs import engine, rulebook, selectors, services
 from handoffs.models import Alert, AlertAttempt, Channel, Handoff, Integration, Rule
 from handoffs.providers import provider_for
 from hub import roles
+from hub.api import choice_param
 from hub.errors import DomainError
 from hub.models import Team
 from hub.permissions import IsAdminRole, IsTeamMember
@@ -428,12 +429,8 @@ class HandoffViewSet(
         params = self.request.query_params
         if params.get("team"):
             qs = qs.filter(team__slug=params["team"])
-        status = params.get("status")
+        status = choice_param(params, "status", Handoff.Status.values)
         if status:
-            if status not in Handoff.Status.values:
-                raise serializers.ValidationError(
-                    {"status": [f"Use one of {', '.join(Handoff.Status.values)}."]}
-                )
             qs = qs.filter(status=status)
         return qs
 

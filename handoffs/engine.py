@@ -691,13 +691,5 @@ def held_alerts_release(now: datetime | None = None) -> int:
     return released
 
 
-def members_of(team: Team) -> list[User]:
-    return list(
-        User.objects.filter(is_active=True, memberships__team=team)
-        .distinct()
-        .order_by("first_name")
-    )
-
-
 def team_ids_of(user: User) -> list[int]:
     return list(Membership.objects.filter(user=user).values_list("team_id", flat=True))

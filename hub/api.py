@@ -37,6 +37,14 @@ def exception_handler(exc, context):
     return response
 
 
+def choice_param(params, name: str, choices: list[str]) -> str | None:
+    """A query parameter that must be one of ``choices``: a clear 400 otherwise."""
+    value = params.get(name)
+    if value and value not in choices:
+        raise exceptions.ValidationError({name: [f"Use one of: {', '.join(choices)}."]})
+    return value or None
+
+
 class TeamSerializer(serializers.ModelSerializer):
     member_count = serializers.IntegerField(read_only=True)
 
@@ -129,17 +137,11 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def get_queryset(self):
         params = self.request.query_params
-        status_filter = params.get("status")
-        if status_filter and status_filter not in Event.Status.values:
-            raise exceptions.ValidationError(
-                {"status": [f"Use one of: {', '.join(Event.Status.values)}."]}
-            )
+        status_filter = choice_param(params, "status", Event.Status.values)
         integration = params.get("integration")
         if integration is not None and not integration.isdigit():
             raise exceptions.ValidationError({"integration": ["Give an integration id."]})
-        unmapped = params.get("unmapped")
-        if unmapped is not None and unmapped not in ("true", "false"):
-            raise exceptions.ValidationError({"unmapped": ["Use true or false."]})
+        unmapped = choice_param(params, "unmapped", ["true", "false"])
         return selectors.event_list(
             source=params.get("source"),
             type=params.get("type"),
@@ -372,12 +374,8 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         params = self.request.query_params
         if params.get("zone"):
             qs = qs.filter(zone__code=params["zone"])
-        status_filter = params.get("status")
+        status_filter = choice_param(params, "status", Delivery.Status.values)
         if status_filter:
-            if status_filter not in Delivery.Status.values:
-                raise exceptions.ValidationError(
-                    {"status": [f"Use one of: {', '.join(Delivery.Status.values)}."]}
-                )
             qs = qs.filter(status=status_filter)
         if params.get("customer", "").isdigit():
             qs = qs.filter(customer_id=int(params["customer"]))

@@ -41,10 +41,15 @@ def targets() -> dict[str, Decimal]:
     return dict(Target.objects.values_list("metric", "value"))
 
 
-def cards(period: Period, filters: Filters, keys: list[str] | None = None) -> list[Card]:
-    """Every metric's value for the period next to the previous period and its target."""
+def cards(
+    period: Period, filters: Filters, keys: list[str] | None = None, days: dict | None = None
+) -> list[Card]:
+    """Every metric's value for the period next to the previous period and its target.
+
+    ``days``: the period's daily aggregates when the caller has them already.
+    """
     keys = keys or list(METRICS)
-    now_days = metrics.daily_aggregates(period, filters)
+    now_days = days if days is not None else metrics.daily_aggregates(period, filters)
     prev_period = period.previous()
     prev_days = metrics.daily_aggregates(prev_period, filters)
     now_total, prev_total = metrics.total(now_days), metrics.total(prev_days)

@@ -83,7 +83,8 @@ def _annotations(period: Period) -> list[tuple[date, str]]:
 
 def _context(request: HttpRequest, keys: list[str], title: str, function: str = "") -> dict:
     period, filters, form = _period_and_filters(request)
-    cards = dashboard.cards(period, filters, keys)
+    days = metrics.daily_aggregates(period, filters)  # once, for the cards and every trend
+    cards = dashboard.cards(period, filters, keys, days)
     groups = []
     for fn, label in FUNCTIONS.items():
         group = [c for c in cards if c.metric.function == fn]
@@ -91,7 +92,6 @@ def _context(request: HttpRequest, keys: list[str], title: str, function: str = 
             groups.append((label, group))
     annotations = _annotations(period)
     trends = []
-    days = metrics.daily_aggregates(period, filters)  # once, for every trend below
     shown = [k for k in ("on_time", "cac", "first_on_time", "missed_handoffs") if k in keys]
     for key in shown or keys[:2]:
         series = dashboard.trend(key, period, filters, days)
@@ -145,9 +145,10 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
     if metric is None:
         raise Http404("No such metric.")
     period, filters, form = _period_and_filters(request)
-    card = dashboard.cards(period, filters, [key])[0]
-    series = dashboard.trend(key, period, filters)
-    agg = metrics.total(metrics.daily_aggregates(period, filters))
+    days = metrics.daily_aggregates(period, filters)  # once, for the card, trend and inputs
+    card = dashboard.cards(period, filters, [key], days)[0]
+    series = dashboard.trend(key, period, filters, days)
+    agg = metrics.total(days)
     by_zone = dashboard.breakdown(key, period, "zone") if "zone" in metric.honours else []
     by_campaign = (
         dashboard.breakdown(key, period, "campaign") if "campaign" in metric.honours else []
