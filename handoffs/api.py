@@ -10,9 +10,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from handoffs import engine, rulebook, selectors, services
+from handoffs import selectors, services
+from handoffs.inbound.providers import provider_for
 from handoffs.models import Alert, AlertAttempt, Channel, Handoff, Integration, Rule
-from handoffs.providers import provider_for
 from hub import roles
 from hub.api import choice_param
 from hub.errors import DomainError
@@ -181,7 +181,7 @@ class ChannelViewSet(viewsets.ModelViewSet):
     @extend_schema(summary="Send a test message (admins)", request=None)
     @action(detail=True, methods=["post"])
     def test(self, request, pk=None):
-        alert = engine.channel_test(actor=request.user, channel=self.get_object())
+        alert = services.channel_test(actor=request.user, channel=self.get_object())
         return Response({"alert": str(alert.uuid), "status": alert.status}, status=202)
 
 
@@ -275,10 +275,10 @@ class RuleViewSet(viewsets.ModelViewSet):
                     )
                 ],
             }
-        return rulebook.rule_save(
+        return services.rule_save(
             actor=self.request.user,
             rule=rule,
-            data=rulebook.RuleInput(
+            data=services.RuleInput(
                 name=data["name"],
                 description=data.get("description", ""),
                 trigger=data["trigger"],
@@ -314,19 +314,19 @@ class RuleViewSet(viewsets.ModelViewSet):
     @extend_schema(summary="Enable a rule (admins)", request=None)
     @action(detail=True, methods=["post"])
     def enable(self, request, pk=None):
-        rule = rulebook.rule_set_enabled(actor=request.user, rule=self.get_object(), enabled=True)
+        rule = services.rule_set_enabled(actor=request.user, rule=self.get_object(), enabled=True)
         return Response({"id": rule.pk, "enabled": rule.enabled, "version": rule.version})
 
     @extend_schema(summary="Disable a rule (admins)", request=None)
     @action(detail=True, methods=["post"])
     def disable(self, request, pk=None):
-        rule = rulebook.rule_set_enabled(actor=request.user, rule=self.get_object(), enabled=False)
+        rule = services.rule_set_enabled(actor=request.user, rule=self.get_object(), enabled=False)
         return Response({"id": rule.pk, "enabled": rule.enabled, "version": rule.version})
 
     @extend_schema(summary="Dry-run a rule over the last 30 days (admins)", request=None)
     @action(detail=True, methods=["post"], url_path="dry-run")
     def dry_run(self, request, pk=None):
-        result = rulebook.rule_dry_run(self.get_object())
+        result = services.rule_dry_run(self.get_object())
         return Response(
             {
                 "events_checked": result.events_checked,
@@ -437,7 +437,7 @@ class HandoffViewSet(
     def perform_create(self, serializer):
         data = serializer.validated_data
         hours = data.get("due_in_hours")
-        serializer.instance = engine.handoff_create(
+        serializer.instance = services.handoff_create(
             team=data["team"],
             title=data["title"],
             body=data.get("body", ""),
@@ -452,7 +452,7 @@ class HandoffViewSet(
         handoff = self.get_object()
         if not roles.is_member(request.user):
             raise DomainError("Sign in as a team member.")
-        changed = engine.handoff_acknowledge(handoff=handoff, user=request.user, via="api")
+        changed = services.handoff_acknowledge(handoff=handoff, user=request.user, via="api")
         handoff.refresh_from_db()
         return Response(
             {"id": handoff.pk, "status": handoff.status, "acknowledged_now": changed},

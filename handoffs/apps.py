@@ -6,12 +6,12 @@ class HandoffsConfig(AppConfig):
     verbose_name = "Handoffs and integrations"
 
     def ready(self) -> None:
-        from handoffs import engine, services
+        from handoffs import services
         from hub import events
 
         # Facts first, so rules see the delivery or customer the event just updated.
         events.subscribe(services.event_apply_facts)
-        events.subscribe(engine.event_evaluate_rules)
+        events.subscribe(services.event_evaluate_rules)
         from handoffs import demo as handoff_demo
         from handoffs import selectors
         from hub import demo, home

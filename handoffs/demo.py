@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handoffs import rulebook
+from handoffs import services
 from handoffs.models import Channel, Handoff, Integration, Rule
 from hub.demo import DEMO_PREFIX
 from hub.models import Customer, Delivery, Event
@@ -32,10 +32,10 @@ def load(*, now, rng, users, teams) -> None:
         defaults={"secret": "demo-client-secret", "created_by": admin},
     )
     rules = {}
-    for key in rulebook.TEMPLATES:
-        rule = rulebook.rule_from_template(actor=admin, key=key)
+    for key in services.TEMPLATES:
+        rule = services.rule_from_template(actor=admin, key=key)
         if key in ENABLED:
-            rule = rulebook.rule_set_enabled(actor=admin, rule=rule, enabled=True)
+            rule = services.rule_set_enabled(actor=admin, rule=rule, enabled=True)
         rules[key] = rule
     Rule.objects.filter(pk__in=[r.pk for r in rules.values()]).update(owner=admin)
     _history(now, rng, rules, teams, users)

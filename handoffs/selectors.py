@@ -13,7 +13,7 @@ from django.http import Http404
 
 from handoffs.models import ImportJob, Integration, WebhookRejection
 from hub import roles
-from hub.models import Event, User
+from hub.models import Event, Membership, User
 
 
 def _require_admin(user: User) -> None:
@@ -378,3 +378,8 @@ def first_handoff_at() -> datetime | None:
     from handoffs.models import Handoff
 
     return Handoff.objects.aggregate(first=Min("created_at"))["first"]
+
+
+def team_ids_of(user: User) -> list[int]:
+    """The ids of the teams ``user`` belongs to."""
+    return list(Membership.objects.filter(user=user).values_list("team_id", flat=True))

@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from handoffs import imports, selectors, services
+from handoffs import selectors, services
 from handoffs.forms import ImportForm, IntegrationForm, RenameForm, RotateForm
+from handoffs.inbound.providers import REGISTRY, provider_for
 from handoffs.models import Integration
-from handoffs.providers import REGISTRY, provider_for
 from hub.decorators import admin_required
 from hub.errors import DomainError
 from hub.models import Event
@@ -200,7 +200,7 @@ def event_replay(request: HttpRequest, pk: int) -> HttpResponse:
 def import_list(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = imports.import_start(
+        job = services.import_start(
             actor=request.user,
             kind=form.cleaned_data["kind"],
             filename=form.cleaned_data["file"].name,

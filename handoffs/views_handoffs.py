@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from handoffs import engine, rulebook, rules, selectors
+from handoffs import rules, selectors, services
 from handoffs.forms_rules import ChannelForm, ManualHandoffForm, RuleForm, TeamAlertSettingsForm
 from handoffs.models import Alert, Channel, Handoff, Rule, RuleEvaluation, TeamAlertSettings
 from hub import audit, roles
@@ -27,7 +27,7 @@ from hub.models import Event, Team
 @member_required
 def handoff_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    mine = engine.team_ids_of(request.user)
+    mine = selectors.team_ids_of(request.user)
     scope = request.GET.get("scope", "mine")
     status = request.GET.get("status", "attention")
     status = status if status in [*Handoff.Status.values, "attention"] else ""
@@ -68,12 +68,12 @@ def handoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def handoff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     handoff = selectors.get_handoff_for_user(request.user, pk)
     if action == "ack":
-        if engine.handoff_acknowledge(handoff=handoff, user=request.user, via="app"):
+        if services.handoff_acknowledge(handoff=handoff, user=request.user, via="app"):
             messages.success(request, "Acknowledged.")
         else:
             messages.info(request, "It was already acknowledged.")
     elif action == "done":
-        engine.handoff_done(handoff=handoff, user=request.user)
+        services.handoff_done(handoff=handoff, user=request.user)
         messages.success(request, "Marked done.")
     else:
         raise Http404
@@ -87,7 +87,7 @@ def handoff_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         hours = data.get("due_hours")
         link = data.get("link") or ""
-        handoff = engine.handoff_create(
+        handoff = services.handoff_create(
             team=data["team"],
             title=data["title"],
             body=data["body"],
@@ -108,14 +108,14 @@ def handoff_new(request: HttpRequest) -> HttpResponse:
 def ack(request: HttpRequest, token: str) -> HttpResponse:
     """A signed link from an email, Slack or Teams: GET asks, POST acknowledges (so mail
     scanners that follow links change nothing)."""
-    link = engine.ack_link_read(token)
+    link = services.ack_link_read(token)
     if link is None:
         raise Http404("This link is not valid.")
     handoff = link.handoff
     done = False
     if request.method == "POST":
         user = request.user if request.user.is_authenticated else link.user
-        done = engine.handoff_acknowledge(handoff=handoff, user=user, via=link.channel or "link")
+        done = services.handoff_acknowledge(handoff=handoff, user=user, via=link.channel or "link")
         handoff.refresh_from_db()
     return render(request, "handoffs/ack.html", {"handoff": handoff, "done": done})
 
@@ -130,11 +130,11 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         "handoffs/rule_list.html",
         {
             "rules": selectors.rule_list(request.user),
-            "templates": rulebook.TEMPLATES,
+            "templates": services.TEMPLATES,
             "in_use": set(
                 Rule.objects.exclude(template_key="").values_list("template_key", flat=True)
             ),
-            "needing_owner": {r.pk for r in rulebook.rules_needing_owner()},
+            "needing_owner": {r.pk for r in services.rules_needing_owner()},
         },
     )
 
@@ -143,7 +143,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def rule_adopt(request: HttpRequest, key: str) -> HttpResponse:
     try:
-        rule = rulebook.rule_from_template(actor=request.user, key=key)
+        rule = services.rule_from_template(actor=request.user, key=key)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("handoffs:rule_list")
@@ -151,9 +151,9 @@ def rule_adopt(request: HttpRequest, key: str) -> HttpResponse:
     return redirect(rule)
 
 
-def _rule_input(form: RuleForm) -> rulebook.RuleInput:
+def _rule_input(form: RuleForm) -> services.RuleInput:
     data = form.cleaned_data
-    return rulebook.RuleInput(
+    return services.RuleInput(
         name=data["name"],
         description=data["description"],
         trigger=data["trigger"],
@@ -183,7 +183,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = RuleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            rule = rulebook.rule_save(actor=request.user, data=_rule_input(form), rule=rule)
+            rule = services.rule_save(actor=request.user, data=_rule_input(form), rule=rule)
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -201,7 +201,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "form": form,
             "known_fields": rules.KNOWN_FIELDS,
             "event_types": selectors.event_types(),
-            "preview": rulebook.preview(
+            "preview": services.preview(
                 {
                     "title_template": rule.title_template if rule else "",
                     "message_template": rule.message_template if rule else "",
@@ -212,7 +212,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             else None,
             "versions": rule.versions.select_related("changed_by")[:10] if rule else [],
             "needs_owner": rule is not None
-            and rule.pk in {r.pk for r in rulebook.rules_needing_owner()},
+            and rule.pk in {r.pk for r in services.rules_needing_owner()},
         },
     )
 
@@ -225,14 +225,14 @@ def rule_preview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "handoffs/_rule_preview.html",
-        {"preview": rulebook.preview(request.POST.dict(), sample)},
+        {"preview": services.preview(request.POST.dict(), sample)},
     )
 
 
 @admin_required
 def rule_dry_run(request: HttpRequest, pk: int) -> HttpResponse:
     rule = selectors.get_rule_for_user(request.user, pk)
-    result = rulebook.rule_dry_run(rule)
+    result = services.rule_dry_run(rule)
     peak = max((n for _, n in result.per_day), default=0) or 1
     return render(
         request,
@@ -250,7 +250,7 @@ def rule_dry_run(request: HttpRequest, pk: int) -> HttpResponse:
 def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     rule = selectors.get_rule_for_user(request.user, pk)
     enable = request.POST.get("enabled") == "1"
-    rulebook.rule_set_enabled(actor=request.user, rule=rule, enabled=enable)
+    services.rule_set_enabled(actor=request.user, rule=rule, enabled=enable)
     messages.success(request, "Enabled: it now runs on every new event." if enable else "Disabled.")
     return redirect(rule)
 
@@ -308,7 +308,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
 def channel_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     channel = selectors.get_channel_for_user(request.user, pk)
     if action == "test":
-        engine.channel_test(actor=request.user, channel=channel)
+        services.channel_test(actor=request.user, channel=channel)
         messages.success(request, f"Test message queued for {channel}; see its status below.")
     elif action in ("enable", "disable"):
         channel.enabled = action == "enable"

@@ -1,5 +1,5 @@
 from django.urls import path
 
-from handoffs.webhooks import webhook
+from handoffs.inbound.webhooks import webhook
 
 urlpatterns = [path("<str:token>/", webhook, name="webhook")]

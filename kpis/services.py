@@ -199,13 +199,13 @@ def review_add_action(
     """An action item from the meeting, handed to a team as a handoff."""
     from datetime import timedelta
 
-    from handoffs import engine
+    from handoffs import services as handoff_services
 
     _require_manager(actor)
     _check_open(review)
     if not title.strip():
         raise DomainError("Say what needs doing.", field="title")
-    handoff = engine.handoff_create(
+    handoff = handoff_services.handoff_create(
         team=team,
         title=f"From the {review.month:%B} KPI review: {title.strip()}",
         body=f"Decided at the monthly KPI review of {review.month:%B %Y}.",
@@ -223,7 +223,7 @@ def review_add_action(
 @transaction.atomic
 def review_close(*, actor: User, review: Review, snapshot: dict) -> Review:
     """Freeze the review (later data changes don't rewrite it) and share it with every team."""
-    from handoffs import engine
+    from handoffs import services as handoff_services
 
     _require_manager(actor)
     review = Review.objects.select_for_update().get(pk=review.pk)
@@ -234,7 +234,7 @@ def review_close(*, actor: User, review: Review, snapshot: dict) -> Review:
     review.closed_at = timezone.now()
     review.save()
     for team in Team.objects.all():
-        engine.handoff_create(
+        handoff_services.handoff_create(
             team=team,
             title=f"KPI review of {review.month:%B %Y} is out",
             body=(review.decisions or "See the decisions and numbers in Crossdock.")[:2000],

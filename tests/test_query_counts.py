@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from handoffs import engine, rulebook
+from handoffs import services
 from handoffs.models import Channel, Integration
 from hub import business, events
 from hub.models import Zone
@@ -21,14 +21,14 @@ def queries(client, url: str) -> int:
 def grow(start: int, n: int, admin, ops, marketing) -> None:
     zone, _ = Zone.objects.get_or_create(code="z", defaults={"name": "Z"})
     for i in range(start, start + n):
-        engine.handoff_create(team=ops, title=f"h{i}", created_by=admin)
+        services.handoff_create(team=ops, title=f"h{i}", created_by=admin)
         Channel.objects.create(
             team=ops, kind="slack", name=f"#c{i}", target="https://hooks.example/x"
         )
         Integration.objects.create(name=f"i{i}", kind="generic", secret="s")
-        rulebook.rule_save(
+        services.rule_save(
             actor=admin,
-            data=rulebook.RuleInput(
+            data=services.RuleInput(
                 name=f"r{i}",
                 trigger="generic.x",
                 teams=[ops],

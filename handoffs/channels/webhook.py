@@ -17,7 +17,7 @@ from handoffs.channels.base import (
     short,
     timeout_seconds,
 )
-from handoffs.providers.generic import SIGNATURE_HEADER, sign
+from handoffs.inbound.providers.generic import SIGNATURE_HEADER, sign
 
 
 def payload(message: Message) -> dict:

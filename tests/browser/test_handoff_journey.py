@@ -8,7 +8,7 @@ import pytest
 import requests
 from django.utils import timezone
 
-from handoffs import engine
+from handoffs import services
 from handoffs.models import Alert, Channel, Handoff, Integration
 from hub.models import Event, Role, Team
 from tests import workers
@@ -113,7 +113,7 @@ def test_new_signup_rule_end_to_end(
         Handoff.objects.filter(pk=support_handoff.pk).update(
             due_at=timezone.now() - timedelta(minutes=1)
         )
-        assert engine.handoffs_mark_missed() >= 1
+        assert services.handoffs_mark_missed() >= 1
         sign_in(page, admin_user.email)
         page.goto(f"/handoffs/h/{support_handoff.pk}/")
         assert page.get_by_test_id("handoff-status").inner_text() == "Missed"

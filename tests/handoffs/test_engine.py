@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from handoffs import engine, rulebook
+from handoffs import services
 from handoffs.models import Alert, Channel, Handoff, Rule, RuleEvaluation, TeamAlertSettings
 from hub import events
 from hub.models import Event, Notification, Role
@@ -27,9 +27,9 @@ def ops_email(ops):
 
 @pytest.fixture
 def rule(admin_user, ops, marketing, ops_slack):
-    r = rulebook.rule_save(
+    r = services.rule_save(
         actor=admin_user,
-        data=rulebook.RuleInput(
+        data=services.RuleInput(
             name="Signup → Ops",
             trigger="generic.signup",
             teams=[ops],
@@ -46,7 +46,7 @@ def rule(admin_user, ops, marketing, ops_slack):
             },
         ),
     )
-    return rulebook.rule_set_enabled(actor=admin_user, rule=r, enabled=True)
+    return services.rule_set_enabled(actor=admin_user, rule=r, enabled=True)
 
 
 def signup(key="s1", zone="downtown", email="ana@example.com"):
@@ -64,7 +64,7 @@ def send_all():
         if not ids:
             break
         for pk in ids:
-            outcomes.append(engine.alert_send(pk))
+            outcomes.append(services.alert_send(pk))
     return outcomes
 
 
@@ -85,7 +85,7 @@ def test_same_event_processed_twice_makes_one_handoff_and_one_alert_per_channel(
     event = signup()
     events.replay(event)
     events.process(event.pk)
-    engine.event_evaluate_rules(event)
+    services.event_evaluate_rules(event)
     send_all()
     assert Handoff.objects.count() == 1
     assert Alert.objects.count() == 2
@@ -143,17 +143,17 @@ def test_slack_500_is_retried_then_falls_back_to_email(
     slack.default = SLACK_ERROR
     signup()
     alert = Alert.objects.get(channel=ops_slack)
-    for _ in range(engine.MAX_ATTEMPTS):
+    for _ in range(services.MAX_ATTEMPTS):
         # Skip the backoff and the one-a-second pacing between tries.
         Alert.objects.filter(pk=alert.pk).update(next_attempt_at=timezone.now())
         Channel.objects.filter(pk=ops_slack.pk).update(next_send_at=None)
-        engine.alert_send(alert.pk)
+        services.alert_send(alert.pk)
     alert.refresh_from_db()
     assert alert.status == "failed"
-    assert alert.attempt_log.count() == engine.MAX_ATTEMPTS
+    assert alert.attempt_log.count() == services.MAX_ATTEMPTS
     fallback = Alert.objects.get(fallback_of=alert)
     assert fallback.channel == ops_email
-    assert engine.alert_send(fallback.pk) == "sent"
+    assert services.alert_send(fallback.pk) == "sent"
     assert [member.email] in [m["to"] for m in smtp.messages]
     assert "New signup: ana@example.com" in smtp.messages[0]["message"]["Subject"]
 
@@ -165,7 +165,7 @@ def test_slack_404_no_service_fails_at_once_and_falls_back(
     ops_slack.save()
     slack.then(SLACK_NO_SERVICE)
     signup()
-    engine.alert_send(Alert.objects.get(channel=ops_slack).pk)
+    services.alert_send(Alert.objects.get(channel=ops_slack).pk)
     assert Alert.objects.get(channel=ops_slack).status == "failed"
     assert Alert.objects.get(channel=ops_email).purpose == "fallback"
 
@@ -174,7 +174,7 @@ def test_a_slow_endpoint_times_out_and_is_retried(rule, slack, settings):
     settings.CROSSDOCK_CHANNEL_TIMEOUT = 0.5
     slack.then(Reply(200, "ok", delay=2))
     signup()
-    assert engine.alert_send(Alert.objects.get(channel__kind="slack").pk) == "retry"
+    assert services.alert_send(Alert.objects.get(channel__kind="slack").pk) == "retry"
     alert = Alert.objects.get(channel__kind="slack")
     assert "No answer within 0.5 s" in alert.last_error
 
@@ -191,7 +191,7 @@ def test_a_burst_on_one_slack_channel_becomes_one_digest(rule, slack):
     for n in range(4):
         signup(f"burst{n}", email=f"p{n}@example.com")
     first = Alert.objects.filter(channel__kind="slack").order_by("id").first()
-    assert engine.alert_send(first.pk) == "sent"
+    assert services.alert_send(first.pk) == "sent"
     assert len(slack.requests) == 1
     assert slack.requests[0].json()["text"] == "4 handoffs for Operations"
     assert Alert.objects.filter(channel__kind="slack", status="sent").count() == 4
@@ -199,10 +199,10 @@ def test_a_burst_on_one_slack_channel_becomes_one_digest(rule, slack):
 
 def test_slack_is_paced_to_one_message_a_second(rule, slack, ops_slack):
     signup("p1")
-    engine.alert_send(Alert.objects.get(channel=ops_slack).pk)
+    services.alert_send(Alert.objects.get(channel=ops_slack).pk)
     signup("p2", email="b@example.com")
     second = Alert.objects.filter(channel=ops_slack, status="pending").get()
-    assert engine.alert_send(second.pk) == "paced"
+    assert services.alert_send(second.pk) == "paced"
     second.refresh_from_db()
     assert second.status == "pending"
     assert second.next_attempt_at > timezone.now()
@@ -212,7 +212,7 @@ def test_teams_gets_an_adaptive_card(rule, ops, teams_hook, admin_user):
     teams = Channel.objects.create(team=ops, kind="teams", name="Ops Teams", target=teams_hook.url)
     rule.channels.add(teams)
     signup()
-    engine.alert_send(Alert.objects.get(channel=teams).pk)
+    services.alert_send(Alert.objects.get(channel=teams).pk)
     card = teams_hook.requests[0].json()["attachments"][0]
     assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
     assert card["content"]["actions"][0]["title"] == "Acknowledge"
@@ -226,7 +226,7 @@ def test_outbound_webhook_is_signed_with_an_idempotency_key(rule, ops, slack):
     rule.channels.add(hook)
     signup()
     alert = Alert.objects.get(channel=hook)
-    engine.alert_send(alert.pk)
+    services.alert_send(alert.pk)
     request = slack.requests[0]
     assert request.headers["Idempotency-Key"] == str(alert.uuid)
     assert request.headers["X-Crossdock-Signature"].startswith("t=")
@@ -236,7 +236,7 @@ def test_outbound_webhook_is_signed_with_an_idempotency_key(rule, ops, slack):
 def test_email_carries_a_personal_one_click_ack_link(rule, ops_email, smtp, member, client):
     rule.channels.add(ops_email)
     signup()
-    engine.alert_send(Alert.objects.get(channel=ops_email).pk)
+    services.alert_send(Alert.objects.get(channel=ops_email).pk)
     assert sorted(m["to"][0] for m in smtp.messages) == ["admin@crossdock.test", member.email]
     mine = next(m for m in smtp.messages if m["to"] == [member.email])["message"]
     text = mine.get_body(("plain",)).get_content()
@@ -268,8 +268,8 @@ def test_handoff_past_its_sla_is_missed_escalated_and_counted(rule, admin_user, 
     handoff = Handoff.objects.get()
     later = handoff.due_at + timedelta(seconds=1)
 
-    assert engine.handoffs_mark_missed(now=later) == 1
-    assert engine.handoffs_mark_missed(now=later) == 0
+    assert services.handoffs_mark_missed(now=later) == 1
+    assert services.handoffs_mark_missed(now=later) == 0
     handoff.refresh_from_db()
     assert handoff.status == "missed"
     assert Event.objects.filter(type="handoffs.handoff.missed").count() == 1
@@ -280,8 +280,8 @@ def test_handoff_past_its_sla_is_missed_escalated_and_counted(rule, admin_user, 
 def test_acknowledged_handoff_is_never_missed(rule, member):
     signup()
     handoff = Handoff.objects.get()
-    engine.handoff_acknowledge(handoff=handoff, user=member)
-    assert engine.handoffs_mark_missed(now=handoff.due_at + timedelta(hours=1)) == 0
+    services.handoff_acknowledge(handoff=handoff, user=member)
+    assert services.handoffs_mark_missed(now=handoff.due_at + timedelta(hours=1)) == 0
 
 
 def test_quiet_hours_delay_external_alerts_but_not_the_inbox(rule, ops):
@@ -300,9 +300,9 @@ def test_daily_digest_holds_alerts_until_the_digest_hour(rule, ops, slack):
     signup("d1")
     signup("d2", email="x@example.com")
     assert Alert.objects.filter(channel__kind="slack", status="held").count() == 2
-    assert engine.held_alerts_release() == 0
+    assert services.held_alerts_release() == 0
     TeamAlertSettings.objects.filter(team=ops).update(digest_hour=hour)
-    assert engine.held_alerts_release() == 2
+    assert services.held_alerts_release() == 2
     send_all()
     assert len(slack.requests) == 1
     assert slack.requests[0].json()["text"] == "2 handoffs for Operations"
@@ -312,7 +312,7 @@ def test_template_adoption_gives_a_disabled_editable_rule(admin_user, ops, marke
     from hub.models import Team
 
     Team.objects.create(name="Customer Support", slug="customer-support", kind="support")
-    rule = rulebook.rule_from_template(actor=admin_user, key="new_signup")
+    rule = services.rule_from_template(actor=admin_user, key="new_signup")
     assert not rule.enabled
     assert rule.trigger == "hubspot.contact.creation"
     assert {t.kind for t in rule.teams.all()} == {"operations", "support"}
@@ -324,7 +324,7 @@ def test_dry_run_counts_what_would_have_happened(rule, admin_user):
         events.record(
             "generic", "generic.signup", f"dry{n}", {"email": f"{n}@x.test", "zone": zone}
         )
-    result = rulebook.rule_dry_run(rule)
+    result = services.rule_dry_run(rule)
     assert result.events_checked == 4
     assert result.matched == 3
     assert result.handoffs == 3
@@ -343,9 +343,9 @@ def test_rule_with_bad_template_is_refused(admin_user, ops):
     from hub.errors import DomainError
 
     with pytest.raises(DomainError, match="template"):
-        rulebook.rule_save(
+        services.rule_save(
             actor=admin_user,
-            data=rulebook.RuleInput(
+            data=services.RuleInput(
                 name="x",
                 trigger="generic.x",
                 teams=[ops],
@@ -356,7 +356,7 @@ def test_rule_with_bad_template_is_refused(admin_user, ops):
 
 
 def test_manual_handoff_reaches_the_team_inbox(admin_user, member, ops, marketing):
-    handoff = engine.handoff_create(
+    handoff = services.handoff_create(
         team=ops,
         title="Please check Northgate capacity",
         created_by=admin_user,
@@ -380,7 +380,7 @@ def test_sweeper_resends_alerts_a_dead_broker_or_worker_left(rule, slack):
         status="sending", claimed_at=long_ago, next_attempt_at=long_ago
     )
 
-    assert sorted(engine.alerts_unfinished(timezone.now())) == sorted(
+    assert sorted(services.alerts_unfinished(timezone.now())) == sorted(
         [slack_alert.pk, inbox_alert.pk]
     )
     send_all()
@@ -393,8 +393,8 @@ def test_a_failing_test_message_says_so_at_once_without_fallback(ops, slack, ops
         team=ops, kind="slack", name="#t", target=slack.url, fallback=ops_email
     )
     slack.default = SLACK_ERROR
-    alert = engine.channel_test(actor=admin_user, channel=channel)
-    assert engine.alert_send(alert.pk) == "failed"
+    alert = services.channel_test(actor=admin_user, channel=channel)
+    assert services.alert_send(alert.pk) == "failed"
     assert not Alert.objects.filter(fallback_of=alert).exists()
 
 
@@ -406,21 +406,21 @@ def test_fallback_skips_a_channel_that_already_has_the_handoff(
     rule.channels.add(ops_email)
     slack.then(SLACK_NO_SERVICE)
     signup()
-    engine.alert_send(Alert.objects.get(channel=ops_slack).pk)
+    services.alert_send(Alert.objects.get(channel=ops_slack).pk)
     assert Alert.objects.filter(channel=ops_email).count() == 1  # its own; no second, fallback copy
 
 
 def test_announcements_need_no_acknowledgement(ops):
-    handoff = engine.handoff_create(team=ops, title="FYI", requires_ack=False)
+    handoff = services.handoff_create(team=ops, title="FYI", requires_ack=False)
     assert handoff.status == "done"
     assert handoff.due_at is None
 
 
 def test_a_rule_whose_owner_leaves_is_flagged(rule, member, marketing, admin_user):
-    assert rulebook.rules_needing_owner() == []
+    assert services.rules_needing_owner() == []
     Rule.objects.filter(pk=rule.pk).update(owner=member)  # member of Operations, not Marketing
-    assert rulebook.rules_needing_owner() == [rule]
+    assert services.rules_needing_owner() == [rule]
     Rule.objects.filter(pk=rule.pk).update(owner=admin_user)
     admin_user.is_active = False
     admin_user.save()
-    assert rulebook.rules_needing_owner() == [rule]
+    assert services.rules_needing_owner() == [rule]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from handoffs import engine, rulebook
+from handoffs import services
 from handoffs.models import Channel, Handoff, Rule
 from hub import events
 from hub.models import Team
@@ -120,7 +120,7 @@ def test_live_preview_renders_with_the_latest_event(client_for, admin_user):
 
 
 def test_member_acknowledges_in_the_app(client_for, member, ops):
-    handoff = engine.handoff_create(team=ops, title="Check capacity")
+    handoff = services.handoff_create(team=ops, title="Check capacity")
     client_for(member).post(f"/handoffs/h/{handoff.pk}/ack/")
     handoff.refresh_from_db()
     assert handoff.status == "acknowledged"
@@ -165,7 +165,7 @@ def test_admin_adds_a_channel_and_sends_a_test(
         client.post(f"/handoffs/channels/{channel.pk}/test/")
     assert len(callbacks) == 1
     alert = channel.alerts.get()
-    assert engine.alert_send(alert.pk) == "sent"
+    assert services.alert_send(alert.pk) == "sent"
     assert slack.requests[0].json()["text"].startswith("Test message from Crossdock")
 
 
@@ -178,9 +178,9 @@ def test_channel_needs_a_webhook_url(client_for, admin_user, ops):
 
 
 def test_explain_shows_each_condition(client_for, admin_user, ops, marketing):
-    rule = rulebook.rule_save(
+    rule = services.rule_save(
         actor=admin_user,
-        data=rulebook.RuleInput(
+        data=services.RuleInput(
             name="Downtown orders",
             trigger="generic.order",
             teams=[ops],
@@ -192,7 +192,7 @@ def test_explain_shows_each_condition(client_for, admin_user, ops, marketing):
             },
         ),
     )
-    rulebook.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
+    services.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
     recorded = events.record("generic", "generic.order", "why-1", {"zone": "riverside"})
     events.process(recorded.event.pk)
     page = (
@@ -277,7 +277,7 @@ def test_home_lists_open_handoffs_and_this_weeks_misses_only(client_for, member,
 
     from django.utils import timezone
 
-    engine.handoff_create(team=ops, title="Fresh one")
+    services.handoff_create(team=ops, title="Fresh one")
     Handoff.objects.create(
         team=ops,
         title="Missed long ago",

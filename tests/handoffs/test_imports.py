@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from handoffs import imports
+from handoffs.inbound import imports
 from handoffs.models import ImportJob
 from hub.models import Customer, Delivery, Zone
 

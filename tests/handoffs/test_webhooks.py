@@ -4,8 +4,8 @@ import time
 
 import pytest
 
+from handoffs.inbound.providers.generic import sign
 from handoffs.models import WebhookRejection
-from handoffs.providers.generic import sign
 from hub.models import Event
 from tests.handoffs import payloads
 from tests.handoffs.payloads import dumps

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from handoffs import rulebook
+from handoffs import services
 from handoffs.models import Handoff
 from hub import business, events
 from hub.errors import DomainError
@@ -20,8 +20,8 @@ def north(db):
 def test_promo_code_created_reaches_ops_through_the_template_rule(
     admin_user, ops, marketing, north
 ):
-    rule = rulebook.rule_from_template(actor=admin_user, key="promo_code_created")
-    rulebook.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
+    rule = services.rule_from_template(actor=admin_user, key="promo_code_created")
+    services.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
     campaign = business.campaign_create(
         actor=admin_user, name="Northgate launch", channel="offline", zones=[north]
     )

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from handoffs import rulebook
+from handoffs import services as handoff_services
 from handoffs.models import Handoff
 from hub import events
 from hub.models import Event, Team
@@ -65,9 +65,9 @@ def test_crossing_a_target_records_an_event_once_and_a_rule_tells_the_team(
     from hub.models import Incident
 
     Incident.objects.create(kind="complaint", title="late")
-    rule = rulebook.rule_save(
+    rule = handoff_services.rule_save(
         actor=admin_user,
-        data=rulebook.RuleInput(
+        data=handoff_services.RuleInput(
             name="KPI off target",
             trigger="kpis.kpi.off_target",
             teams=[ops],
@@ -75,7 +75,7 @@ def test_crossing_a_target_records_an_event_once_and_a_rule_tells_the_team(
             title_template="{{ payload.label }} is off target: {{ payload.display }}",
         ),
     )
-    rulebook.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
+    handoff_services.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
 
     assert services.kpi_thresholds_check() == 1
     assert services.kpi_thresholds_check() == 0  # told once per crossing

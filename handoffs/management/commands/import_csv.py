@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from handoffs import imports
+from handoffs.inbound import imports
 from handoffs.models import ImportJob
 
 

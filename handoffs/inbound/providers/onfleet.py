@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
 
-from handoffs.providers.base import Incoming, Provider, Rejected, load_json, ms_to_datetime
+from handoffs.inbound.providers.base import Incoming, Provider, Rejected, load_json, ms_to_datetime
 from hub import facts
 from hub.models import Delivery, Event
 

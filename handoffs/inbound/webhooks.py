@@ -10,7 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from handoffs import selectors, services
-from handoffs.providers import provider_for
+from handoffs.inbound.providers import provider_for
 
 logger = logging.getLogger(__name__)
 

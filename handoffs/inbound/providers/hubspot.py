@@ -19,7 +19,7 @@ from datetime import datetime
 from django.conf import settings
 from django.http import HttpRequest
 
-from handoffs.providers.base import Incoming, Provider, Rejected, load_json, ms_to_datetime
+from handoffs.inbound.providers.base import Incoming, Provider, Rejected, load_json, ms_to_datetime
 from hub import facts
 from hub.models import Event
 

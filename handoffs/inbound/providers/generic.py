@@ -18,7 +18,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.utils.dateparse import parse_datetime
 
-from handoffs.providers.base import Incoming, Provider, Rejected, body_hash, load_json
+from handoffs.inbound.providers.base import Incoming, Provider, Rejected, body_hash, load_json
 from hub.models import Event
 
 TOLERANCE_SECONDS = 300

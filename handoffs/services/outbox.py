@@ -1,8 +1,9 @@
-"""Handoffs: rules turn events into handoffs; each handoff's alerts go out through an outbox.
+"""The outbox: every outbound message is an Alert row before it is a request.
 
-Writers here are the only ones for rules' evaluations, handoffs and alerts. Every step is safe
-to run twice: evaluations and handoffs are unique per rule and event, alerts per handoff and
-channel, and an alert is claimed with a conditional UPDATE before anything is sent.
+An alert is claimed with a conditional UPDATE before anything is sent, so a task that runs
+twice sends once; attempts are recorded one row each; failures back off with jitter, honour
+Retry-After, and fall back to the channel's fallback channel when exhausted. Team channels
+keep quiet hours and daily digests, and paced channels (Slack) fold bursts into one digest.
 """
 
 from __future__ import annotations
@@ -10,206 +11,35 @@ from __future__ import annotations
 import logging
 import random
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
-from handoffs import context as rule_context
-from handoffs import rules
 from handoffs.channels import ChannelError, Message, sender_for
-from handoffs.models import (
-    Alert,
-    AlertAttempt,
-    Channel,
-    Handoff,
-    Rule,
-    RuleEvaluation,
-    TeamAlertSettings,
-)
-from hub import audit, events
-from hub.models import Event, Membership, Notification, Role, Team, User
+from handoffs.models import Alert, AlertAttempt, Channel, Handoff, TeamAlertSettings
+from handoffs.services.acks import ack_url
+from hub import audit
+from hub.models import Notification, Team, User
+from hub.queue import enqueue_on_commit, publish
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 BACKOFF_CAP_SECONDS = 600
 STALE_SENDING = timedelta(minutes=5)
-ACK_SALT = "crossdock.handoff.ack"
-ACK_MAX_AGE = 60 * 60 * 24 * 30
 
 
-# --- Rules on events ------------------------------------------------------------------------
-
-
-def _trigger_candidates(event_type: str) -> list[str]:
-    parts = event_type.split(".")
-    return [event_type, "*"] + [".".join(parts[:i]) + ".*" for i in range(1, len(parts))]
-
-
-def event_evaluate_rules(event: Event, *, now: datetime | None = None) -> int:
-    """Event subscriber: run every enabled rule for this event type. Returns handoffs made."""
-    now = now or timezone.now()
-    candidates = list(
-        Rule.objects.filter(enabled=True, trigger__in=_trigger_candidates(event.type)).values_list(
-            "pk", flat=True
-        )
-    )
-    if not candidates:
-        return 0
-    ctx = rule_context.event_context(event, now)
-    previous = rule_context.previous_context(event)
-    made = 0
-    for rule_id in candidates:
-        made += _apply_rule(rule_id, event, ctx, previous, now)
-    return made
-
-
-def _apply_rule(rule_id: int, event: Event, ctx: dict, previous: dict | None, now: datetime) -> int:
-    with transaction.atomic():
-        # The rule's row lock serialises its dedupe checks across workers.
-        rule = Rule.objects.select_for_update().filter(pk=rule_id, enabled=True).first()
-        if rule is None or RuleEvaluation.objects.filter(rule=rule, event=event).exists():
-            return 0
-        decision = rules.evaluate(rule.conditions or {}, ctx, previous)
-        outcome, made = "no match", 0
-        if decision.matched:
-            key = rules.render(rule.dedupe_key, ctx) if rule.dedupe_key else ""
-            window_start = now - timedelta(minutes=rule.dedupe_minutes or 0)
-            duplicate = (
-                key
-                and Handoff.objects.filter(
-                    rule=rule, dedupe_key=key, created_at__gte=window_start
-                ).exists()
-            )
-            if duplicate:
-                outcome = f"matched; folded into an earlier handoff (dedupe key {key})"
-            else:
-                for team in rule.teams.all():
-                    handoff_create(
-                        team=team,
-                        title=rules.render(rule.title_template, ctx) or rule.name,
-                        body=rules.render(rule.message_template, ctx),
-                        link=_event_link(event),
-                        rule=rule,
-                        event=event,
-                        requires_ack=rule.requires_ack,
-                        sla_minutes=rule.sla_minutes,
-                        dedupe_key=key,
-                        now=now,
-                        fields=_fields(ctx),
-                    )
-                    made += 1
-                outcome = f"matched; {made} handoff{'s' if made != 1 else ''} created"
-        RuleEvaluation.objects.create(
-            rule=rule,
-            rule_version=rule.version,
-            event=event,
-            matched=decision.matched,
-            details=[r.as_dict() for r in decision.results],
-            outcome=outcome,
-            at=now,
-        )
-    return made
-
-
-def _event_link(event: Event) -> str:
-    return reverse("handoffs:explain") + f"?event={event.pk}"
-
-
-def _fields(ctx: dict[str, Any]) -> list[tuple[str, str]]:
-    fields = []
-    customer, delivery = ctx.get("customer"), ctx.get("delivery")
-    if customer:
-        fields.append(
-            ("Customer", customer.get("name") or customer.get("email") or str(customer["id"]))
-        )
-        if customer.get("zone"):
-            fields.append(("Zone", customer["zone"]))
-    if delivery:
-        fields.append(("Delivery", delivery["dispatch_id"]))
-        fields.append(("Status", delivery["status"]))
-    fields.append(("Event", ctx["event"]["type"]))
-    return fields
-
-
-# --- Handoffs ---------------------------------------------------------------------------------
-
-
-def _inbox_channel(team: Team) -> Channel:
+def inbox_channel_for(team: Team) -> Channel:
     channel = Channel.objects.filter(team=team, kind=Channel.Kind.INBOX).order_by("id").first()
     if channel is None:
         channel = Channel.objects.create(team=team, kind=Channel.Kind.INBOX, name="In-app inbox")
     return channel
 
 
-def handoff_create(
-    *,
-    team: Team,
-    title: str,
-    body: str = "",
-    link: str = "",
-    rule: Rule | None = None,
-    event: Event | None = None,
-    created_by: User | None = None,
-    from_team: Team | None = None,
-    requires_ack: bool = True,
-    sla_minutes: int | None = None,
-    due_at: datetime | None = None,
-    dedupe_key: str = "",
-    now: datetime | None = None,
-    fields: list[tuple[str, str]] | None = None,
-) -> Handoff:
-    """Create a handoff and its alerts (the outbox) in one transaction; send after commit.
-
-    Idempotent per (rule, event, team): a second call returns the existing handoff.
-    """
-    now = now or timezone.now()
-    if due_at is None and sla_minutes:
-        due_at = now + timedelta(minutes=sla_minutes)
-    with transaction.atomic():
-        if rule is not None and event is not None:
-            existing = Handoff.objects.filter(rule=rule, event=event, team=team).first()
-            if existing:
-                return existing
-        try:
-            with transaction.atomic():
-                handoff = Handoff.objects.create(
-                    rule=rule,
-                    rule_version=rule.version if rule else None,
-                    event=event,
-                    created_by=created_by,
-                    from_team=from_team,
-                    team=team,
-                    title=title[:300],
-                    body=body,
-                    link=link[:500],
-                    requires_ack=requires_ack,
-                    # Nothing to acknowledge: an announcement is done once it is sent.
-                    status=Handoff.Status.OPEN if requires_ack else Handoff.Status.DONE,
-                    due_at=due_at if requires_ack else None,
-                    dedupe_key=dedupe_key[:200],
-                    created_at=now,
-                )
-        except IntegrityError:
-            return Handoff.objects.get(rule=rule, event=event, team=team)
-        channels = [_inbox_channel(team)]
-        if rule is not None:
-            channels += [c for c in rule.channels.all() if c.team_id == team.pk and c.enabled]
-        else:
-            channels += list(team.channels.filter(enabled=True).exclude(kind=Channel.Kind.INBOX))
-        for channel in dict.fromkeys(channels):
-            _alert_create(handoff, channel, Alert.Purpose.NOTIFY, now)
-    return handoff
-
-
-def _alert_create(
+def alert_create(
     handoff: Handoff | None,
     channel: Channel,
     purpose: str,
@@ -237,7 +67,7 @@ def _alert_create(
     except IntegrityError:
         return None  # this handoff already has that alert on that channel
     if status == Alert.Status.PENDING:
-        transaction.on_commit(lambda: _enqueue_alert(alert.pk, when))
+        _enqueue_alert_on_commit(alert.pk, when)
     return alert
 
 
@@ -264,152 +94,13 @@ def _schedule_for_team(team_id: int, now: datetime) -> tuple[str, datetime]:
 def _enqueue_alert(alert_id: int, when: datetime | None = None) -> None:
     from handoffs.tasks import send_alert_task
 
-    try:
-        if when and when > timezone.now():
-            send_alert_task.apply_async((alert_id,), eta=when, retry=False)
-        else:
-            send_alert_task.apply_async((alert_id,), retry=False)
-    except Exception:
-        logger.warning("Broker unavailable; alert %s left for the sweeper", alert_id)
+    publish(send_alert_task, alert_id, eta=when, what=f"alert {alert_id}")
 
 
-@transaction.atomic
-def handoff_acknowledge(
-    *, handoff: Handoff, user: User | None, via: str = "app", now: datetime | None = None
-) -> bool:
-    """Acknowledge an open (or missed) handoff. Returns False if it was already acknowledged."""
-    now = now or timezone.now()
-    updated = Handoff.objects.filter(
-        pk=handoff.pk, status__in=[Handoff.Status.OPEN, Handoff.Status.MISSED]
-    ).update(
-        status=Handoff.Status.ACKNOWLEDGED,
-        acknowledged_by=user,
-        acknowledged_at=now,
-        acknowledged_via=via[:20],
-    )
-    if updated:
-        audit.record(actor=user, action="handoff.acknowledge", obj=handoff, changes={"via": via})
-    return bool(updated)
+def _enqueue_alert_on_commit(alert_id: int, when: datetime | None = None) -> None:
+    from handoffs.tasks import send_alert_task
 
-
-@transaction.atomic
-def handoff_done(*, handoff: Handoff, user: User, now: datetime | None = None) -> bool:
-    """Mark a handoff done (acknowledging it too, if it was not)."""
-    now = now or timezone.now()
-    fields: dict[str, Any] = {"status": Handoff.Status.DONE}
-    if handoff.acknowledged_at is None:
-        fields.update(acknowledged_by=user, acknowledged_at=now, acknowledged_via="app")
-    updated = (
-        Handoff.objects.filter(pk=handoff.pk).exclude(status=Handoff.Status.DONE).update(**fields)
-    )
-    if updated:
-        audit.record(actor=user, action="handoff.done", obj=handoff)
-    return bool(updated)
-
-
-def ack_token(handoff: Handoff, user: User | None = None, channel: str = "") -> str:
-    return signing.dumps(
-        {"h": handoff.pk, "u": user.pk if user else None, "c": channel},
-        salt=ACK_SALT,
-        compress=True,
-    )
-
-
-def ack_url(handoff: Handoff, user: User | None = None, channel: str = "") -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("ack", args=[ack_token(handoff, user, channel)])
-
-
-@dataclass(frozen=True)
-class AckLink:
-    handoff: Handoff
-    user: User | None
-    channel: str
-
-
-def ack_link_read(token: str) -> AckLink | None:
-    """The handoff (and person) a signed acknowledgement link names, or None if not genuine."""
-    try:
-        data = signing.loads(token, salt=ACK_SALT, max_age=ACK_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    handoff = (
-        Handoff.objects.select_related("team", "acknowledged_by").filter(pk=data.get("h")).first()
-    )
-    if handoff is None:
-        return None
-    user = User.objects.filter(pk=data.get("u"), is_active=True).first() if data.get("u") else None
-    return AckLink(handoff, user, data.get("c", ""))
-
-
-# --- SLAs ---------------------------------------------------------------------------------------
-
-
-def handoffs_mark_missed(now: datetime | None = None, limit: int = 500) -> int:
-    """Mark open handoffs past their due time as missed, escalate them, record an event."""
-    now = now or timezone.now()
-    ids = list(
-        Handoff.objects.filter(status=Handoff.Status.OPEN, requires_ack=True, due_at__lt=now)
-        .order_by("due_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    missed = 0
-    for handoff_id in ids:
-        with transaction.atomic():
-            claimed = Handoff.objects.filter(pk=handoff_id, status=Handoff.Status.OPEN).update(
-                status=Handoff.Status.MISSED, missed_at=now
-            )
-            if not claimed:
-                continue
-            handoff = Handoff.objects.select_related("rule", "team").get(pk=handoff_id)
-            _escalate(handoff, now)
-            events.record(
-                "handoffs",
-                "handoffs.handoff.missed",
-                f"missed:{handoff.pk}",
-                {
-                    "handoff_id": handoff.pk,
-                    "title": handoff.title,
-                    "team": handoff.team.name,
-                    "rule": handoff.rule.name if handoff.rule else "",
-                    "due_at": handoff.due_at.isoformat() if handoff.due_at else "",
-                },
-                occurred_at=now,
-                subject=f"handoff:{handoff.pk}",
-            )
-            missed += 1
-    return missed
-
-
-def _escalate(handoff: Handoff, now: datetime) -> None:
-    rule = handoff.rule
-    channels: list[Channel] = []
-    if rule and rule.escalate_channel and rule.escalate_channel.enabled:
-        channels.append(rule.escalate_channel)
-    if rule and rule.escalate_to_team:
-        channels.append(_inbox_channel(rule.escalate_to_team))
-        channels += list(
-            rule.escalate_to_team.channels.filter(enabled=True).exclude(kind=Channel.Kind.INBOX)
-        )
-    for channel in dict.fromkeys(channels):
-        _alert_create(handoff, channel, Alert.Purpose.ESCALATION, now)
-    if rule is None or rule.escalate_to_managers:
-        managers = User.objects.filter(
-            is_active=True,
-            memberships__team=handoff.team,
-            memberships__role__in=[Role.MANAGER, Role.ADMIN],
-        ).distinct()
-        Notification.objects.bulk_create(
-            Notification(
-                recipient=manager,
-                title=f"Missed handoff: {handoff.title}"[:200],
-                body=f"{handoff.team.name} did not acknowledge it in time.",
-                url=handoff.get_absolute_url(),
-            )
-            for manager in managers
-        )
-
-
-# --- Sending alerts -----------------------------------------------------------------------------
+    enqueue_on_commit(send_alert_task, alert_id, eta=when, what=f"alert {alert_id}")
 
 
 def _max_attempts() -> int:
@@ -643,7 +334,7 @@ def _fall_back(alert: Alert, now: datetime) -> None:
         ).exists():
             return  # the fallback channel has (or is getting) this handoff already
         with transaction.atomic():
-            _alert_create(alert.handoff, fallback, Alert.Purpose.FALLBACK, now, fallback_of=alert)
+            alert_create(alert.handoff, fallback, Alert.Purpose.FALLBACK, now, fallback_of=alert)
 
 
 def alerts_unfinished(now: datetime, limit: int = 500) -> list[int]:
@@ -669,7 +360,7 @@ def channel_test(*, actor: User, channel: Channel) -> Alert:
             subject=f"Test message from Crossdock, sent by {actor.display_name}",
         )
         audit.record(actor=actor, action="channel.test", obj=channel)
-        transaction.on_commit(lambda: _enqueue_alert(alert.pk))
+        _enqueue_alert_on_commit(alert.pk)
     return alert
 
 
@@ -689,7 +380,3 @@ def held_alerts_release(now: datetime | None = None) -> int:
         ).values_list("pk", flat=True):
             _enqueue_alert(pk)  # the first claims its channel's burst as one digest
     return released
-
-
-def team_ids_of(user: User) -> list[int]:
-    return list(Membership.objects.filter(user=user).values_list("team_id", flat=True))

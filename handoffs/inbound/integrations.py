@@ -11,8 +11,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from handoffs.inbound.providers import Rejected, provider_for
 from handoffs.models import Integration, WebhookRejection
-from handoffs.providers import Rejected, provider_for
 from hub import audit, events
 from hub.errors import DomainError
 from hub.models import Event, User
