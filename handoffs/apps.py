@@ -10,8 +10,8 @@ class HandoffsConfig(AppConfig):
         from hub import events
 
         # Facts first, so rules see the delivery or customer the event just updated.
-        events.subscribe(services.event_apply_facts)
-        events.subscribe(services.event_evaluate_rules)
+        events.subscribe(services.event_apply_facts, name="handoffs.facts")
+        events.subscribe(services.event_evaluate_rules, name="handoffs.rules")
         from handoffs import demo as handoff_demo
         from handoffs import selectors
         from hub import demo, home

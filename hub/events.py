@@ -1,14 +1,29 @@
-"""The event log: record an event once, then hand it to every subscriber after commit.
+"""The event log: record an event once, then hand it to its subscribers after commit.
 
-Apps subscribe in their AppConfig.ready() with ``subscribe(fn)``; settings may add dotted paths
-in CROSSDOCK_EVENT_SUBSCRIBERS. A subscriber receives the Event and must be idempotent: an event
-is processed at least once (a worker killed after the subscriber ran re-runs it).
+Seam for every module — react to events with ``subscribe``, from your ``AppConfig.ready()``::
+
+    from hub import events
+
+    events.subscribe(survey_on_delivery, types=["onfleet.taskCompleted"])
+    events.subscribe(anything_about_promos, types=["hub.promo_code.*"], name="promo-watch")
+
+``types`` takes exact event types, ``prefix.*`` patterns, or ``*``; none means every event.
+Each subscriber's progress is tracked on its own (``Event.progress``): a subscriber that fails is
+retried alone, with backoff, while the others' work stands, and after ``MAX_ATTEMPTS`` the event
+is marked failed naming the subscriber that broke (shown on the event's page). A subscriber must
+be idempotent: it runs at least once per event (a worker killed after it ran re-runs it). It
+runs in its own transaction; record follow-up events with ``record()`` and write through your
+own services. Settings may add dotted paths in ``CROSSDOCK_EVENT_SUBSCRIBERS`` (every event).
+
+Record what your module did with ``record(source, type, external_id, payload, subject=…)``:
+types are named ``<app>.<noun>.<verb>`` (``feedback.response.received``), and the external id
+makes a repeated record a no-op.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,13 +35,33 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from hub.models import Event
+from hub.queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
-Subscriber = Callable[[Event], None]
-_subscribers: list[Subscriber] = []
+Handler = Callable[[Event], Any]
 
 MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Subscription:
+    name: str
+    handler: Handler
+    types: tuple[str, ...] = ()
+
+    def wants(self, event_type: str) -> bool:
+        if not self.types:
+            return True
+        for pattern in self.types:
+            if pattern in ("*", event_type):
+                return True
+            if pattern.endswith(".*") and event_type.startswith(pattern[:-1]):
+                return True
+        return False
+
+
+_subscriptions: dict[str, Subscription] = {}
 
 
 @dataclass(frozen=True)
@@ -35,16 +70,26 @@ class Recorded:
     created: bool
 
 
-def subscribe(fn: Subscriber) -> Subscriber:
-    """Register ``fn`` to run for every event (once per process; safe to call twice)."""
-    if fn not in _subscribers:
-        _subscribers.append(fn)
-    return fn
+def _name_of(handler: Handler) -> str:
+    return f"{handler.__module__}.{getattr(handler, '__qualname__', repr(handler))}"
 
 
-def subscribers() -> list[Subscriber]:
-    configured = [import_string(path) for path in settings.CROSSDOCK_EVENT_SUBSCRIBERS]
-    return [*_subscribers, *configured]
+def subscribe(
+    handler: Handler, *, types: Iterable[str] | None = None, name: str | None = None
+) -> Handler:
+    """Run ``handler(event)`` for every event of ``types`` (all when None). Registering the same
+    name again replaces it, so calling this twice is harmless. Returns the handler."""
+    key = name or _name_of(handler)
+    _subscriptions[key] = Subscription(key, handler, tuple(types or ()))
+    return handler
+
+
+def subscriptions() -> list[Subscription]:
+    """Every subscriber, in the order registered (apps first, then settings)."""
+    configured = [
+        Subscription(path, import_string(path)) for path in settings.CROSSDOCK_EVENT_SUBSCRIBERS
+    ]
+    return [*_subscriptions.values(), *configured]
 
 
 def record(
@@ -90,16 +135,7 @@ def enqueue(event_id: int) -> None:
     """Send the event to the worker once the surrounding transaction commits."""
     from hub.tasks import process_event_task
 
-    transaction.on_commit(lambda: _send(process_event_task, event_id))
-
-
-def _send(task, event_id: int) -> None:
-    # The row is committed: if the broker is down, the sweeper sends it later. No publish
-    # retries here, so a webhook's response never waits on the broker.
-    try:
-        task.apply_async((event_id,), retry=False)
-    except Exception:
-        logger.warning("Broker unavailable; event %s left for the sweeper", event_id, exc_info=True)
+    enqueue_on_commit(process_event_task, event_id, what=f"event {event_id}")
 
 
 def claim(event_id: int, now: datetime) -> bool:
@@ -115,32 +151,56 @@ def claim(event_id: int, now: datetime) -> bool:
 
 
 def process(event_id: int, *, now: datetime | None = None) -> bool:
-    """Run every subscriber for the event once it is claimed. Returns False if not claimed.
+    """Run each subscriber that wants this event and is not done with it yet, once the event is
+    claimed. Returns False if not claimed.
 
-    On a subscriber error the event goes back to pending (or failed after MAX_ATTEMPTS) and
-    the error is re-raised so the task can retry.
+    Every subscriber runs in its own transaction; its outcome is kept in ``Event.progress``. If
+    any failed, the event goes back to pending (failed once a subscriber has had MAX_ATTEMPTS)
+    and the first error is re-raised so the task retries — only the failed ones run again.
     """
     now = now or timezone.now()
     if not claim(event_id, now):
         return False
     event = Event.objects.get(pk=event_id)
-    try:
-        for fn in subscribers():
-            fn(event)
-    except Exception as exc:
-        attempts = event.attempts + 1
+    progress: dict[str, dict[str, Any]] = dict(event.progress or {})
+    first_error: Exception | None = None
+    for sub in subscriptions():
+        state = progress.get(sub.name, {})
+        if state.get("status") == "done" or not sub.wants(event.type):
+            continue
+        attempts = int(state.get("attempts", 0)) + 1
+        try:
+            with transaction.atomic():
+                sub.handler(event)
+        except Exception as exc:
+            logger.warning("Subscriber %s failed on event %s", sub.name, event_id, exc_info=True)
+            progress[sub.name] = {
+                "status": "failed",
+                "attempts": attempts,
+                "error": f"{type(exc).__name__}: {exc}"[:1000],
+            }
+            first_error = first_error or exc
+        else:
+            progress[sub.name] = {"status": "done", "attempts": attempts}
+    failed = [(name, st) for name, st in progress.items() if st.get("status") == "failed"]
+    if failed:
+        most = max(int(st.get("attempts", 0)) for _, st in failed)
+        exhausted = max(most, event.attempts + 1) >= MAX_ATTEMPTS
         Event.objects.filter(pk=event_id).update(
-            status=Event.Status.FAILED if attempts >= MAX_ATTEMPTS else Event.Status.PENDING,
-            attempts=attempts,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            status=Event.Status.FAILED if exhausted else Event.Status.PENDING,
+            attempts=event.attempts + 1,
+            last_error="; ".join(f"{name}: {st.get('error', '')}" for name, st in failed)[:2000],
             claimed_at=None,
+            progress=progress,
         )
-        raise
+        assert first_error is not None  # noqa: S101 - a failed entry was written this run
+        raise first_error
     Event.objects.filter(pk=event_id).update(
         status=Event.Status.PROCESSED,
         processed_at=timezone.now(),
         attempts=event.attempts + 1,
         last_error="",
+        progress=progress,
     )
     return True
 
@@ -148,7 +208,7 @@ def process(event_id: int, *, now: datetime | None = None) -> bool:
 def replay(event: Event) -> None:
     """Send a processed or failed event through processing again (admins' replay)."""
     Event.objects.filter(pk=event.pk).update(
-        status=Event.Status.PENDING, claimed_at=None, attempts=0
+        status=Event.Status.PENDING, claimed_at=None, attempts=0, progress={}
     )
     enqueue(event.pk)
 

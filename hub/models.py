@@ -380,6 +380,9 @@ class Event(models.Model):
     # What the event is about, as "<kind>:<id>[:<detail>]" (e.g. "task:abc", "contact:42:email"):
     # finds the previous event about the same thing, and every event about a customer.
     subject = models.CharField(max_length=255, blank=True)
+    # Each subscriber's own progress: {name: {"status": "done"|"failed", "attempts": n,
+    # "error": "…"}}. A subscriber that is done is not run again when another one fails.
+    progress = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -409,6 +412,15 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} ({self.external_id})"
+
+    @property
+    def failed_subscribers(self) -> list[tuple[str, str]]:
+        """(name, error) of each subscriber whose last run on this event failed."""
+        return [
+            (name, state.get("error", ""))
+            for name, state in (self.progress or {}).items()
+            if state.get("status") == "failed"
+        ]
 
 
 # --- Inbox and audit ---------------------------------------------------------------------

@@ -27,6 +27,7 @@ from django.utils import timezone
 from handoffs.models import ImportJob
 from hub import audit, facts
 from hub.models import Customer, Delivery, User
+from hub.queue import enqueue_on_commit
 
 MAX_REJECTIONS_KEPT = 500
 PROGRESS_EVERY = 200
@@ -312,15 +313,8 @@ def import_start(*, actor: User, kind: str, filename: str, text: str) -> ImportJ
             kind=kind, filename=filename[:255], content=text, created_by=actor
         )
         audit.record(actor=actor, action="import.start", obj=job, changes={"kind": kind})
-        transaction.on_commit(lambda: _enqueue(run_import_task, job.pk))
+        enqueue_on_commit(run_import_task, job.pk, what=f"import {job.pk}")
     return job
-
-
-def _enqueue(task, job_id: int) -> None:
-    try:
-        task.apply_async((job_id,), retry=False)
-    except Exception:  # the sweeper sends it when the broker is back
-        return
 
 
 def import_run(job_id: int, *, stale_after: timedelta = timedelta(minutes=30)) -> bool:

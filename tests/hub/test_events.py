@@ -117,3 +117,47 @@ def test_replay_sends_a_processed_event_through_again(db, django_capture_on_comm
 
 def explode(event):
     raise RuntimeError("boom")
+
+
+def test_subscriber_sees_only_the_types_it_asked_for(db, settings):
+    settings.CROSSDOCK_EVENT_SUBSCRIBERS = []
+    seen: list[str] = []
+    events.subscribe(lambda e: seen.append(e.type), types=["feedback.*"], name="test-types")
+    try:
+        for n, kind in enumerate(["feedback.response.received", "hub.campaign.created"]):
+            events.process(events.record("test", kind, f"t-{n}").event.pk)
+    finally:
+        events._subscriptions.pop("test-types")
+    assert seen == ["feedback.response.received"]
+
+
+def test_a_broken_subscriber_is_retried_alone_and_named(db, settings):
+    settings.CROSSDOCK_EVENT_SUBSCRIBERS = []
+    runs: list[str] = []
+    calls = {"n": 0}
+
+    def flaky(event):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("survey mailer down")
+        runs.append("flaky")
+
+    events.subscribe(lambda e: runs.append("steady"), types=["test.*"], name="test-steady")
+    events.subscribe(flaky, types=["test.*"], name="test-flaky")
+    try:
+        recorded = events.record("test", "test.ping", "b-1")
+        with pytest.raises(RuntimeError):
+            events.process(recorded.event.pk)
+        event = Event.objects.get(pk=recorded.event.pk)
+        assert event.status == Event.Status.PENDING
+        assert event.failed_subscribers == [("test-flaky", "RuntimeError: survey mailer down")]
+        assert "test-flaky" in event.last_error
+
+        assert events.process(recorded.event.pk) is True
+    finally:
+        events._subscriptions.pop("test-steady")
+        events._subscriptions.pop("test-flaky")
+    assert runs == ["steady", "flaky"]  # the steady one ran once, not again on the retry
+    event = Event.objects.get(pk=recorded.event.pk)
+    assert event.status == Event.Status.PROCESSED
+    assert event.progress["test-flaky"] == {"status": "done", "attempts": 2}
