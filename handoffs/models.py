@@ -373,7 +373,9 @@ class Handoff(models.Model):
 
 
 class Alert(models.Model):
-    """One message of one handoff on one channel: written before it is sent (the outbox)."""
+    """One outbound message on one channel, or to one person or address: written before it is
+    sent (the outbox). A handoff's alerts take their words from the handoff; a message sent with
+    ``notify`` (a reminder, an invitation, a mention) carries its own."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -387,12 +389,25 @@ class Alert(models.Model):
         ESCALATION = "escalation", "Escalation"
         FALLBACK = "fallback", "Fallback"
         TEST = "test", "Test message"
+        MESSAGE = "message", "Message"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     handoff = models.ForeignKey(
         Handoff, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
     )
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="alerts")
+    # A team's channel; none for a message straight to a person or an address (``kind`` says how).
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
+    kind = models.CharField(max_length=10, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="direct_alerts",
+    )
+    address = models.EmailField(blank=True)
     purpose = models.CharField(max_length=12, choices=Purpose.choices, default=Purpose.NOTIFY)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -403,8 +418,14 @@ class Alert(models.Model):
     fallback_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="fallbacks"
     )
-    # Test messages carry their own text.
+    # Test messages and ``notify`` messages carry their own words.
     subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    # e.g. {"unsubscribe_url": "…"} (email adds a List-Unsubscribe header and a footer line).
+    extra = models.JSONField(default=dict, blank=True)
+    # ``notify(dedupe_key=…)``: the same message to the same place is written once.
+    dedupe_key = models.CharField(max_length=255, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -415,6 +436,10 @@ class Alert(models.Model):
                 fields=["handoff", "channel", "purpose"],
                 name="alert_once_per_handoff_channel",
                 condition=Q(handoff__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__isnull=False) | Q(kind__in=["email", "inbox"]),
+                name="alert_has_a_way_out",
             ),
         ]
         indexes = [
@@ -428,7 +453,13 @@ class Alert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} · {self.handoff or self.subject}"
+        where = self.channel or self.address or self.recipient or self.kind
+        return f"{where} · {self.handoff or self.subject}"
+
+    @property
+    def way_out(self) -> str:
+        """The kind of channel it goes out on."""
+        return self.channel.kind if self.channel_id and self.channel else self.kind
 
 
 class AlertAttempt(models.Model):

@@ -31,6 +31,10 @@ class Message:
     purpose: str = "notify"
     # Email: the people to write to, and each one's own acknowledgement link.
     recipients: list[tuple[str, str]] = field(default_factory=list)
+    # The words on the link's button ("Answer the survey"); "Open in Crossdock" when empty.
+    link_label: str = ""
+    # Email only: a one-click way out of this kind of message (List-Unsubscribe, RFC 8058).
+    unsubscribe_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,15 @@ class EmailSender(Sender):
             with get_connection(timeout=15) as connection:
                 for address, ack_url in message.recipients:
                     context = {"m": message, "ack_url": ack_url}
+                    headers = {"X-Crossdock-Alert": message.uuid}
+                    if message.unsubscribe_url:
+                        headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+                        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
                     mail = EmailMultiAlternatives(
                         subject=subject,
                         body=render_to_string("handoffs/email/alert.txt", context),
                         to=[address],
-                        headers={"X-Crossdock-Alert": message.uuid},
+                        headers=headers,
                         connection=connection,
                     )
                     mail.attach_alternative(

@@ -40,6 +40,7 @@ from handoffs.services.outbox import (
     alerts_unfinished,
     channel_test,
     held_alerts_release,
+    notify,
 )
 from handoffs.services.rulebook import (
     TEMPLATES,
@@ -83,6 +84,7 @@ __all__ = [
     "integration_rename",
     "integration_rotate_secret",
     "integration_set_paused",
+    "notify",
     "preview",
     "rejections_purge",
     "rule_dry_run",

@@ -11,9 +11,13 @@ from __future__ import annotations
 import logging
 import random
 import time
+import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -22,6 +26,7 @@ from handoffs.channels import ChannelError, Message, sender_for
 from handoffs.models import Alert, AlertAttempt, Channel, Handoff, TeamAlertSettings
 from handoffs.services.acks import ack_url
 from hub import audit
+from hub.errors import DomainError
 from hub.models import Notification, Team, User
 from hub.queue import enqueue_on_commit, publish
 
@@ -41,31 +46,47 @@ def inbox_channel_for(team: Team) -> Channel:
 
 def alert_create(
     handoff: Handoff | None,
-    channel: Channel,
+    channel: Channel | None,
     purpose: str,
     now: datetime,
     *,
     fallback_of: Alert | None = None,
     subject: str = "",
+    body: str = "",
+    link: str = "",
+    kind: str = "",
+    recipient: User | None = None,
+    address: str = "",
+    extra: dict | None = None,
+    dedupe_key: str | None = None,
 ) -> Alert | None:
+    """Write one alert (the outbox row) and send it after commit. None if it already exists."""
     status: str = Alert.Status.PENDING
     when = now
-    if channel.kind != Channel.Kind.INBOX and purpose == Alert.Purpose.NOTIFY:
+    team_purposes = (Alert.Purpose.NOTIFY, Alert.Purpose.MESSAGE)
+    if channel is not None and channel.kind != Channel.Kind.INBOX and purpose in team_purposes:
         status, when = _schedule_for_team(channel.team_id, now)
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
                 handoff=handoff,
                 channel=channel,
+                kind="" if channel is not None else kind,
+                recipient=recipient,
+                address=address,
                 purpose=purpose,
                 status=status,
                 next_attempt_at=when,
                 fallback_of=fallback_of,
-                subject=subject,
+                subject=subject[:300],
+                body=body,
+                link=link[:500],
+                extra=extra or {},
+                dedupe_key=dedupe_key or None,
                 created_at=now,
             )
     except IntegrityError:
-        return None  # this handoff already has that alert on that channel
+        return None  # already written: this handoff on that channel, or this dedupe key
     if status == Alert.Status.PENDING:
         _enqueue_alert_on_commit(alert.pk, when)
     return alert
@@ -125,8 +146,12 @@ def alert_send(alert_id: int, *, now: datetime | None = None) -> str:
     ).update(status=Alert.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return "skipped"
-    alert = Alert.objects.select_related("channel__team", "handoff__team").get(pk=alert_id)
+    alert = Alert.objects.select_related("channel__team", "handoff__team", "recipient").get(
+        pk=alert_id
+    )
     channel = alert.channel
+    if channel is None:  # straight to a person or an address
+        return _send_direct(alert, now)
     sender = sender_for(channel.kind)
     if sender.min_interval and not _take_send_slot(channel, sender.min_interval, now):
         Alert.objects.filter(pk=alert.pk).update(
@@ -154,6 +179,32 @@ def alert_send(alert_id: int, *, now: datetime | None = None) -> str:
         logger.exception("Sending alert %s failed unexpectedly", alert.pk)
         elapsed = int((time.monotonic() - started) * 1000)
         return _record_failure(batch, ChannelError(f"{type(exc).__name__}: {exc}"), elapsed, now)
+    return _record_sent(batch, result_code, response, started, now)
+
+
+def _send_direct(alert: Alert, now: datetime) -> str:
+    """A message to one person (their inbox or email) or one email address."""
+    started = time.monotonic()
+    try:
+        if alert.kind == Channel.Kind.INBOX:
+            result_code, response = None, _deliver_inbox(alert)
+        else:
+            address = alert.address or (alert.recipient.email if alert.recipient else "")
+            message = _message_from(alert, team="", recipients=[(address, "")] if address else [])
+            sent = sender_for(alert.kind).send(address, message)
+            result_code, response = sent.status_code, sent.response
+    except ChannelError as exc:
+        return _record_failure([alert], exc, int((time.monotonic() - started) * 1000), now)
+    except Exception as exc:  # a bug in a sender must not leave the alert stuck in "sending"
+        logger.exception("Sending alert %s failed unexpectedly", alert.pk)
+        elapsed = int((time.monotonic() - started) * 1000)
+        return _record_failure([alert], ChannelError(f"{type(exc).__name__}: {exc}"), elapsed, now)
+    return _record_sent([alert], result_code, response, started, now)
+
+
+def _record_sent(
+    batch: list[Alert], result_code: int | None, response: str, started: float, now: datetime
+) -> str:
     elapsed = int((time.monotonic() - started) * 1000)
     for item in batch:
         AlertAttempt.objects.create(
@@ -201,11 +252,32 @@ def _claim_burst(alert: Alert, now: datetime, limit: int = 25) -> list[Alert]:
     return list(Alert.objects.select_related("handoff__team").filter(pk__in=taken))
 
 
+def _absolute(link: str) -> str:
+    if not link or link.startswith(("http://", "https://")):
+        return link
+    return settings.SITE_URL.rstrip("/") + link
+
+
+def _message_from(alert: Alert, *, team: str, recipients: list[tuple[str, str]]) -> Message:
+    """A ``notify`` message: it carries its own words."""
+    return Message(
+        uuid=str(alert.uuid),
+        title=alert.subject,
+        body=alert.body,
+        team=team,
+        link=_absolute(alert.link),
+        purpose=alert.purpose,
+        recipients=recipients,
+        link_label=(alert.extra or {}).get("link_label", ""),
+        unsubscribe_url=(alert.extra or {}).get("unsubscribe_url", ""),
+    )
+
+
 def _message_for(batch: list[Alert], channel: Channel) -> Message:
     first = batch[0]
     site = settings.SITE_URL.rstrip("/")
     handoff = first.handoff
-    if handoff is None:  # a test message
+    if handoff is None and first.purpose == Alert.Purpose.TEST:
         return Message(
             uuid=str(first.uuid),
             title=first.subject or "Crossdock test message",
@@ -216,25 +288,32 @@ def _message_for(batch: list[Alert], channel: Channel) -> Message:
     recipients = []
     if channel.kind == Channel.Kind.EMAIL:
         recipients = _email_recipients(channel, handoff)
-    prefix = {"escalation": "Missed: ", "fallback": ""}.get(first.purpose, "")
     if len(batch) > 1:
+        items = []
+        for a in batch:
+            if a.handoff:
+                items.append(
+                    (
+                        a.handoff.title,
+                        site + a.handoff.get_absolute_url(),
+                        ack_url(a.handoff, channel=channel.kind) if a.handoff.requires_ack else "",
+                    )
+                )
+            else:
+                items.append((a.subject, _absolute(a.link), ""))
+        noun = "handoffs" if all(a.handoff for a in batch) else "updates"
         return Message(
             uuid=str(first.uuid),
-            title=f"{len(batch)} handoffs for {channel.team.name}",
+            title=f"{len(batch)} {noun} for {channel.team.name}",
             body="",
             team=channel.team.name,
-            items=[
-                (
-                    a.handoff.title,
-                    site + a.handoff.get_absolute_url(),
-                    ack_url(a.handoff, channel=channel.kind),
-                )
-                for a in batch
-                if a.handoff
-            ],
+            items=items,
             purpose="digest",
             recipients=recipients,
         )
+    if handoff is None:
+        return _message_from(first, team=channel.team.name, recipients=recipients)
+    prefix = {"escalation": "Missed: ", "fallback": ""}.get(first.purpose, "")
     fields = (
         [("Due", timezone.localtime(handoff.due_at).strftime("%Y-%m-%d %H:%M"))]
         if handoff.due_at
@@ -255,8 +334,13 @@ def _message_for(batch: list[Alert], channel: Channel) -> Message:
     )
 
 
-def _email_recipients(channel: Channel, handoff: Handoff) -> list[tuple[str, str]]:
+def _email_recipients(channel: Channel, handoff: Handoff | None) -> list[tuple[str, str]]:
     addresses = [a.strip() for a in channel.target.split(",") if a.strip()]
+    if handoff is None:  # a message: nothing to acknowledge
+        if addresses:
+            return [(a, "") for a in addresses]
+        members = User.objects.filter(is_active=True, memberships__team=channel.team).distinct()
+        return [(u.email, "") for u in members if u.email]
     if addresses:
         users = {
             u.email.lower(): u for u in User.objects.filter(email__in=addresses, is_active=True)
@@ -275,22 +359,24 @@ def _email_recipients(channel: Channel, handoff: Handoff) -> list[tuple[str, str
 
 def _deliver_inbox(alert: Alert) -> str:
     handoff = alert.handoff
-    if handoff is None:
-        return "nothing to deliver"
-    members = list(
-        User.objects.filter(is_active=True, memberships__team=alert.channel.team).distinct()
-    )
-    prefix = "Missed: " if alert.purpose == Alert.Purpose.ESCALATION else ""
-    Notification.objects.bulk_create(
-        Notification(
-            recipient=member,
-            title=(prefix + handoff.title)[:200],
-            body=handoff.body[:2000],
-            url=handoff.get_absolute_url(),
+    if alert.channel is None:  # one person's inbox
+        members = [alert.recipient] if alert.recipient and alert.recipient.is_active else []
+    else:
+        members = list(
+            User.objects.filter(is_active=True, memberships__team=alert.channel.team).distinct()
         )
+    if handoff is not None:
+        prefix = "Missed: " if alert.purpose == Alert.Purpose.ESCALATION else ""
+        title, body, url = prefix + handoff.title, handoff.body, handoff.get_absolute_url()
+    elif alert.purpose == Alert.Purpose.MESSAGE:
+        title, body, url = alert.subject, alert.body, alert.link
+    else:
+        return "nothing to deliver"
+    Notification.objects.bulk_create(
+        Notification(recipient=member, title=title[:200], body=body[:2000], url=url[:500])
         for member in members
     )
-    return f"{len(members)} inboxes"
+    return f"{len(members)} inbox{'es' if len(members) != 1 else ''}"
 
 
 def _record_failure(batch: list[Alert], exc: ChannelError, elapsed: int, now: datetime) -> str:
@@ -325,7 +411,26 @@ def _record_failure(batch: list[Alert], exc: ChannelError, elapsed: int, now: da
 
 def _fall_back(alert: Alert, now: datetime) -> None:
     channel = alert.channel
-    fallback = channel.fallback
+    fallback = channel.fallback if channel is not None else None
+    if fallback and fallback.enabled and alert.purpose == Alert.Purpose.MESSAGE:
+        group = (alert.extra or {}).get("group")
+        already = Alert.objects.filter(fallback_of=alert).exists() or (
+            group and Alert.objects.filter(channel=fallback, extra__group=group).exists()
+        )
+        if not already:  # the fallback channel has (or is getting) this message already
+            with transaction.atomic():
+                alert_create(
+                    None,
+                    fallback,
+                    Alert.Purpose.MESSAGE,
+                    now,
+                    fallback_of=alert,
+                    subject=alert.subject,
+                    body=alert.body,
+                    link=alert.link,
+                    extra=alert.extra,
+                )
+        return
     if fallback and fallback.enabled and alert.handoff_id:
         if Alert.objects.filter(
             handoff_id=alert.handoff_id,
@@ -380,3 +485,107 @@ def held_alerts_release(now: datetime | None = None) -> int:
         ).values_list("pk", flat=True):
             _enqueue_alert(pk)  # the first claims its channel's burst as one digest
     return released
+
+
+def notify(
+    *,
+    to: Team | User | Channel | str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    link_label: str = "",
+    via: Iterable[str] = ("inbox", "email"),
+    unsubscribe_url: str = "",
+    dedupe_key: str = "",
+    now: datetime | None = None,
+) -> list[Alert]:
+    """Send a message through the outbox, with or without a handoff. Returns the alerts written.
+
+    ``to`` a Team: its in-app inbox and every enabled channel of the team (quiet hours and
+    daily digests apply; Slack bursts fold into one message). A Channel: that channel only. A
+    User: their inbox and/or email, as ``via`` says. A string: that email address (a customer,
+    a driver, an invitee). ``link`` may be a site path or a full URL; ``link_label`` is the
+    words on its button. Nothing is sent before the surrounding transaction commits; then
+    retries, backoff, fallback channels and one attempt row per try are the outbox's.
+
+    Idempotent with ``dedupe_key``: the same key to the same place is written once, so a task
+    that runs twice (or a reminder sweep that overlaps) sends one message.
+    """
+    now = now or timezone.now()
+    title = title.strip()
+    if not title:
+        raise DomainError("A message needs a title.")
+    extra = {
+        k: v for k, v in (("link_label", link_label), ("unsubscribe_url", unsubscribe_url)) if v
+    }
+
+    def key(where: str) -> str | None:
+        return f"{dedupe_key}|{where}"[:255] if dedupe_key else None
+
+    if isinstance(to, Team):  # one message, several channels: a fallback must not repeat it
+        extra["group"] = uuid.uuid4().hex
+    words = {"subject": title, "body": body, "link": link, "extra": extra}
+    written: list[Alert | None] = []
+    with transaction.atomic():
+        if isinstance(to, Team):
+            channels = [inbox_channel_for(to)]
+            channels += list(to.channels.filter(enabled=True).exclude(kind=Channel.Kind.INBOX))
+            for channel in dict.fromkeys(channels):
+                written.append(
+                    alert_create(
+                        None,
+                        channel,
+                        Alert.Purpose.MESSAGE,
+                        now,
+                        dedupe_key=key(f"channel:{channel.pk}"),
+                        **words,
+                    )
+                )
+        elif isinstance(to, Channel):
+            written.append(
+                alert_create(
+                    None,
+                    to,
+                    Alert.Purpose.MESSAGE,
+                    now,
+                    dedupe_key=key(f"channel:{to.pk}"),
+                    **words,
+                )
+            )
+        elif isinstance(to, User):
+            for kind in dict.fromkeys(via):
+                if kind not in (Channel.Kind.INBOX, Channel.Kind.EMAIL):
+                    raise DomainError(f"A person can be reached by inbox or email, not {kind}.")
+                if kind == Channel.Kind.EMAIL and not to.email:
+                    continue
+                written.append(
+                    alert_create(
+                        None,
+                        None,
+                        Alert.Purpose.MESSAGE,
+                        now,
+                        kind=kind,
+                        recipient=to,
+                        dedupe_key=key(f"{kind}:user:{to.pk}"),
+                        **words,
+                    )
+                )
+        else:
+            address = str(to).strip()
+            try:
+                validate_email(address)
+            except ValidationError as exc:
+                raise DomainError(f"“{address}” is not an email address.") from exc
+            written.append(
+                alert_create(
+                    None,
+                    None,
+                    Alert.Purpose.MESSAGE,
+                    now,
+                    kind=Channel.Kind.EMAIL,
+                    address=address,
+                    dedupe_key=key(f"email:{address.lower()}"),
+                    **words,
+                )
+            )
+    return [a for a in written if a is not None]
