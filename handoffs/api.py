@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from handoffs import selectors, services
+from handoffs import actions, selectors, services
 from handoffs.inbound.providers import provider_for
 from handoffs.models import Alert, AlertAttempt, Channel, Handoff, Integration, Rule
 from hub import roles
@@ -192,7 +192,17 @@ class ConditionSerializer(serializers.Serializer):
 
 
 class RuleSerializer(serializers.ModelSerializer):
-    teams = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Team.objects.all())
+    teams = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Team.objects.all(), required=False
+    )
+    action = serializers.CharField(
+        required=False,
+        default=actions.HANDOFF,
+        help_text="What the rule does: a key of the action registry (GET /api/v1/rules/actions/).",
+    )
+    action_params = serializers.JSONField(
+        required=False, default=dict, help_text="The action's own settings."
+    )
     owner_team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
     channels = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Channel.objects.all(), required=False
@@ -223,12 +233,15 @@ class RuleSerializer(serializers.ModelSerializer):
             "dedupe_minutes",
             "owner_team",
             "minutes_saved",
+            "action",
+            "action_params",
             "enabled",
             "version",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["id", "conditions", "enabled", "version", "created_at", "updated_at"]
+        extra_kwargs = {"title_template": {"required": False, "allow_blank": True}}
 
 
 @extend_schema_view(
@@ -283,10 +296,12 @@ class RuleViewSet(viewsets.ModelViewSet):
                 description=data.get("description", ""),
                 trigger=data["trigger"],
                 conditions=conditions,
-                teams=list(data["teams"]),
+                teams=list(data.get("teams", [])),
                 owner_team=data["owner_team"],
                 channels=list(data.get("channels", [])),
-                title_template=data["title_template"],
+                title_template=data.get("title_template", ""),
+                action=data.get("action", actions.HANDOFF),
+                action_params=data.get("action_params") or {},
                 message_template=data.get("message_template", ""),
                 requires_ack=data.get("requires_ack", True),
                 sla_minutes=data.get("sla_minutes"),
@@ -306,10 +321,25 @@ class RuleViewSet(viewsets.ModelViewSet):
         serializer.instance = self._save(serializer, serializer.instance)
 
     def perform_destroy(self, instance):
-        from hub import audit
+        services.rule_delete(actor=self.request.user, rule=instance)
 
-        audit.record(actor=self.request.user, action="rule.delete", obj=instance)
-        instance.delete()
+    @extend_schema(summary="The actions a rule can take, with their settings (admins)")
+    @action(detail=False, methods=["get"], url_path="actions")
+    def action_list(self, request):
+        return Response(
+            [
+                {
+                    "key": a.key,
+                    "label": a.label,
+                    "description": a.description,
+                    "params": [
+                        {"name": name, "label": str(f.label or name), "required": f.required}
+                        for name, f in (a.form_class.base_fields.items() if a.form_class else [])
+                    ],
+                }
+                for a in actions.all_actions()
+            ]
+        )
 
     @extend_schema(summary="Enable a rule (admins)", request=None)
     @action(detail=True, methods=["post"])
@@ -332,6 +362,7 @@ class RuleViewSet(viewsets.ModelViewSet):
                 "events_checked": result.events_checked,
                 "matched": result.matched,
                 "handoffs": result.handoffs,
+                "actions": result.actions,
                 "deduplicated": result.deduplicated,
                 "per_team": result.per_team,
                 "per_day": [{"day": d.isoformat(), "handoffs": n} for d, n in result.per_day if n],

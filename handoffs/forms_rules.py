@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django import forms
+from typing import Any
 
-from handoffs import rules
+from django import forms
+from django.http import QueryDict
+
+from handoffs import actions, rules
 from handoffs.models import Channel, TeamAlertSettings
 from hub.models import Team
 
@@ -24,10 +27,18 @@ class RuleForm(forms.Form):
         choices=[("all", "all conditions hold"), ("any", "any condition holds")],
         label="Fire when",
     )
+    action = forms.ChoiceField(
+        choices=actions.choices,
+        initial=actions.HANDOFF,
+        required=False,
+        label="What the rule does",
+        help_text="Hand work to teams, or an action another module offers.",
+    )
     teams = forms.ModelMultipleChoiceField(
         queryset=Team.objects.order_by("name"),
         widget=forms.CheckboxSelectMultiple,
         label="Receiving teams",
+        required=False,
     )
     channels = forms.ModelMultipleChoiceField(
         queryset=Channel.objects.exclude(kind=Channel.Kind.INBOX).select_related("team"),
@@ -37,6 +48,7 @@ class RuleForm(forms.Form):
     )
     title_template = forms.CharField(
         max_length=300,
+        required=False,
         label="Alert title",
         help_text="Placeholders: {{ payload.… }}, "
         "{{ customer.name }}, {{ delivery.zone }}, {{ campaign.name }} …",
@@ -78,6 +90,9 @@ class RuleForm(forms.Form):
             )
             self.fields[f"cond_{n}_value"] = forms.CharField(required=False, label="value")
 
+    def clean_action(self) -> str:
+        return self.cleaned_data.get("action") or actions.HANDOFF
+
     def condition_rows(self):
         return [
             (self[f"cond_{n}_field"], self[f"cond_{n}_op"], self[f"cond_{n}_value"])
@@ -113,6 +128,7 @@ class RuleForm(forms.Form):
             "dedupe_minutes": rule.dedupe_minutes,
             "owner_team": rule.owner_team,
             "minutes_saved": rule.minutes_saved,
+            "action": rule.action,
         }
         for n, condition in enumerate(
             (rule.conditions or {}).get("conditions", [])[:CONDITION_ROWS]
@@ -121,6 +137,35 @@ class RuleForm(forms.Form):
             initial[f"cond_{n}_op"] = condition.get("op", "")
             initial[f"cond_{n}_value"] = condition.get("value", "")
         return initial
+
+
+def then_forms(
+    data: QueryDict | None, chosen: str, params: dict[str, Any]
+) -> list[tuple[str, str, str, forms.Form]]:
+    """Each action's own settings form (the chosen one bound to the submitted data)."""
+    found = []
+    for action in actions.all_actions():
+        if action.form_class is None:
+            continue
+        prefix = f"then-{action.key}"
+        if data is not None and chosen == action.key:
+            form = action.form_class(data, prefix=prefix)
+        else:
+            form = action.form_class(
+                prefix=prefix, initial=params if chosen == action.key else None
+            )
+        found.append((action.key, action.label, action.description, form))
+    return found
+
+
+def then_params(data: QueryDict, key: str) -> QueryDict:
+    """The submitted settings of action ``key``, without their form prefix."""
+    prefix = f"then-{key}-"
+    params = QueryDict(mutable=True)
+    for name in data:
+        if name.startswith(prefix):
+            params.setlist(name[len(prefix) :], data.getlist(name))
+    return params
 
 
 class ChannelForm(forms.Form):

@@ -259,6 +259,10 @@ class Rule(models.Model):
     minutes_saved = models.PositiveIntegerField(
         default=5, help_text="Manual minutes one run of this rule saves."
     )
+    # What the rule does when it matches: a key of the action registry (handoffs.actions), and
+    # that action's own settings (its form's cleaned data).
+    action = models.CharField(max_length=60, default="handoffs.create")
+    action_params = models.JSONField(default=dict, blank=True)
     enabled = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     template_key = models.CharField(max_length=40, blank=True)

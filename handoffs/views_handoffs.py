@@ -7,14 +7,21 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from handoffs import rules, selectors, services
-from handoffs.forms_rules import ChannelForm, ManualHandoffForm, RuleForm, TeamAlertSettingsForm
+from handoffs.forms_rules import (
+    ChannelForm,
+    ManualHandoffForm,
+    RuleForm,
+    TeamAlertSettingsForm,
+    then_forms,
+    then_params,
+)
 from handoffs.models import Alert, Channel, Handoff, Rule, RuleEvaluation, TeamAlertSettings
 from hub import audit, roles
 from hub.decorators import admin_required, member_required
@@ -151,9 +158,11 @@ def rule_adopt(request: HttpRequest, key: str) -> HttpResponse:
     return redirect(rule)
 
 
-def _rule_input(form: RuleForm) -> services.RuleInput:
+def _rule_input(form: RuleForm, post: QueryDict) -> services.RuleInput:
     data = form.cleaned_data
     return services.RuleInput(
+        action=data["action"],
+        action_params=then_params(post, data["action"]),
         name=data["name"],
         description=data["description"],
         trigger=data["trigger"],
@@ -183,7 +192,9 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = RuleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            rule = services.rule_save(actor=request.user, data=_rule_input(form), rule=rule)
+            rule = services.rule_save(
+                actor=request.user, data=_rule_input(form, request.POST), rule=rule
+            )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -200,6 +211,13 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "rule": rule,
             "form": form,
             "known_fields": rules.KNOWN_FIELDS,
+            "then_forms": then_forms(
+                request.POST if request.method == "POST" else None,
+                request.POST.get("action", "")
+                if request.method == "POST"
+                else (rule.action if rule else ""),
+                rule.action_params if rule else {},
+            ),
             "event_types": selectors.event_types(),
             "preview": services.preview(
                 {

@@ -13,10 +13,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from handoffs import actions, rules
 from handoffs import context as rule_context
-from handoffs import rules
 from handoffs.models import Handoff, Rule, RuleEvaluation
 from handoffs.services.handoffs import handoff_create
+from hub.errors import DomainError
 from hub.models import Event
 
 
@@ -60,8 +61,19 @@ def _apply_rule(rule_id: int, event: Event, ctx: dict, previous: dict | None, no
                     rule=rule, dedupe_key=key, created_at__gte=window_start
                 ).exists()
             )
+            action = actions.get(rule.action)
             if duplicate:
                 outcome = f"matched; folded into an earlier handoff (dedupe key {key})"
+            elif action is None:
+                outcome = f"matched; the action {rule.action} is not installed"
+            elif not action.uses_handoff_fields:
+                run = actions.ActionRun(rule, event, ctx, rule.action_params or {}, now)
+                try:
+                    with transaction.atomic():
+                        outcome = f"matched; {action.run(run) if action.run else 'nothing to do'}"
+                except DomainError as exc:
+                    outcome = f"matched; {action.label} refused: {exc.message}"
+                outcome = outcome[:200]
             else:
                 for team in rule.teams.all():
                     handoff_create(

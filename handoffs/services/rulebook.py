@@ -11,8 +11,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from handoffs import actions, rules
 from handoffs import context as rule_context
-from handoffs import rules
 from handoffs.models import Channel, Rule, RuleVersion
 from hub import audit
 from hub.errors import DomainError
@@ -139,14 +139,27 @@ class RuleInput:
     dedupe_key: str = ""
     dedupe_minutes: int = 60
     minutes_saved: int = 5
+    action: str = actions.HANDOFF
+    # The action's own fields, as submitted; checked and cleaned by the action's form.
+    action_params: dict[str, Any] = field(default_factory=dict)
 
 
-def _check(data: RuleInput) -> None:
+def _check(data: RuleInput) -> dict[str, Any]:
+    """Refuse what cannot work; returns the action's cleaned params."""
     if not data.name.strip():
         raise DomainError("Give the rule a name.", field="name")
     trigger = data.trigger.strip()
     if not trigger or " " in trigger:
         raise DomainError("Choose the event type that triggers the rule.", field="trigger")
+    action = actions.get(data.action)
+    if action is None:
+        raise DomainError("Choose what the rule does.", field="action")
+    params, errors = actions.clean_params(action, data.action_params)
+    if errors:
+        detail = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items())
+        raise DomainError(f"Check the settings of “{action.label}”: {detail}", field="action")
+    if not action.uses_handoff_fields:
+        return params
     if not data.teams:
         raise DomainError("Choose at least one receiving team.", field="teams")
     problems = rules.validate_spec(data.conditions)
@@ -171,6 +184,7 @@ def _check(data: RuleInput) -> None:
                 f"{channel} belongs to {channel.team}, which does not receive this rule.",
                 field="channels",
             )
+    return params
 
 
 def snapshot(rule: Rule) -> dict[str, Any]:
@@ -191,6 +205,8 @@ def snapshot(rule: Rule) -> dict[str, Any]:
         "dedupe_minutes": rule.dedupe_minutes,
         "owner_team": str(rule.owner_team),
         "minutes_saved": rule.minutes_saved,
+        "action": rule.action,
+        "action_params": rule.action_params,
         "enabled": rule.enabled,
     }
 
@@ -198,7 +214,7 @@ def snapshot(rule: Rule) -> dict[str, Any]:
 @transaction.atomic
 def rule_save(*, actor: User, data: RuleInput, rule: Rule | None = None, note: str = "") -> Rule:
     """Create or change a rule; every save is a new version, recorded with who made it."""
-    _check(data)
+    params = _check(data)
     creating = rule is None
     if rule is None:
         rule = Rule(owner=actor)
@@ -220,6 +236,8 @@ def rule_save(*, actor: User, data: RuleInput, rule: Rule | None = None, note: s
     rule.dedupe_key = data.dedupe_key.strip()
     rule.dedupe_minutes = data.dedupe_minutes
     rule.minutes_saved = data.minutes_saved
+    rule.action = data.action
+    rule.action_params = params
     rule.save()
     rule.teams.set(data.teams)
     rule.channels.set(data.channels)
@@ -253,6 +271,13 @@ def rule_set_enabled(*, actor: User, rule: Rule, enabled: bool) -> Rule:
     )
     audit.record(actor=actor, action="rule.enable" if enabled else "rule.disable", obj=rule)
     return rule
+
+
+@transaction.atomic
+def rule_delete(*, actor: User, rule: Rule) -> None:
+    """Delete a rule (its handoffs stay, naming no rule); audited."""
+    audit.record(actor=actor, action="rule.delete", obj=rule)
+    rule.delete()
 
 
 def _team_for(key: str) -> Team | None:
@@ -314,6 +339,21 @@ class DryRun:
     per_team: dict[str, int] = field(default_factory=dict)
     samples: list[dict[str, str]] = field(default_factory=list)
     limited: bool = False
+    # Runs of an action other than handing off (e.g. "send a survey").
+    actions: int = 0
+
+
+def _action_sample(
+    rule: Rule, action: actions.Action | None, event: Event, ctx: dict[str, Any]
+) -> dict[str, str]:
+    if action is None:
+        return {"event": f"{event.type} #{event.pk}", "title": rule.action, "message": ""}
+    run = actions.ActionRun(rule, event, ctx, rule.action_params or {}, event.received_at)
+    try:
+        said = action.preview(run) if action.preview else action.description
+    except Exception as exc:  # a preview must never break the dry run
+        said = f"(preview failed: {type(exc).__name__})"
+    return {"event": f"{event.type} #{event.pk}", "title": action.label, "message": said}
 
 
 def rule_dry_run(
@@ -330,7 +370,9 @@ def rule_dry_run(
     events = list(qs[: limit + 1])
     if len(events) > limit:
         result.limited, events = True, events[:limit]
-    teams = [t.name for t in rule.teams.all()]
+    action = actions.get(rule.action)
+    hands_off = action is not None and action.uses_handoff_fields
+    teams = [t.name for t in rule.teams.all()] if hands_off else []
     per_day: Counter[date] = Counter()
     last_key_at: dict[str, datetime] = {}
     window = timedelta(minutes=rule.dedupe_minutes or 0)
@@ -347,6 +389,12 @@ def rule_dry_run(
             continue
         if key:
             last_key_at[key] = event.received_at
+        if not hands_off:
+            result.actions += 1
+            per_day[timezone.localtime(event.received_at).date()] += 1
+            if len(result.samples) < 5:
+                result.samples.append(_action_sample(rule, action, event, ctx))
+            continue
         result.handoffs += len(teams)
         per_day[timezone.localtime(event.received_at).date()] += len(teams)
         for team in teams:
