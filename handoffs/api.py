@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from handoffs import actions, selectors, services
 from handoffs.inbound.providers import provider_for
 from handoffs.models import Alert, AlertAttempt, Channel, Handoff, Integration, Rule
-from hub import roles
+from hub import idempotency, roles
 from hub.api import choice_param
 from hub.errors import DomainError
 from hub.models import Team
@@ -151,19 +151,10 @@ class ChannelSerializer(serializers.ModelSerializer):
         fields = ["id", "team", "kind", "name", "target", "fallback", "enabled", "created_at"]
         read_only_fields = ["id", "created_at"]
 
-    def validate(self, attrs):
-        kind = attrs.get("kind", getattr(self.instance, "kind", None))
-        target = attrs.get("target", getattr(self.instance, "target", ""))
-        if kind in ("slack", "teams", "webhook") and not str(target).startswith(
-            ("https://", "http://")
-        ):
-            raise serializers.ValidationError({"target": ["Give the webhook URL (https://…)."]})
-        fallback = attrs.get("fallback")
-        if fallback is not None and self.instance is not None and fallback.pk == self.instance.pk:
-            raise serializers.ValidationError(
-                {"fallback": ["A channel cannot fall back to itself."]}
-            )
-        return attrs
+    def validate_kind(self, value):
+        if self.instance is not None and value != self.instance.kind:
+            raise serializers.ValidationError("A channel's kind cannot change; add a new one.")
+        return value
 
 
 @extend_schema_view(
@@ -177,6 +168,32 @@ class ChannelViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return Channel.objects.select_related("team").order_by("-id")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.channel_create(
+            actor=self.request.user,
+            team=data["team"],
+            kind=data["kind"],
+            name=data["name"],
+            target=data.get("target", ""),
+            fallback=data.get("fallback"),
+            enabled=data.get("enabled", True),
+        )
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.channel_update(
+            actor=self.request.user,
+            channel=serializer.instance,
+            name=data.get("name"),
+            target=data.get("target"),
+            fallback=data.get("fallback", False),
+            enabled=data.get("enabled"),
+        )
+
+    def perform_destroy(self, instance):
+        services.channel_delete(actor=self.request.user, channel=instance)
 
     @extend_schema(summary="Send a test message (admins)", request=None)
     @action(detail=True, methods=["post"])
@@ -465,15 +482,45 @@ class HandoffViewSet(
             qs = qs.filter(status=status)
         return qs
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Retry-safe: a repeated call with the same key returns the first "
+                "answer and creates nothing more.",
+            )
+        ]
+    )
+    def create(self, request, *args, **kwargs):
+        key = request.headers.get(idempotency.HEADER)
+        if key is None:
+            return super().create(request, *args, **kwargs)
+
+        def run():
+            serializer = self.get_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            self.perform_create(serializer)
+            return 201, HandoffSerializer(serializer.instance).data
+
+        code, data, replayed = idempotency.run_once(
+            user=request.user, scope="handoffs.create", key=key, body=request.body, run=run
+        )
+        response = Response(data, status=code)
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
     def perform_create(self, serializer):
         data = serializer.validated_data
         hours = data.get("due_in_hours")
-        serializer.instance = services.handoff_create(
+        serializer.instance = services.handoff_hand_over(
+            actor=self.request.user,
             team=data["team"],
             title=data["title"],
             body=data.get("body", ""),
             link=data.get("link", ""),
-            created_by=self.request.user,
             due_at=timezone.now() + timedelta(hours=hours) if hours else None,
         )
 

@@ -22,8 +22,8 @@ from handoffs.forms_rules import (
     then_forms,
     then_params,
 )
-from handoffs.models import Alert, Channel, Handoff, Rule, RuleEvaluation, TeamAlertSettings
-from hub import audit, roles
+from handoffs.models import Alert, Handoff, Rule, RuleEvaluation, TeamAlertSettings
+from hub import roles
 from hub.decorators import admin_required, member_required
 from hub.errors import DomainError
 from hub.models import Event, Team
@@ -93,20 +93,21 @@ def handoff_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         hours = data.get("due_hours")
-        link = data.get("link") or ""
-        handoff = services.handoff_create(
-            team=data["team"],
-            title=data["title"],
-            body=data["body"],
-            link=link if link.startswith("/") and not link.startswith("//") else "",
-            created_by=request.user,
-            from_team=Team.objects.filter(memberships__user=request.user).order_by("id").first(),
-            requires_ack=True,
-            due_at=timezone.now() + timedelta(hours=hours) if hours else None,
-        )
-        audit.record(actor=request.user, action="handoff.create", obj=handoff)
-        messages.success(request, f"Handed to {handoff.team.name}.")
-        return redirect(handoff)
+        try:
+            handoff = services.handoff_hand_over(
+                actor=request.user,
+                team=data["team"],
+                title=data["title"],
+                body=data["body"],
+                link=data.get("link") or "",
+                due_at=timezone.now() + timedelta(hours=hours) if hours else None,
+            )
+        except DomainError as exc:  # the link is a hidden field: say it above the form
+            visible = exc.field in form.fields and exc.field != "link"
+            form.add_error(exc.field if visible else None, exc.message)
+        else:
+            messages.success(request, f"Handed to {handoff.team.name}.")
+            return redirect(handoff)
     return render(request, "handoffs/handoff_new.html", {"form": form})
 
 
@@ -281,21 +282,20 @@ def channel_list(request: HttpRequest) -> HttpResponse:
     form = ChannelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        channel = Channel.objects.create(
-            team=data["team"],
-            kind=data["kind"],
-            name=data["name"],
-            target=data["target"].strip(),
-            fallback=data["fallback"],
-        )
-        if channel.kind == Channel.Kind.WEBHOOK:
-            import secrets
-
-            channel.signing_secret = secrets.token_hex(32)
-            channel.save(update_fields=["signing_secret"])
-        audit.record(actor=request.user, action="channel.create", obj=channel)
-        messages.success(request, f"{channel} added: send it a test message.")
-        return redirect("handoffs:channel_list")
+        try:
+            channel = services.channel_create(
+                actor=request.user,
+                team=data["team"],
+                kind=data["kind"],
+                name=data["name"],
+                target=data["target"],
+                fallback=data["fallback"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"{channel} added: send it a test message.")
+            return redirect("handoffs:channel_list")
     teams = Team.objects.order_by("name")
     settings_forms = [
         (
@@ -329,13 +329,14 @@ def channel_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         services.channel_test(actor=request.user, channel=channel)
         messages.success(request, f"Test message queued for {channel}; see its status below.")
     elif action in ("enable", "disable"):
-        channel.enabled = action == "enable"
-        channel.save(update_fields=["enabled"])
-        audit.record(actor=request.user, action=f"channel.{action}", obj=channel)
+        services.channel_update(actor=request.user, channel=channel, enabled=action == "enable")
     elif action == "delete":
-        audit.record(actor=request.user, action="channel.delete", obj=channel)
-        channel.delete()
-        messages.success(request, "Channel deleted.")
+        try:
+            services.channel_delete(actor=request.user, channel=channel)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Channel deleted.")
     else:
         raise Http404
     return redirect("handoffs:channel_list")
@@ -350,9 +351,20 @@ def team_alert_settings(request: HttpRequest, team_id: int) -> HttpResponse:
     instance = TeamAlertSettings.objects.filter(team=team).first() or TeamAlertSettings(team=team)
     form = TeamAlertSettingsForm(request.POST, instance=instance, prefix=f"t{team.pk}")
     if form.is_valid():
-        form.save()
-        audit.record(actor=request.user, action="team.alert_settings", obj=team)
-        messages.success(request, f"Alert settings of {team.name} saved.")
+        data = form.cleaned_data
+        try:
+            services.team_alert_settings_set(
+                actor=request.user,
+                team=team,
+                quiet_start=data["quiet_start"],
+                quiet_end=data["quiet_end"],
+                daily_digest=data["daily_digest"],
+                digest_hour=data["digest_hour"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Alert settings of {team.name} saved.")
     else:
         messages.error(request, "Check the quiet hours and the digest hour (0 to 23).")
     return redirect("handoffs:channel_list")

@@ -471,3 +471,24 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr}"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to an API call made with an ``Idempotency-Key`` header (hub.idempotency)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=100)
+    key = models.CharField(max_length=255)
+    # SHA-256 of the request body: the same key with another body is refused.
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

@@ -32,8 +32,19 @@ from handoffs.inbound.integrations import (
     webhook_receive,
 )
 from handoffs.services.acks import AckLink, ack_link_read, ack_token, ack_url
+from handoffs.services.channels import (
+    channel_create,
+    channel_delete,
+    channel_update,
+    team_alert_settings_set,
+)
 from handoffs.services.evaluation import event_evaluate_rules
-from handoffs.services.handoffs import handoff_acknowledge, handoff_create, handoff_done
+from handoffs.services.handoffs import (
+    handoff_acknowledge,
+    handoff_create,
+    handoff_done,
+    handoff_hand_over,
+)
 from handoffs.services.outbox import (
     MAX_ATTEMPTS,
     alert_send,
@@ -69,13 +80,17 @@ __all__ = [
     "ack_url",
     "alert_send",
     "alerts_unfinished",
+    "channel_create",
+    "channel_delete",
     "channel_test",
+    "channel_update",
     "event_apply_facts",
     "event_evaluate_rules",
     "event_replay",
     "handoff_acknowledge",
     "handoff_create",
     "handoff_done",
+    "handoff_hand_over",
     "handoffs_mark_missed",
     "held_alerts_release",
     "import_run",
@@ -95,6 +110,7 @@ __all__ = [
     "rule_set_enabled",
     "rules_needing_owner",
     "snapshot",
+    "team_alert_settings_set",
     "unfinished_imports",
     "webhook_receive",
 ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from handoffs.models import Alert, Channel, Handoff, Rule
 from handoffs.services.outbox import alert_create, inbox_channel_for
 from hub import audit
+from hub.errors import DomainError
 from hub.models import Event, Team, User
 
 
@@ -110,3 +111,47 @@ def handoff_done(*, handoff: Handoff, user: User, now: datetime | None = None) -
     if updated:
         audit.record(actor=user, action="handoff.done", obj=handoff)
     return bool(updated)
+
+
+def _same_site(link: str) -> bool:
+    return link.startswith("/") and not link.startswith(("//", "/\\")) and "\\" not in link
+
+
+@transaction.atomic
+def handoff_hand_over(
+    *,
+    actor: User,
+    team: Team,
+    title: str,
+    body: str = "",
+    link: str = "",
+    due_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Handoff:
+    """A person hands work to a team (page or API alike): sent from the person's own team, with
+    a link only to a page of Crossdock; alerts go out after commit. Audited."""
+    title = title.strip()
+    if not title:
+        raise DomainError("Say what needs doing.", field="title")
+    link = link.strip()
+    if link and not _same_site(link):
+        raise DomainError(
+            "A link must point to a page of Crossdock (a path such as /kpis/).", field="link"
+        )
+    now = now or timezone.now()
+    if due_at is not None and due_at <= now:
+        raise DomainError("The deadline must be in the future.", field="due_at")
+    from_team = Team.objects.filter(memberships__user=actor).order_by("id").first()
+    handoff = handoff_create(
+        team=team,
+        title=title,
+        body=body.strip(),
+        link=link,
+        created_by=actor,
+        from_team=from_team,
+        requires_ack=True,
+        due_at=due_at,
+        now=now,
+    )
+    audit.record(actor=actor, action="handoff.create", obj=handoff)
+    return handoff

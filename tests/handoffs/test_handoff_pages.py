@@ -145,11 +145,12 @@ def test_manual_handoff_from_any_page(client_for, member, marketing):
     assert handoff.due_at is not None
 
 
-def test_manual_handoff_ignores_links_to_other_sites(client_for, member, marketing):
-    client_for(member).post(
+def test_manual_handoff_refuses_links_to_other_sites(client_for, member, marketing):
+    page = client_for(member).post(
         "/handoffs/new/", {"team": marketing.pk, "title": "x", "link": "https://evil.example/"}
     )
-    assert Handoff.objects.get().link == ""
+    assert "A link must point to a page of Crossdock" in page.content.decode()
+    assert not Handoff.objects.exists()
 
 
 def test_admin_adds_a_channel_and_sends_a_test(
