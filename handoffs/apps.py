@@ -7,11 +7,12 @@ class HandoffsConfig(AppConfig):
 
     def ready(self) -> None:
         from handoffs import services
-        from hub import events
+        from hub import events, messaging
 
         # Facts first, so rules see the delivery or customer the event just updated.
         events.subscribe(services.event_apply_facts, name="handoffs.facts")
         events.subscribe(services.event_evaluate_rules, name="handoffs.rules")
+        messaging.set_sender(services.notify)
         from handoffs import demo as handoff_demo
         from handoffs import selectors
         from hub import demo, home

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import secrets
-import smtplib
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from hub import audit, roles
+from hub import audit, messaging, roles
 from hub.errors import DomainError
 from hub.models import Invitation, Membership, Notification, Role, Team, User
 
@@ -179,25 +177,20 @@ def invitation_create(
 
 
 def _invitation_send(invitation: Invitation, actor: User, base_url: str | None) -> None:
-    """Email the link now; if the mail server refuses, nothing of the invitation is kept."""
+    """Email the link through the outbox once the invitation commits (retried if the mail
+    server is down; a failure shows on the channels page like any other)."""
     link = (base_url or settings.SITE_URL).rstrip("/") + reverse(
         "invitation_accept", args=[invitation.token]
     )
     context = {"invitation": invitation, "link": link, "inviter": actor, "days": INVITATION_DAYS}
-    try:
-        send_mail(
-            subject=f"{actor.display_name} invited you to Crossdock",
-            message=render_to_string("hub/email/invitation.txt", context),
-            from_email=None,
-            recipient_list=[invitation.email],
-            html_message=render_to_string("hub/email/invitation.html", context),
-        )
-    except (OSError, smtplib.SMTPException) as exc:
-        raise DomainError(
-            f"The invitation email could not be sent ({type(exc).__name__}); check the mail "
-            "settings (EMAIL_URL) and try again.",
-            field="email",
-        ) from exc
+    messaging.send(
+        to=invitation.email,
+        title=f"{actor.display_name} invited you to Crossdock",
+        body=render_to_string("hub/email/invitation_body.txt", context).strip(),
+        link=link,
+        link_label="Accept the invitation",
+        dedupe_key=f"invitation:{invitation.pk}:{invitation.token[:12]}",
+    )
 
 
 @transaction.atomic

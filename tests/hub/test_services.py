@@ -4,9 +4,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from handoffs.models import Alert
 from hub import services
 from hub.errors import DomainError
 from hub.models import AuditLog, Invitation, Membership, Notification, Role, Team, User
+from tests import outbox
 
 
 def test_team_create_is_audited(admin_user):
@@ -65,10 +67,14 @@ def test_invitation_emails_a_single_use_link(admin_user, ops, django_capture_on_
         )
 
     assert invitation.email == "new.person@crossdock.test"
+    assert outbox.drain() == ["sent"]  # through the one outbox, like every message
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["new.person@crossdock.test"]
-    assert f"/invitations/{invitation.token}/" in message.body
+    assert message.subject == f"{admin_user.display_name} invited you to Crossdock"
+    assert f"Accept the invitation: http://testserver/invitations/{invitation.token}/" in (
+        message.body
+    )
     assert "Operations" in message.body
 
     user = services.invitation_accept(
@@ -145,17 +151,23 @@ def test_inviting_twice_renews_one_invitation(admin_user, ops):
     assert second.pk == first.pk
     assert second.token != old_token
     assert second.role == Role.MANAGER
+    outbox.drain()
     assert len(mail.outbox) == 2
+    assert second.token in mail.outbox[1].body  # the newest email carries the working link
 
 
-def test_a_mail_server_refusal_keeps_no_invitation(admin_user, ops, settings):
+def test_a_mail_server_outage_keeps_the_invitation_and_retries_its_email(admin_user, ops, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1
-    with pytest.raises(DomainError, match="could not be sent"):
-        services.invitation_create(
-            actor=admin_user, email="lost@crossdock.test", team=ops, role=Role.MEMBER
-        )
-    assert not Invitation.objects.exists()
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens there
+    invitation = services.invitation_create(
+        actor=admin_user, email="later@crossdock.test", team=ops, role=Role.MEMBER
+    )
+
+    assert outbox.drain() == ["retry"]
+    alert = Alert.objects.get(address="later@crossdock.test")
+    assert alert.status == Alert.Status.PENDING
+    assert "Mail server unavailable" in alert.last_error
+    assert Invitation.objects.get() == invitation
 
 
 def test_withdrawn_invitation_link_stops_working(admin_user, ops, client):

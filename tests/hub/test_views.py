@@ -2,6 +2,7 @@ from django.core import mail
 
 from hub import services
 from hub.models import Invitation, Notification, Role, Team
+from tests import outbox
 
 
 def test_header_shows_unread_count_and_mark_all_read_clears_it(client_for, member):
@@ -61,6 +62,7 @@ def test_invite_and_accept_in_the_browser(
             "/people/", {"email": "jo@crossdock.test", "team": ops.pk, "role": "member"}
         )
     invitation = Invitation.objects.get()
+    assert outbox.drain() == ["sent"]
     assert len(mail.outbox) == 1
     client.logout()
 
