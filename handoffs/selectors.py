@@ -317,6 +317,53 @@ def explain_events(
     return list(Event.objects.filter(query).order_by("-id")[:50])
 
 
+@dataclass
+class Explanation:
+    events: list[Event]
+    evaluations: dict[int, list]
+    handoffs: dict[int, list]
+    silent: dict[int, list[str]]
+
+
+def explain(
+    *,
+    event_id: int | None,
+    customer_id: int | None,
+    delivery_id: int | None,
+    campaign_id: int | None = None,
+) -> Explanation:
+    """What happened to each event and why: every rule's evaluation, the handoffs and alerts it
+    made, and the switched-off rules that would have heard it. A fixed number of queries."""
+    from handoffs.models import Handoff, Rule, RuleEvaluation
+
+    events = explain_events(
+        event_id=event_id, customer_id=customer_id, delivery_id=delivery_id, campaign_id=campaign_id
+    )
+    ids = [e.pk for e in events]
+    evaluations: dict[int, list] = {pk: [] for pk in ids}
+    for evaluation in (
+        RuleEvaluation.objects.filter(event_id__in=ids)
+        .select_related("rule")
+        .order_by("rule__name", "id")
+    ):
+        evaluations[evaluation.event_id].append(evaluation)
+    handoffs: dict[int, list] = {pk: [] for pk in ids}
+    for handoff in (
+        Handoff.objects.filter(event_id__in=ids)
+        .select_related("team")
+        .prefetch_related("alerts__channel__team", "alerts__attempt_log")
+        .order_by("id")
+    ):
+        handoffs[handoff.event_id].append(handoff)
+    off_rules: dict[str, list[str]] = {}
+    for name, trigger in Rule.objects.filter(
+        enabled=False, trigger__in={e.type for e in events}
+    ).values_list("name", "trigger"):
+        off_rules.setdefault(trigger, []).append(name)
+    silent = {e.pk: off_rules.get(e.type, []) for e in events}
+    return Explanation(events, evaluations, handoffs, silent)
+
+
 def handoff_facts(start: datetime, end: datetime) -> dict[str, list]:
     """Read-only facts for KPIs, per local day: misses, acknowledgement times, rule runs."""
     from django.db.models.functions import TruncDate

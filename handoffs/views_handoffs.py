@@ -22,7 +22,7 @@ from handoffs.forms_rules import (
     then_forms,
     then_params,
 )
-from handoffs.models import Alert, Handoff, Rule, RuleEvaluation, TeamAlertSettings
+from handoffs.models import Alert, Handoff, Rule, TeamAlertSettings
 from hub import roles
 from hub.decorators import admin_required, member_required
 from hub.errors import DomainError
@@ -383,37 +383,17 @@ def explain(request: HttpRequest) -> HttpResponse:
     customer_id = _int(request.GET.get("customer"))
     delivery_id = _int(request.GET.get("delivery"))
     campaign_id = _int(request.GET.get("campaign"))
-    events = selectors.explain_events(
+    found = selectors.explain(
         event_id=event_id, customer_id=customer_id, delivery_id=delivery_id, campaign_id=campaign_id
     )
-    evaluations = {
-        e.pk: list(
-            RuleEvaluation.objects.filter(event=e).select_related("rule").order_by("rule__name")
-        )
-        for e in events
-    }
-    handoffs = {
-        e.pk: list(
-            Handoff.objects.filter(event=e)
-            .select_related("team")
-            .prefetch_related("alerts__channel__team", "alerts__attempt_log")
-        )
-        for e in events
-    }
-    silent = {
-        e.pk: list(
-            Rule.objects.filter(enabled=False, trigger=e.type).values_list("name", flat=True)
-        )
-        for e in events
-    }
     return render(
         request,
         "handoffs/explain.html",
         {
-            "events": events,
-            "evaluations": evaluations,
-            "handoffs": handoffs,
-            "silent": silent,
+            "events": found.events,
+            "evaluations": found.evaluations,
+            "handoffs": found.handoffs,
+            "silent": found.silent,
             "asked": bool(event_id or customer_id or delivery_id or campaign_id),
             "alert_statuses": dict(Alert.Status.choices),
         },

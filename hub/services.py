@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils.text import slugify
 
 from hub import audit, messaging, roles
 from hub.errors import DomainError
-from hub.models import Invitation, Membership, Notification, Role, Team, User
+from hub.models import Invitation, Membership, Notification, Role, Team, User, Zone
 
 INVITATION_DAYS = 7
 
@@ -295,3 +296,20 @@ def notification_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+@transaction.atomic
+def zone_save(*, actor: User, zone: Zone | None, fields: dict[str, Any]) -> Zone:
+    """Create or change a delivery zone (name, code, launch date, Onfleet team, postal codes)."""
+    creating = zone is None
+    zone = zone or Zone()
+    changes = {}
+    for name in ("name", "code", "launched_on", "dispatch_team_id", "postal_codes"):
+        if name in fields and getattr(zone, name) != fields[name]:
+            changes[name] = str(fields[name])
+            setattr(zone, name, fields[name])
+    zone.save()
+    audit.record(
+        actor=actor, action="zone.create" if creating else "zone.update", obj=zone, changes=changes
+    )
+    return zone

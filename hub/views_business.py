@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from hub import audit, business
+from hub import business, services
 from hub.decorators import admin_required, member_required
 from hub.errors import DomainError
 from hub.forms import CampaignForm, IncidentForm, PromoCodeForm, ZoneForm
@@ -106,13 +106,7 @@ def zone_list(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         raise Http404("No such zone.")
     form = ZoneForm(request.POST or None, instance=zone)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        audit.record(
-            actor=request.user,
-            action="zone.update" if zone else "zone.create",
-            obj=saved,
-            changes={k: str(v) for k, v in form.cleaned_data.items() if k in form.changed_data},
-        )
+        saved = services.zone_save(actor=request.user, zone=zone, fields=form.cleaned_data)
         messages.success(request, f"Zone {saved.name} saved.")
         return redirect("zone_list")
     zones = Zone.objects.annotate(customer_count=Count("customers", distinct=True)).order_by("name")

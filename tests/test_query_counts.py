@@ -69,3 +69,32 @@ def test_list_pages_do_not_query_per_row(client_for, admin_user, ops, marketing,
     few = queries(client, url)
     grow(3, 9, admin_user, ops, marketing)
     assert queries(client, url) == few
+
+
+def test_explain_does_not_query_per_event(client_for, admin_user, ops, marketing):
+    rule = services.rule_save(
+        actor=admin_user,
+        data=services.RuleInput(
+            name="Promo → Ops",
+            trigger="generic.promo",
+            teams=[ops],
+            owner_team=marketing,
+            title_template="Promo {{ payload.code }}",
+        ),
+    )
+    services.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
+
+    def promos(start: int, n: int) -> None:
+        for i in range(start, start + n):
+            recorded = events.record(
+                "generic", "generic.promo", f"p{i}", {"code": f"C{i}", "campaign_id": 77}
+            )
+            events.process(recorded.event.pk)
+
+    client = client_for(admin_user)
+    promos(0, 3)
+    few = queries(client, "/handoffs/explain/?campaign=77")
+    promos(3, 9)
+    page = client.get("/handoffs/explain/?campaign=77").content.decode()
+    assert "Promo C11" in page
+    assert queries(client, "/handoffs/explain/?campaign=77") == few

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -524,7 +525,7 @@ def notify(
 
     if isinstance(to, Team):  # one message, several channels: a fallback must not repeat it
         extra["group"] = uuid.uuid4().hex
-    words = {"subject": title, "body": body, "link": link, "extra": extra}
+    words: dict[str, Any] = {"subject": title, "body": body, "link": link, "extra": extra}
     written: list[Alert | None] = []
     with transaction.atomic():
         if isinstance(to, Team):
