@@ -25,3 +25,7 @@ How a module plugs in (feedback, standups, wiki, workflows — and the next one)
 - **Demo history**: ``hub.demo.extend(load, reset)``; **a block on the home page**:
   ``hub.home.register(name, provider)``.
 """
+
+from hub.celery import app as celery_app
+
+__all__ = ["celery_app"]
