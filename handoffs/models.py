@@ -476,6 +476,9 @@ class AlertAttempt(models.Model):
     response = models.CharField(max_length=500, blank=True)
     error = models.CharField(max_length=500, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
+    # Written (False) before the request leaves, finished when its answer is recorded: an
+    # unfinished attempt of a stale alert means the message may have gone out (at most once).
+    finished = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -167,12 +167,12 @@ def alert_send(alert_id: int, *, now: datetime | None = None) -> str:
         batch += _claim_burst(alert, now)
     message = _message_for(batch, channel)
     started = time.monotonic()
+    if channel.kind == Channel.Kind.INBOX:
+        return _deliver_inbox_once(alert, started, now)
+    _begin_attempts(batch, now)
     try:
-        if channel.kind == Channel.Kind.INBOX:
-            result_code, response = None, _deliver_inbox(alert)
-        else:
-            sent = sender.send(channel.target, message, secret=channel.signing_secret)
-            result_code, response = sent.status_code, sent.response
+        sent = sender.send(channel.target, message, secret=channel.signing_secret)
+        result_code, response = sent.status_code, sent.response
     except ChannelError as exc:
         elapsed = int((time.monotonic() - started) * 1000)
         return _record_failure(batch, exc, elapsed, now)
@@ -186,14 +186,14 @@ def alert_send(alert_id: int, *, now: datetime | None = None) -> str:
 def _send_direct(alert: Alert, now: datetime) -> str:
     """A message to one person (their inbox or email) or one email address."""
     started = time.monotonic()
+    if alert.kind == Channel.Kind.INBOX:
+        return _deliver_inbox_once(alert, started, now)
+    _begin_attempts([alert], now)
     try:
-        if alert.kind == Channel.Kind.INBOX:
-            result_code, response = None, _deliver_inbox(alert)
-        else:
-            address = alert.address or (alert.recipient.email if alert.recipient else "")
-            message = _message_from(alert, team="", recipients=[(address, "")] if address else [])
-            sent = sender_for(alert.kind).send(address, message)
-            result_code, response = sent.status_code, sent.response
+        address = alert.address or (alert.recipient.email if alert.recipient else "")
+        message = _message_from(alert, team="", recipients=[(address, "")] if address else [])
+        sent = sender_for(alert.kind).send(address, message)
+        result_code, response = sent.status_code, sent.response
     except ChannelError as exc:
         return _record_failure([alert], exc, int((time.monotonic() - started) * 1000), now)
     except Exception as exc:  # a bug in a sender must not leave the alert stuck in "sending"
@@ -203,22 +203,48 @@ def _send_direct(alert: Alert, now: datetime) -> str:
     return _record_sent([alert], result_code, response, started, now)
 
 
+def _begin_attempts(batch: list[Alert], now: datetime) -> None:
+    """Write each attempt before the request leaves (committed at once, outside any
+    transaction): if the answer is never recorded, the sweeper knows the message may be out."""
+    AlertAttempt.objects.bulk_create(
+        AlertAttempt(alert=item, at=now, finished=False, error="sending…") for item in batch
+    )
+
+
+def _finish_attempts(batch: list[Alert], **outcome: object) -> None:
+    ids = [a.pk for a in batch]
+    updated = AlertAttempt.objects.filter(alert_id__in=ids, finished=False).update(
+        finished=True, **outcome
+    )
+    if not updated:  # an inbox delivery: nothing was begun outside the transaction
+        AlertAttempt.objects.bulk_create(AlertAttempt(alert_id=pk, **outcome) for pk in ids)
+
+
+def _deliver_inbox_once(alert: Alert, started: float, now: datetime) -> str:
+    """The inbox is our own database: the notifications and "sent" commit together, so a crash
+    or a retry can neither lose nor repeat them."""
+    with transaction.atomic():
+        response = _deliver_inbox(alert)
+        return _record_sent([alert], None, response, started, now)
+
+
 def _record_sent(
     batch: list[Alert], result_code: int | None, response: str, started: float, now: datetime
 ) -> str:
     elapsed = int((time.monotonic() - started) * 1000)
-    for item in batch:
-        AlertAttempt.objects.create(
-            alert=item,
+    with transaction.atomic():
+        _finish_attempts(
+            batch,
             at=now,
             status_code=result_code,
             ok=True,
             response=response[:500],
+            error="",
             duration_ms=elapsed,
         )
-    Alert.objects.filter(pk__in=[a.pk for a in batch]).update(
-        status=Alert.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+        Alert.objects.filter(pk__in=[a.pk for a in batch]).update(
+            status=Alert.Status.SENT, sent_at=timezone.now(), last_error=""
+        )
     return "sent"
 
 
@@ -382,16 +408,16 @@ def _deliver_inbox(alert: Alert) -> str:
 
 def _record_failure(batch: list[Alert], exc: ChannelError, elapsed: int, now: datetime) -> str:
     outcome = "retry"
+    _finish_attempts(
+        batch,
+        at=now,
+        status_code=exc.status_code,
+        ok=False,
+        response=exc.response[:500],
+        error=str(exc)[:500],
+        duration_ms=elapsed,
+    )
     for alert in batch:
-        AlertAttempt.objects.create(
-            alert=alert,
-            at=now,
-            status_code=exc.status_code,
-            ok=False,
-            response=exc.response[:500],
-            error=str(exc)[:500],
-            duration_ms=elapsed,
-        )
         attempts = Alert.objects.get(pk=alert.pk).attempts
         one_try = alert.purpose == Alert.Purpose.TEST  # a test says at once what is wrong
         if exc.permanent or one_try or attempts >= _max_attempts():
@@ -443,11 +469,35 @@ def _fall_back(alert: Alert, now: datetime) -> None:
             alert_create(alert.handoff, fallback, Alert.Purpose.FALLBACK, now, fallback_of=alert)
 
 
+UNKNOWN_OUTCOME = (
+    "Sending began but its answer was never recorded (the worker or the database stopped); "
+    "not sent again, so nobody gets it twice."
+)
+
+
 def alerts_unfinished(now: datetime, limit: int = 500) -> list[int]:
-    """Alerts a down broker or a killed worker left behind; stale claims are released."""
-    Alert.objects.filter(status=Alert.Status.SENDING, claimed_at__lt=now - STALE_SENDING).update(
-        status=Alert.Status.PENDING
+    """Alerts a down broker or a killed worker left behind, ready to send again.
+
+    A stale claim with no attempt begun is known unsent: it goes back to pending. One whose
+    attempt began may have reached the other side: a webhook is sent again (the receiver
+    deduplicates by its Idempotency-Key, the alert's UUID); Slack, Teams and email cannot
+    deduplicate, so the alert is closed as sent with the reason, never repeated.
+    """
+    stale = Alert.objects.filter(status=Alert.Status.SENDING, claimed_at__lt=now - STALE_SENDING)
+    begun = stale.filter(attempt_log__finished=False).distinct()
+    resendable = Q(channel__kind=Channel.Kind.WEBHOOK)
+    for alert_id in begun.exclude(resendable).values_list("pk", flat=True):
+        with transaction.atomic():
+            if Alert.objects.filter(pk=alert_id, status=Alert.Status.SENDING).update(
+                status=Alert.Status.SENT, sent_at=now, last_error=UNKNOWN_OUTCOME
+            ):
+                AlertAttempt.objects.filter(alert_id=alert_id, finished=False).update(
+                    finished=True, error="outcome unknown"
+                )
+    AlertAttempt.objects.filter(alert__in=begun.filter(resendable), finished=False).update(
+        finished=True, error="outcome unknown; sent again with the same Idempotency-Key"
     )
+    stale.update(status=Alert.Status.PENDING)
     return list(
         Alert.objects.filter(
             status=Alert.Status.PENDING, next_attempt_at__lte=now - timedelta(seconds=30)
