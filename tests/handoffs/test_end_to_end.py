@@ -81,6 +81,8 @@ def test_worker_killed_mid_processing_loses_and_duplicates_nothing(tmp_path, set
         workers.wait_for(
             lambda: Event.objects.filter(pk=recorded.event.pk, status="processing").exists()
         )
+        # Kill it inside a subscriber, once the slow one has started.
+        workers.wait_for(lambda: subscribers.sleeping(recorded.event.uuid))
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
     finally:

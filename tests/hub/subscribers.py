@@ -27,3 +27,9 @@ def sleep_once(event) -> None:
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     if client.set(f"crossdock-test:slept:{event.uuid}", 1, nx=True, ex=3600):
         time.sleep(float(seconds))
+
+
+def sleeping(event_uuid) -> bool:
+    """Has sleep_once started holding the worker for this event?"""
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    return bool(client.exists(f"crossdock-test:slept:{event_uuid}"))
