@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -9,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kpis import dashboard
-from kpis.views import _period_and_filters
+from kpis.forms import period_and_filters
 
 
 class CSVRenderer(BaseRenderer):
@@ -48,7 +49,7 @@ class KpiValuesView(APIView):
         responses={200: dict},
     )
     def get(self, request, format=None):
-        period, filters, form = _period_and_filters(request._request)
+        period, filters, form = period_and_filters(request.query_params, timezone.localdate())
         if form.is_bound and not form.is_valid():
             raise exceptions.ValidationError(form.errors)
         cards = dashboard.cards(period, filters)
@@ -65,6 +66,12 @@ class KpiValuesView(APIView):
                 "change": c.change["text"],
                 "target": None if c.target is None else str(c.target),
                 "on_target": c.on_target,
+                "available": not c.unavailable,
+                "unavailable_reason": c.unavailable or None,
+                "manual": c.current.manual,
+                "responses": c.current.count,
+                "margin": None if c.current.margin is None else str(c.current.margin),
+                "note": c.current.note or None,
             }
             for c in cards
         ]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from kpis.metrics import PER_MONTH, PERCENT, Metric
+from kpis.registry import PERCENT, Metric
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -32,7 +32,7 @@ def trend_figure(
             line={"color": "#0172ad"},
         )
     )
-    if target is not None and x and metric.key not in PER_MONTH:  # buckets hold plain counts
+    if target is not None and x and not metric.per_month:  # buckets hold plain counts
         fig.add_trace(
             go.Scatter(
                 x=[x[0], x[-1]],

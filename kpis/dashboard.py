@@ -1,7 +1,8 @@
-"""Reads for dashboards, the scorecard and the monthly review."""
+"""Reads for dashboards, the scorecard and the monthly review, over the metric registry."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,20 +10,31 @@ from typing import Any
 
 from django.utils import timezone
 
-from kpis import metrics
-from kpis.metrics import METRICS, Filters, Period
-from kpis.models import Baseline, Target
+from kpis import metrics, registry
+from kpis.models import Baseline, ManualValue, Target
+from kpis.registry import Filters, Inputs, Metric, Period, Value, month_period
+
+ManualValues = dict[tuple[str, date, int | None], Decimal]
 
 
 @dataclass(frozen=True)
 class Card:
-    metric: metrics.Metric
+    metric: Metric
     value: Decimal | None
     previous: Decimal | None
     target: Decimal | None
     change: dict[str, Any]
     on_target: bool | None
-    honoured: bool
+    current: Value
+    before: Value
+
+    @property
+    def honoured(self) -> bool:
+        return not self.current.unavailable
+
+    @property
+    def unavailable(self) -> str:
+        return self.current.unavailable
 
     @property
     def display(self) -> str:
@@ -36,40 +48,96 @@ class Card:
     def target_display(self) -> str:
         return metrics.format_value(self.metric, self.target)
 
+    @property
+    def margin_display(self) -> str:
+        if self.current.margin is None:
+            return ""
+        return "± " + metrics.format_value(self.metric, self.current.margin)
+
 
 def targets() -> dict[str, Decimal]:
     return dict(Target.objects.values_list("metric", "value"))
 
 
+def months_of(period: Period) -> list[date]:
+    months, cursor = [], period.start.replace(day=1)
+    while cursor <= period.end:
+        months.append(cursor)
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def manual_values_between(start: date, end: date) -> ManualValues:
+    """Every manual value of the months from ``start`` to ``end``, in one query."""
+    rows = ManualValue.objects.filter(month__gte=start.replace(day=1), month__lte=end).values_list(
+        "metric", "month", "zone_id", "value"
+    )
+    return {(m, month, zone): value for m, month, zone, value in rows}
+
+
+def manual_value(
+    key: str, period: Period, filters: Filters, known: Mapping | None = None
+) -> Decimal | None:
+    """The mean of the monthly values entered for the months the period touches (the zone's
+    value where there is one, else the company's)."""
+    if known is None:
+        known = manual_values_between(period.start, period.end)
+    values = []
+    for month in months_of(period):
+        chosen = None
+        if filters.zone is not None:
+            chosen = known.get((key, month, filters.zone.pk))
+        if chosen is None:
+            chosen = known.get((key, month, None))
+        if chosen is not None:
+            values.append(chosen)
+    if not values:
+        return None
+    return registry.quantize(sum(values, Decimal(0)) / len(values))
+
+
+def evaluate(
+    metric: Metric,
+    inputs: Inputs,
+    period: Period,
+    filters: Filters,
+    manual: ManualValues | None = None,
+) -> Value:
+    return registry.evaluate(metric, inputs, period, filters, manual_values=manual)
+
+
 def cards(
-    period: Period, filters: Filters, keys: list[str] | None = None, days: dict | None = None
+    period: Period,
+    filters: Filters,
+    keys: list[str] | None = None,
+    days: Mapping[date, Inputs] | None = None,
 ) -> list[Card]:
     """Every metric's value for the period next to the previous period and its target.
 
-    ``days``: the period's daily aggregates when the caller has them already.
+    ``days``: the period's daily inputs when the caller has them already.
     """
-    keys = keys or list(METRICS)
-    now_days = days if days is not None else metrics.daily_aggregates(period, filters)
+    chosen = [m for m in registry.metric_list() if keys is None or m.key in keys]
+    now_days = days if days is not None else registry.daily_inputs(period, filters)
     prev_period = period.previous()
-    prev_days = metrics.daily_aggregates(prev_period, filters)
-    now_total, prev_total = metrics.total(now_days), metrics.total(prev_days)
+    prev_days = registry.daily_inputs(prev_period, filters)
+    now_total, prev_total = registry.total(now_days), registry.total(prev_days)
+    manual = manual_values_between(prev_period.start, period.end)
     goals = targets()
     result = []
-    for key in keys:
-        metric = METRICS[key]
-        value = metrics.value_of(key, now_total, period, filters)
-        previous = metrics.value_of(key, prev_total, prev_period, filters)
-        target = goals.get(key)
-        wanted = {n for n, v in (("zone", filters.zone), ("campaign", filters.campaign)) if v}
+    for metric in chosen:
+        current = evaluate(metric, now_total, period, filters, manual)
+        before = evaluate(metric, prev_total, prev_period, filters, manual)
+        target = goals.get(metric.key)
         result.append(
             Card(
                 metric=metric,
-                value=value,
-                previous=previous,
+                value=current.value,
+                previous=before.value,
                 target=target,
-                change=metrics.change(metric, value, previous),
-                on_target=metrics.on_target(metric, value, target),
-                honoured=wanted <= set(metric.honours) or (metric.manual and wanted <= {"zone"}),
+                change=metrics.change(metric, current.value, before.value),
+                on_target=metrics.on_target(metric, current.value, target),
+                current=current,
+                before=before,
             )
         )
     return result
@@ -90,30 +158,27 @@ def buckets(period: Period) -> list[Period]:
         return out
     out, start = [], period.start
     while start <= period.end:
-        end = metrics.month_period(start).end
+        end = month_period(start).end
         out.append(Period(start, min(end, period.end)))
         start = end + timedelta(days=1)
     return out
 
 
 def trend(
-    key: str, period: Period, filters: Filters, days: dict | None = None
+    key: str, period: Period, filters: Filters, days: Mapping[date, Inputs] | None = None
 ) -> list[tuple[date, Decimal | None]]:
     """The metric per bucket of the period (one query set for the whole period)."""
+    metric = registry.metric(key)
     if days is None:
-        days = metrics.daily_aggregates(period, filters)
+        days = registry.daily_inputs(period, filters)
+    manual = manual_values_between(period.start, period.end) if metric.manual else None
     series: list[tuple[date, Decimal | None]] = []
     for bucket in buckets(period):
-        agg = metrics.Agg()
-        day = bucket.start
-        while day <= bucket.end:
-            if day in days:
-                agg.add(days[day])
-            day += timedelta(days=1)
-        if key in metrics.PER_MONTH:  # a bucket's own count, not scaled to a month
-            series.append((bucket.start, agg.values[metrics.PER_MONTH[key]]))
+        agg = registry.total(days, bucket)
+        if metric.per_month:  # a bucket's own count, not scaled to a month
+            series.append((bucket.start, agg[metric.per_month]))
         else:
-            series.append((bucket.start, metrics.value_of(key, agg, bucket, filters)))
+            series.append((bucket.start, evaluate(metric, agg, bucket, filters, manual).value))
     return series
 
 
@@ -121,16 +186,33 @@ def breakdown(key: str, period: Period, dimension: str) -> list[tuple[str, Decim
     """The metric per zone or per campaign for the period."""
     from hub.models import Campaign, Zone
 
+    metric = registry.metric(key)
     choices: list[tuple[str, Filters]] = (
         [(z.name, Filters(zone=z)) for z in Zone.objects.order_by("name")]
         if dimension == "zone"
         else [(c.name, Filters(campaign=c)) for c in Campaign.objects.order_by("name")]
     )
+    manual = manual_values_between(period.start, period.end)
     rows = []
     for name, filters in choices:
-        agg = metrics.total(metrics.daily_aggregates(period, filters))
-        rows.append((name, metrics.value_of(key, agg, period, filters)))
+        agg = registry.total(registry.daily_inputs(period, filters))
+        rows.append((name, evaluate(metric, agg, period, filters, manual).value))
     return rows
+
+
+def first_data_day() -> date | None:
+    """The first day anything was counted (a rollup or a handoff), or None."""
+    from django.db.models import Min
+
+    from handoffs import selectors as handoff_selectors
+    from kpis.models import DailyRollup
+
+    days = [DailyRollup.objects.aggregate(d=Min("day"))["d"]]
+    first_handoff = handoff_selectors.first_handoff_at()
+    if first_handoff:
+        days.append(timezone.localtime(first_handoff).date())
+    found = [d for d in days if d]
+    return min(found) if found else None
 
 
 def scorecard(months: int = 6, today: date | None = None) -> dict[str, Any]:
@@ -139,28 +221,28 @@ def scorecard(months: int = 6, today: date | None = None) -> dict[str, Any]:
     month = today.replace(day=1)
     periods = []
     for _ in range(months):
-        periods.append(metrics.month_period(month))
+        periods.append(month_period(month))
         month = (month - timedelta(days=1)).replace(day=1)
     periods.reverse()
     goals = targets()
     baselines = dict(Baseline.objects.values_list("metric", "value"))
-    data_from = metrics.first_data_day()
-    # One pass over each month's aggregates, shared by every metric; before any data there is
+    data_from = first_data_day()
+    manual = manual_values_between(periods[0].start, periods[-1].end)
+    # One pass over each month's inputs, shared by every metric; before any data there is
     # nothing to count, which shows as "—", not as a perfect 0.
     totals = [
         None
         if data_from is None or p.end < data_from
-        else metrics.total(metrics.daily_aggregates(p, Filters()))
+        else registry.total(registry.daily_inputs(p, Filters()))
         for p in periods
     ]
     rows = []
-    for key in metrics.SCORECARD:
-        metric = METRICS[key]
+    for metric in registry.scorecard_metrics():
         values = [
-            None if agg is None else metrics.value_of(key, agg, p, Filters())
+            None if agg is None else evaluate(metric, agg, p, Filters(), manual).value
             for p, agg in zip(periods, totals, strict=True)
         ]
-        baseline, target = baselines.get(key), goals.get(key)
+        baseline, target = baselines.get(metric.key), goals.get(metric.key)
         latest = next((v for v in reversed(values) if v is not None), None)
         progress = None
         if (

@@ -7,8 +7,8 @@ import pytest
 
 from handoffs.models import Handoff, Rule
 from hub.models import Campaign, Customer, Delivery, Incident, MarketingSpend, Zone
-from kpis import dashboard, metrics, rollups
-from kpis.metrics import Filters, Period
+from kpis import dashboard, metrics, registry, rollups
+from kpis.registry import Filters, Period
 
 NOV = Period(date(2026, 11, 1), date(2026, 11, 30))
 OCT = Period(date(2026, 10, 1), date(2026, 10, 31))
@@ -166,10 +166,10 @@ def test_rates_change_in_points_counts_in_percent(company):
 
 
 def test_percentage_point_wording():
-    metric = metrics.METRICS["on_time"]
+    metric = registry.metric("on_time")
     assert metrics.change(metric, Decimal("93.6"), Decimal("94.1"))["text"] == "−0.5 pp"
     assert metrics.change(metric, Decimal("93.6"), Decimal("94.1"))["better"] is False
-    spend = metrics.METRICS["cac"]
+    spend = registry.metric("cac")
     assert metrics.change(spend, Decimal("40"), Decimal("50"))["text"] == "−20.0%"
     assert metrics.change(spend, Decimal("40"), Decimal("50"))["better"] is True
 

@@ -86,7 +86,10 @@ def test_crossing_a_target_records_an_event_once_and_a_rule_tells_the_team(
 
 def test_home_lists_off_target_kpis(client_for, manager):
     services.target_set(actor=manager, metric="deliveries", value=Decimal("10"))  # no direction
-    services.target_set(actor=manager, metric="complaints", value=Decimal("-1"))
+    services.target_set(actor=manager, metric="complaints", value=Decimal("0"))
+    from hub.models import Incident
+
+    Incident.objects.create(kind="complaint", title="late")  # one complaint: off a target of 0
     page = client_for(manager).get("/").content.decode()
     assert 'data-testid="off-target"' in page
     assert "Complaints" in page
