@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -287,8 +288,11 @@ def _on_time(delivery: Delivery) -> bool | None:
     if delivery.status != Delivery.Status.SUCCEEDED or not delivery.completed_at:
         return None
     if delivery.window_end is None:
-        return None
-    return delivery.completed_at <= delivery.window_end
+        return None  # no promised window: neither on time nor late (see kpis/rollups.py)
+    if delivery.completed_at > delivery.window_end:
+        return False
+    early = delivery.window_start is not None and delivery.completed_at < delivery.window_start
+    return not early or settings.KPI_EARLY_COUNTS_AS_ON_TIME
 
 
 def recompute_first_delivery(customer: Customer) -> None:

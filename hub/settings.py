@@ -153,6 +153,9 @@ MFA_TOTP_TOLERANCE = 1
 # --- I18N ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+# KPIs: whether a delivery completed before its promised window opened counts as on time
+# (it must never be after the window's end). See kpis/rollups.py and the README.
+KPI_EARLY_COUNTS_AS_ON_TIME = env_bool("KPI_EARLY_COUNTS_AS_ON_TIME", True)
 USE_I18N = True
 USE_TZ = True
 

@@ -52,8 +52,10 @@ ROLLUP_INPUTS = {
     "completed": "deliveries completed",
     "on_time": "delivered on time",
     "failed": "failed",
+    "no_window": "completed without a promised window",
     "first_completed": "first deliveries completed",
     "first_on_time": "first deliveries on time",
+    "first_no_window": "first deliveries without a promised window",
     "new_customers": "customers first seen",
     "leads": "CRM contacts first seen",
 }
@@ -190,6 +192,27 @@ def _ack_median(v: Inputs, period: Period) -> Decimal | None:
     return quantize(statistics.median(minutes), "0.1")
 
 
+ON_TIME_DEFINITION = (
+    "A delivery completed in the period (delivered or failed) is on time when it was delivered "
+    "no later than the end of its promised window{early}. A failed delivery is never on time. "
+    "Deliveries without a promised window are left out of the rate and counted on their own "
+    "(“completed without a promised window”). Rollups, breakdowns, exports and the API all "
+    "count it this way."
+)
+
+
+def on_time_definition() -> str:
+    """The definition with the company's rule for early deliveries."""
+    from kpis.rollups import early_counts_as_on_time
+
+    early = (
+        "; arriving before the window opens counts as on time"
+        if early_counts_as_on_time()
+        else " and no earlier than its start (early deliveries are not on time)"
+    )
+    return ON_TIME_DEFINITION.format(early=early)
+
+
 CORE_METRICS = [
     Metric(
         key="leads",
@@ -261,9 +284,12 @@ CORE_METRICS = [
         function="operations",
         unit=PERCENT,
         direction=UP,
-        formula="Delivered within the promised window ÷ deliveries completed",
-        inputs=("on_time", "completed"),
-        compute=lambda v, p: ratio(v["on_time"], v["completed"]),
+        formula=(
+            "Delivered within the promised window ÷ deliveries completed with a promised window"
+        ),
+        inputs=("on_time", "completed", "no_window"),
+        compute=lambda v, p: ratio(v["on_time"], v["completed"] - v["no_window"]),
+        definition=on_time_definition,
         bounds=PCT,
         honours=frozenset({"zone", "campaign"}),
         link=_deliveries_link,
@@ -287,9 +313,13 @@ CORE_METRICS = [
         function="operations",
         unit=PERCENT,
         direction=UP,
-        formula="First deliveries of customers delivered on time ÷ first deliveries completed",
-        inputs=("first_on_time", "first_completed"),
-        compute=lambda v, p: ratio(v["first_on_time"], v["first_completed"]),
+        formula=(
+            "Customers' first deliveries delivered on time ÷ first deliveries completed with a "
+            "promised window"
+        ),
+        inputs=("first_on_time", "first_completed", "first_no_window"),
+        compute=lambda v, p: ratio(v["first_on_time"], v["first_completed"] - v["first_no_window"]),
+        definition=on_time_definition,
         bounds=PCT,
         honours=frozenset({"zone", "campaign"}),
         link=_deliveries_link,

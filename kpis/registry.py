@@ -242,8 +242,12 @@ class Metric:
     count_input: str = ""  # responses behind a sampled value; 0 → the manual value
     link: Callable[[Period, Filters], str] | None = None
     scale: str = ""  # e.g. "1–5"
-    definition: str = ""  # longer text shown on the metric's page
+    definition: str | Callable[[], str] = ""  # longer text for its page (may read settings)
     available: Callable[[Period, Filters, Inputs], str] | None = None  # "" or why not
+
+    @property
+    def definition_text(self) -> str:
+        return self.definition() if callable(self.definition) else self.definition
 
 
 _sources: dict[str, Source] = {}

@@ -96,7 +96,7 @@ def _context(request: HttpRequest, keys: list[str], title: str, function: str = 
         "groups": groups,
         "trends": trends,
         "annotations": annotations,
-        "updated": rollups.last_updated(),
+        "fresh": rollups.freshness(period.start, period.end),
         "query": request.GET.urlencode(),
         "is_manager": roles.is_manager(request.user),
         "functions": FUNCTIONS,

@@ -55,8 +55,9 @@ def company(db, ops):
                 on_time=on_time,
                 is_first_for_customer=first,
                 completed_at=at(day, month),
-                window_start=at(day, month, 9),
-                window_end=at(day, month, 11),
+                # Completed at noon: within 11–13 when on time, after 9–11 when not.
+                window_start=at(day, month, 11 if on_time else 9),
+                window_end=at(day, month, 13 if on_time else 11),
             )
         )
     Delivery.objects.create(dispatch_id="open", zone=north, status="scheduled", window_start=at(20))
@@ -188,3 +189,69 @@ def test_rollups_are_idempotent(company):
     rollups.rebuild(date(2026, 11, 1), date(2026, 11, 30))
     rollups.rebuild(date(2026, 11, 1), date(2026, 11, 30))
     assert values(NOV) == before
+
+
+def _done(n: str, *, completed: datetime, window: tuple | None, status: str = "succeeded"):
+    start, end = window or (None, None)
+    return Delivery.objects.create(
+        dispatch_id=n,
+        status=status,
+        completed_at=completed,
+        window_start=start,
+        window_end=end,
+        is_first_for_customer=True,
+    )
+
+
+def test_on_time_excludes_deliveries_without_a_window_and_counts_them(db, settings):
+    settings.KPI_EARLY_COUNTS_AS_ON_TIME = True
+    _done("in", completed=at(3, hour=10), window=(at(3, hour=9), at(3, hour=11)))
+    _done("late", completed=at(3, hour=12), window=(at(3, hour=9), at(3, hour=11)))
+    _done("early", completed=at(3, hour=8), window=(at(3, hour=9), at(3, hour=11)))
+    _done("none", completed=at(3, hour=8), window=None)
+    rollups.rebuild(date(2026, 11, 1), date(2026, 11, 30))
+    cards = {c.metric.key: c for c in dashboard.cards(NOV, Filters())}
+    assert cards["deliveries"].value == 4
+    assert cards["on_time"].value == pct(2, 3)  # in + early of the 3 with a window
+    assert cards["first_on_time"].value == pct(2, 3)
+    agg = registry.total(registry.daily_inputs(NOV, Filters()))
+    assert agg["no_window"] == 1
+
+    settings.KPI_EARLY_COUNTS_AS_ON_TIME = False
+    rollups.rebuild(date(2026, 11, 1), date(2026, 11, 30))
+    cards = {c.metric.key: c for c in dashboard.cards(NOV, Filters())}
+    assert cards["on_time"].value == pct(1, 3)
+    assert "early" in registry.metric("on_time").definition_text
+
+
+def test_the_on_time_definition_is_on_the_metric_page(client_for, member):
+    page = client_for(member).get("/kpis/m/on_time/").content.decode()
+    assert 'data-testid="definition"' in page
+    assert "without a promised window" in page
+
+
+def test_display_rounds_like_the_values_and_tiny_changes_are_neutral():
+    minutes = registry.metric("ack_median")
+    assert metrics.format_value(minutes, Decimal("22.5")) == "23 min"
+    on_time = registry.metric("on_time")
+    change = metrics.change(on_time, Decimal("3.26"), Decimal("3.30"))
+    assert (change["text"], change["better"]) == ("0.0 pp", None)
+    leads = registry.metric("leads")
+    assert metrics.change(leads, Decimal("300"), Decimal("3"))["text"] == "new"
+
+
+def test_a_one_day_range_shows_the_plain_count_not_a_month(company):
+    one_day = Period(date(2026, 11, 5), date(2026, 11, 5))
+    card = next(c for c in dashboard.cards(one_day, Filters()) if c.metric.key == "campaign_errors")
+    assert card.value == Decimal("1.00")  # not 30.44
+    assert "not per month" in card.current.note
+
+
+def test_per_week_rates_of_this_month_leave_out_days_to_come(company, settings):
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 11, 14, 12, tzinfo=UTC), tick=False):
+        value = next(
+            c.value for c in dashboard.cards(NOV, Filters()) if c.metric.key == "hours_saved"
+        )
+    assert value == (Decimal("1.5") / (Decimal(14) / 7)).quantize(Decimal("0.01"))
