@@ -118,9 +118,9 @@ def handoffs_daily(period: Period, filters: Filters) -> dict[date, dict[str, Any
         out[day]["missed"] += 1
     for created, minutes in facts["acks"]:
         out[timezone.localtime(created).date()]["ack_minutes"].append(minutes)
-    for created, minutes in facts["saved"]:
-        day = out[timezone.localtime(created).date()]
-        day["saved_minutes"] += D(minutes or 0)
+    for ran_at, minutes in handoff_selectors.rule_runs(start, end):
+        day = out[timezone.localtime(ran_at).date()]
+        day["saved_minutes"] += D(minutes)
         day["rule_runs"] += 1
     return dict(out)
 
@@ -449,7 +449,10 @@ CORE_METRICS = [
         function="collaboration",
         unit=HOURS,
         direction=UP,
-        formula="Rule runs × each rule's manual minutes saved, per week",
+        formula=(
+            "Rule runs that created handoffs (once per run, however many teams it told) × the "
+            "manual minutes the rule said one run saves when it ran, per week"
+        ),
         inputs=("saved_minutes", "rule_runs"),
         compute=lambda v, p: per(v["saved_minutes"] / 60, p.days / 7),
         bounds=NOT_NEGATIVE,

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from handoffs.models import Handoff, Rule
-from hub.models import Campaign, Customer, Delivery, Incident, MarketingSpend, Zone
+from handoffs.models import Handoff, Rule, RuleEvaluation, RuleVersion
+from hub.models import Campaign, Customer, Delivery, Event, Incident, MarketingSpend, Zone
 from kpis import dashboard, metrics, registry, rollups
 from kpis.registry import Filters, Period
 
@@ -69,12 +69,18 @@ def company(db, ops):
     rule = Rule.objects.create(
         name="r", trigger="x", title_template="x", owner_team=ops, minutes_saved=30
     )
-    for minutes in (10, 20, 50):
+    RuleVersion.objects.create(rule=rule, version=1, snapshot={"minutes_saved": 30})
+    for n, minutes in enumerate((10, 20, 50)):
         created = at(9)
+        event = Event.objects.create(source="generic", type="x", external_id=f"run-{n}")
+        RuleEvaluation.objects.create(
+            rule=rule, rule_version=1, event=event, matched=True, at=created
+        )
         Handoff.objects.create(
             team=ops,
             title="acked",
             rule=rule,
+            event=event,
             created_at=created,
             acknowledged_at=created + timedelta(minutes=minutes),
             status="acknowledged",
@@ -255,3 +261,24 @@ def test_per_week_rates_of_this_month_leave_out_days_to_come(company, settings):
             c.value for c in dashboard.cards(NOV, Filters()) if c.metric.key == "hours_saved"
         )
     assert value == (Decimal("1.5") / (Decimal(14) / 7)).quantize(Decimal("0.01"))
+
+
+def test_hours_saved_counts_rule_runs_at_the_minutes_they_saved_then(db, ops, marketing):
+    rule = Rule.objects.create(
+        name="two teams", trigger="x", title_template="x", owner_team=ops, minutes_saved=60
+    )
+    RuleVersion.objects.create(rule=rule, version=1, snapshot={"minutes_saved": 30})
+    RuleVersion.objects.create(rule=rule, version=2, snapshot={"minutes_saved": 60})
+    for n, version in enumerate((1, 1, 2)):
+        event = Event.objects.create(source="generic", type="x", external_id=f"two-{n}")
+        RuleEvaluation.objects.create(
+            rule=rule, rule_version=version, event=event, matched=True, at=at(4)
+        )
+        for team in (ops, marketing):  # one run tells two teams: still one run
+            Handoff.objects.create(team=team, title="t", rule=rule, event=event, created_at=at(4))
+    week = Period(date(2026, 11, 1), date(2026, 11, 7))
+    agg = registry.total(registry.daily_inputs(week, Filters()))
+    assert agg["rule_runs"] == 3
+    assert agg["saved_minutes"] == 30 + 30 + 60  # not 3 × 2 teams × today's 60
+    card = next(c for c in dashboard.cards(week, Filters()) if c.metric.key == "hours_saved")
+    assert card.value == Decimal("2.00")
