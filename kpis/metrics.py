@@ -18,7 +18,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from handoffs import selectors as handoff_selectors
-from hub.models import Incident, MarketingSpend
+from hub import spend as hub_spend
+from hub.models import Incident
 from kpis import registry
 from kpis.models import DailyRollup
 from kpis.registry import (
@@ -75,14 +76,25 @@ def rollups_daily(period: Period, filters: Filters) -> dict[date, dict[str, Any]
 
 
 def spend_daily(period: Period, filters: Filters) -> dict[date, dict[str, Any]]:
-    """Marketing spend per day."""
-    spend = MarketingSpend.objects.filter(day__gte=period.start, day__lte=period.end)
-    if filters.campaign:
-        spend = spend.filter(campaign=filters.campaign)
+    """Marketing spend per day; with a zone, what was aimed at it and what can't be told."""
     out: dict[date, dict[str, Any]] = {}
-    for day, amount in spend.values("day").annotate(t=Sum("amount")).values_list("day", "t"):
-        out[day] = {"spend": amount or D(0)}
+    for day, row in hub_spend.spend_by_day(
+        period.start, period.end, campaign=filters.campaign, zone=filters.zone
+    ).items():
+        out[day] = {"spend": row["spend"]}
+        if "unattributed" in row:
+            out[day]["spend_unattributed"] = row["unattributed"]
     return out
+
+
+def spend_by_zone_available(period: Period, filters: Filters, v: Inputs) -> str:
+    """Spend (and CAC) of one zone only when every amount of the period can be told to a zone."""
+    if filters.zone is None or not v["spend_unattributed"]:
+        return ""
+    return (
+        f"{format_money(v['spend_unattributed'])} of this period's spend is aimed at no single "
+        "zone (enter spend per zone on the spend page): not available for this filter."
+    )
 
 
 def _incidents_daily(kind: str, key: str, period: Period, **match: Any) -> dict[date, dict]:
@@ -130,7 +142,10 @@ def register_core_sources() -> None:
         "rollups", inputs=ROLLUP_INPUTS, daily=rollups_daily, honours={"zone", "campaign"}
     )
     registry.register_source(
-        "spend", inputs={"spend": "spend"}, daily=spend_daily, honours={"campaign"}
+        "spend",
+        inputs={"spend": "spend", "spend_unattributed": "spend aimed at no single zone"},
+        daily=spend_daily,
+        honours={"zone", "campaign"},
     )
     registry.register_source(
         "complaints", inputs={"complaints": "complaints"}, daily=complaints_daily, honours={"zone"}
@@ -168,6 +183,15 @@ def _customers_link(period: Period, filters: Filters) -> str:
     start, end = period.bounds()
     params = {"first_seen_after": start.isoformat(), "first_seen_before": end.isoformat()}
     return "/api/v1/customers/?" + urlencode(params)
+
+
+def _spend_link(period: Period, filters: Filters) -> str:
+    params = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    if filters.zone:
+        params["zone"] = str(filters.zone.pk)
+    if filters.campaign:
+        params["campaign"] = str(filters.campaign.pk)
+    return "/spend/?" + urlencode(params)
 
 
 def _handoffs_link(period: Period, filters: Filters) -> str:
@@ -246,11 +270,16 @@ CORE_METRICS = [
         function="marketing",
         unit=MONEY,
         direction=NEITHER,
-        formula="Sum of daily campaign spend in the period",
+        formula=(
+            "Sum of daily campaign spend in the period; for a zone, the spend entered for that "
+            "zone or for a campaign aimed at that zone alone"
+        ),
         inputs=("spend",),
         compute=lambda v, p: quantize(v["spend"]),
         bounds=NOT_NEGATIVE,
-        honours=frozenset({"campaign"}),
+        honours=frozenset({"zone", "campaign"}),
+        available=spend_by_zone_available,
+        link=_spend_link,
     ),
     Metric(
         key="cac",
@@ -258,11 +287,15 @@ CORE_METRICS = [
         function="marketing",
         unit=MONEY,
         direction=DOWN,
-        formula="Spend ÷ new customers acquired in the period",
+        formula=(
+            "Spend ÷ new customers (first delivery completed) in the period; for a zone, the "
+            "zone's spend ÷ the zone's new customers"
+        ),
         inputs=("spend", "first_completed"),
         compute=lambda v, p: ratio(v["spend"], v["first_completed"], scale=1),
         bounds=NOT_NEGATIVE,
-        honours=frozenset({"campaign"}),
+        honours=frozenset({"zone", "campaign"}),
+        available=spend_by_zone_available,
         link=_deliveries_link,
     ),
     Metric(
@@ -523,7 +556,17 @@ def _round(value: Decimal, places: str) -> Decimal:
     return value.quantize(D(places), rounding=ROUND_HALF_UP)
 
 
-def format_value(metric: Metric, value: Decimal | None, currency: str = "") -> str:
+def currency() -> str:
+    from django.conf import settings
+
+    return getattr(settings, "KPI_CURRENCY", "USD")
+
+
+def format_money(value: Decimal) -> str:
+    return f"{currency()} {_round(D(value), '0.01'):,}"
+
+
+def format_value(metric: Metric, value: Decimal | None) -> str:
     """The value as people read it, rounded half-up like the values themselves."""
     if value is None:
         return "—"
@@ -531,8 +574,7 @@ def format_value(metric: Metric, value: Decimal | None, currency: str = "") -> s
     if metric.unit == PERCENT:
         return f"{_round(value, '0.1')}%"
     if metric.unit == MONEY:
-        amount = f"{_round(value, '0.01'):,}"
-        return f"{currency} {amount}".strip()
+        return format_money(value)
     if metric.unit == COUNT:
         if value == value.to_integral():
             return f"{value:,.0f}"
