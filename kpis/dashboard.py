@@ -182,21 +182,36 @@ def trend(
     return series
 
 
-def breakdown(key: str, period: Period, dimension: str) -> list[tuple[str, Decimal | None]]:
-    """The metric per zone or per campaign for the period."""
+def breakdown(
+    key: str, period: Period, dimension: str, filters: Filters | None = None
+) -> list[tuple[str, Decimal | None]]:
+    """The metric per zone or per campaign for the period, within the other active filters
+    (by zone within the chosen campaign, by campaign within the chosen zone).
+
+    Raises ValueError for a dimension the metric can't be split by.
+    """
     from hub.models import Campaign, Zone
 
     metric = registry.metric(key)
+    if dimension not in registry.honours(metric):
+        raise ValueError(f"{metric.label} can't be split by {dimension}.")
+    filters = filters or Filters()
     choices: list[tuple[str, Filters]] = (
-        [(z.name, Filters(zone=z)) for z in Zone.objects.order_by("name")]
+        [
+            (z.name, Filters(zone=z, campaign=filters.campaign))
+            for z in Zone.objects.order_by("name")
+        ]
         if dimension == "zone"
-        else [(c.name, Filters(campaign=c)) for c in Campaign.objects.order_by("name")]
+        else [
+            (c.name, Filters(zone=filters.zone, campaign=c))
+            for c in Campaign.objects.order_by("name")
+        ]
     )
     manual = manual_values_between(period.start, period.end)
     rows = []
-    for name, filters in choices:
-        agg = registry.total(registry.daily_inputs(period, filters))
-        rows.append((name, evaluate(metric, agg, period, filters, manual).value))
+    for name, chosen in choices:
+        agg = registry.total(registry.daily_inputs(period, chosen))
+        rows.append((name, evaluate(metric, agg, period, chosen, manual).value))
     return rows
 
 

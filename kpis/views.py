@@ -134,9 +134,10 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
     card = dashboard.cards(period, filters, [key], days)[0]
     series = dashboard.trend(key, period, filters, days)
     agg = registry.total(days)
-    by_zone = dashboard.breakdown(key, period, "zone") if "zone" in metric.honours else []
+    honours = registry.honours(metric)
+    by_zone = dashboard.breakdown(key, period, "zone", filters) if "zone" in honours else []
     by_campaign = (
-        dashboard.breakdown(key, period, "campaign") if "campaign" in metric.honours else []
+        dashboard.breakdown(key, period, "campaign", filters) if "campaign" in honours else []
     )
     return render(
         request,
@@ -182,7 +183,10 @@ def chart_csv(request: HttpRequest, key: str, kind: str) -> HttpResponse:
         rows = [(d.isoformat(), v) for d, v in dashboard.trend(key, period, filters)]
         header = ["period_start", key]
     else:
-        rows = dashboard.breakdown(key, period, kind)
+        try:
+            rows = dashboard.breakdown(key, period, kind, filters)
+        except ValueError as exc:
+            return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
         header = [kind, key]
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = (

@@ -282,3 +282,24 @@ def test_hours_saved_counts_rule_runs_at_the_minutes_they_saved_then(db, ops, ma
     assert agg["saved_minutes"] == 30 + 30 + 60  # not 3 × 2 teams × today's 60
     card = next(c for c in dashboard.cards(week, Filters()) if c.metric.key == "hours_saved")
     assert card.value == Decimal("2.00")
+
+
+def test_breakdowns_stay_within_the_other_filters(company):
+    north, ads = company["north"], company["ads"]
+    by_zone = dict(dashboard.breakdown("deliveries", NOV, "zone", Filters(campaign=ads)))
+    completed, *_ = hand(company["rows"], zone=north, campaign=ads)
+    assert by_zone["North"] == completed == 2
+    by_campaign = dict(dashboard.breakdown("deliveries", NOV, "campaign", Filters(zone=north)))
+    assert by_campaign["Ads"] == completed
+
+
+def test_breakdown_csv_refuses_a_dimension_the_metric_is_not_split_by(client_for, member, company):
+    client = client_for(member)
+    response = client.get("/kpis/m/complaints/campaign.csv")
+    assert response.status_code == 400
+    assert "can't be split by campaign" in response.content.decode()
+    ok = client.get(
+        f"/kpis/m/deliveries/zone.csv?campaign={company['ads'].pk}&period=custom"
+        "&start=2026-11-01&end=2026-11-30"
+    )
+    assert "North,2" in ok.content.decode()
