@@ -66,6 +66,7 @@ CRM_FIELDS = {
     "acquisition_source",
     "campaign",
     "promo_code",
+    "postal_code",
 }
 
 
@@ -142,6 +143,9 @@ def _apply_crm_values(customer: Customer, values: dict[str, str | None], at_ms: 
             customer.acquisition_source = value[:80]
         elif field == "campaign":
             customer.acquisition_campaign = _campaign(value)
+        elif field == "postal_code":
+            # The zone that serves the address (kept when the code matches no zone).
+            customer.zone = zone_for_dispatch(postal_code=value) or customer.zone
         elif field == "promo_code":
             customer.promo_code = (
                 PromoCode.objects.filter(code__iexact=value).first() if value else None
@@ -278,8 +282,27 @@ def delivery_from_dispatch(facts: DeliveryFacts) -> tuple[Delivery, bool]:
     delivery.save()
     for customer_id in {old_customer_id, delivery.customer_id}:
         if customer_id is not None:
-            recompute_first_delivery(Customer.objects.select_for_update().get(pk=customer_id))
+            customer = Customer.objects.select_for_update().get(pk=customer_id)
+            recompute_first_delivery(customer)
+            if customer_id == delivery.customer_id:
+                zone_from_deliveries(customer)
     return delivery, True
+
+
+def zone_from_deliveries(customer: Customer) -> None:
+    """A customer without a zone lives where their first delivery with a zone went (dispatch
+    and CRM records rarely name one). The caller holds the customer's row lock."""
+    if customer.zone_id is not None:
+        return
+    zone_id = (
+        Delivery.objects.filter(customer=customer, zone__isnull=False)
+        .order_by("window_start", "created_at", "id")
+        .values_list("zone_id", flat=True)
+        .first()
+    )
+    if zone_id is not None:
+        customer.zone_id = zone_id
+        customer.save(update_fields=["zone", "updated_at"])
 
 
 def _on_time(delivery: Delivery) -> bool | None:

@@ -259,6 +259,8 @@ class Customer(models.Model):
         indexes = [
             # New customers per period (CAC, first-delivery KPIs).
             models.Index(fields=["first_seen_at"], name="customer_first_seen_idx"),
+            # KPI refresh: customers changed lately, including by bulk updates (imports).
+            models.Index(fields=["updated_at"], name="customer_updated_idx"),
         ]
 
     def __str__(self) -> str:

@@ -184,6 +184,19 @@ def _ranges(days: list[date]) -> list[tuple[date, date]]:
     return out
 
 
+def mark_recent_customers(since: datetime) -> None:
+    """Mark the first-seen days of customers changed since ``since``: imports set first-seen
+    dates in bulk, past the signals (``save()`` bumps ``updated_at`` first)."""
+    tz = timezone.get_current_timezone()
+    days = set(
+        Customer.objects.filter(updated_at__gte=since)
+        .annotate(day=TruncDate("first_seen_at", tzinfo=tz))
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    mark_dirty(days)
+
+
 def refresh_dirty(limit: int = 400) -> int:
     """Rebuild the days marked dirty (oldest mark first); a day marked again while it was
     being rebuilt stays dirty for the next run. Idempotent. Returns the days rebuilt."""

@@ -18,7 +18,7 @@ def rebuild_later(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hub', '0003_event_subject_event_event_subject_idx'),
+        ('hub', '0005_customer_updated_idx'),
         ('kpis', '0002_rolluprun'),
     ]
 

@@ -151,3 +151,21 @@ def test_two_workers_rebuilding_at_once_count_every_delivery_once(celery_worker,
         workers.stop_worker(second)
     assert _duplicates() == 0
     assert _completed(period) == 600
+
+
+def test_imported_crm_history_reaches_the_numbers_at_the_next_refresh(db):
+    from handoffs import imports
+
+    old = timezone.localdate() - timedelta(days=45)
+    rollups.rebuild(old, timezone.localdate())
+    csv = (
+        "Record ID,First Name,Email,Create Date\n"
+        f"901,Ann,ann@example.com,{old.isoformat()} 10:00\n"
+        f"902,Bob,bob@example.com,{old.isoformat()} 11:00\n"
+    )
+    imports.run("hubspot_contacts", csv)
+
+    tasks.refresh_rollups_task()
+
+    agg = registry.total(registry.daily_inputs(Period(old, old), Filters()))
+    assert agg["leads"] == 2
