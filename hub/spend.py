@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 
 from hub import audit, roles
 from hub.errors import DomainError
@@ -258,6 +258,10 @@ def spend_list(
     if zone:
         rows = rows.filter(zone=zone)
     return rows
+
+
+def first_spend_day() -> date | None:
+    return MarketingSpend.objects.aggregate(d=Min("day"))["d"]
 
 
 def spend_by_day(

@@ -102,8 +102,9 @@ def evaluate(
     period: Period,
     filters: Filters,
     manual: ManualValues | None = None,
+    since: Mapping[str, date | None] | None = None,
 ) -> Value:
-    return registry.evaluate(metric, inputs, period, filters, manual_values=manual)
+    return registry.evaluate(metric, inputs, period, filters, manual_values=manual, since=since)
 
 
 def cards(
@@ -122,11 +123,12 @@ def cards(
     prev_days = registry.daily_inputs(prev_period, filters)
     now_total, prev_total = registry.total(now_days), registry.total(prev_days)
     manual = manual_values_between(prev_period.start, period.end)
+    since = registry.first_days()
     goals = targets()
     result = []
     for metric in chosen:
-        current = evaluate(metric, now_total, period, filters, manual)
-        before = evaluate(metric, prev_total, prev_period, filters, manual)
+        current = evaluate(metric, now_total, period, filters, manual, since)
+        before = evaluate(metric, prev_total, prev_period, filters, manual, since)
         target = goals.get(metric.key)
         result.append(
             Card(
@@ -172,13 +174,17 @@ def trend(
     if days is None:
         days = registry.daily_inputs(period, filters)
     manual = manual_values_between(period.start, period.end) if metric.manual else None
+    since = registry.first_days()
     series: list[tuple[date, Decimal | None]] = []
     for bucket in buckets(period):
         agg = registry.total(days, bucket)
-        if metric.per_month:  # a bucket's own count, not scaled to a month
+        if registry.before_data(metric, bucket, since):
+            series.append((bucket.start, None))
+        elif metric.per_month:  # a bucket's own count, not scaled to a month
             series.append((bucket.start, agg[metric.per_month]))
         else:
-            series.append((bucket.start, evaluate(metric, agg, bucket, filters, manual).value))
+            value = evaluate(metric, agg, bucket, filters, manual, since).value
+            series.append((bucket.start, value))
     return series
 
 
@@ -208,26 +214,12 @@ def breakdown(
         ]
     )
     manual = manual_values_between(period.start, period.end)
+    since = registry.first_days()
     rows = []
     for name, chosen in choices:
         agg = registry.total(registry.daily_inputs(period, chosen))
-        rows.append((name, evaluate(metric, agg, period, chosen, manual).value))
+        rows.append((name, evaluate(metric, agg, period, chosen, manual, since).value))
     return rows
-
-
-def first_data_day() -> date | None:
-    """The first day anything was counted (a rollup or a handoff), or None."""
-    from django.db.models import Min
-
-    from handoffs import selectors as handoff_selectors
-    from kpis.models import DailyRollup
-
-    days = [DailyRollup.objects.aggregate(d=Min("day"))["d"]]
-    first_handoff = handoff_selectors.first_handoff_at()
-    if first_handoff:
-        days.append(timezone.localtime(first_handoff).date())
-    found = [d for d in days if d]
-    return min(found) if found else None
 
 
 def scorecard(months: int = 6, today: date | None = None) -> dict[str, Any]:
@@ -241,20 +233,16 @@ def scorecard(months: int = 6, today: date | None = None) -> dict[str, Any]:
     periods.reverse()
     goals = targets()
     baselines = dict(Baseline.objects.values_list("metric", "value"))
-    data_from = first_data_day()
     manual = manual_values_between(periods[0].start, periods[-1].end)
-    # One pass over each month's inputs, shared by every metric; before any data there is
-    # nothing to count, which shows as "—", not as a perfect 0.
-    totals = [
-        None
-        if data_from is None or p.end < data_from
-        else registry.total(registry.daily_inputs(p, Filters()))
-        for p in periods
-    ]
+    since = registry.first_days()
+    # One pass over each month's inputs, shared by every metric; a month before a metric's
+    # sources had any data shows as "—", not as a perfect 0.
+    days = registry.daily_inputs(Period(periods[0].start, periods[-1].end), Filters())
+    totals = [registry.total(days, p) for p in periods]
     rows = []
     for metric in registry.scorecard_metrics():
         values = [
-            None if agg is None else evaluate(metric, agg, p, Filters(), manual).value
+            evaluate(metric, agg, p, Filters(), manual, since).value
             for p, agg in zip(periods, totals, strict=True)
         ]
         baseline, target = baselines.get(metric.key), goals.get(metric.key)

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -137,24 +137,53 @@ def handoffs_daily(period: Period, filters: Filters) -> dict[date, dict[str, Any
     return dict(out)
 
 
+def _rollups_since() -> date | None:
+    return DailyRollup.objects.aggregate(d=Min("day"))["d"]
+
+
+def _handoffs_since() -> date | None:
+    first = handoff_selectors.first_handoff_at()
+    return timezone.localtime(first).date() if first else None
+
+
+def _incidents_since() -> date | None:
+    """Incidents are logged in Crossdock: none logged since the company started using it
+    (its first incident or handoff) is a real 0; before that there is no data."""
+    first = Incident.objects.aggregate(d=Min("occurred_at"))["d"]
+    days = [
+        d for d in (timezone.localtime(first).date() if first else None, _handoffs_since()) if d
+    ]
+    return min(days) if days else None
+
+
 def register_core_sources() -> None:
     registry.register_source(
-        "rollups", inputs=ROLLUP_INPUTS, daily=rollups_daily, honours={"zone", "campaign"}
+        "rollups",
+        inputs=ROLLUP_INPUTS,
+        daily=rollups_daily,
+        honours={"zone", "campaign"},
+        since=_rollups_since,
     )
     registry.register_source(
         "spend",
         inputs={"spend": "spend", "spend_unattributed": "spend aimed at no single zone"},
         daily=spend_daily,
         honours={"zone", "campaign"},
+        since=hub_spend.first_spend_day,
     )
     registry.register_source(
-        "complaints", inputs={"complaints": "complaints"}, daily=complaints_daily, honours={"zone"}
+        "complaints",
+        inputs={"complaints": "complaints"},
+        daily=complaints_daily,
+        honours={"zone"},
+        since=_incidents_since,
     )
     registry.register_source(
         "campaign_errors",
         inputs={"campaign_errors": "campaign errors"},
         daily=campaign_errors_daily,
         honours={"campaign"},
+        since=_incidents_since,
     )
     registry.register_source(
         "handoffs",
@@ -165,6 +194,7 @@ def register_core_sources() -> None:
             "rule_runs": "rule runs",
         },
         daily=handoffs_daily,
+        since=_handoffs_since,
     )
 
 

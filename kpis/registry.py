@@ -222,6 +222,8 @@ class Source:
     inputs: Mapping[str, str]  # input key -> label
     daily: Callable[[Period, Filters], Mapping[date, Mapping[str, Any]]]
     honours: frozenset[str] = frozenset()
+    # The first local day it has data for (None: none yet); before it, its metrics show "—".
+    since: Callable[[], date | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -260,8 +262,13 @@ def register_source(
     inputs: Mapping[str, str],
     daily: Callable[[Period, Filters], Mapping[date, Mapping[str, Any]]],
     honours: Iterable[str] = (),
+    since: Callable[[], date | None] | None = None,
 ) -> Source:
-    """Register (or replace) a named provider of daily inputs. Call from ``AppConfig.ready()``."""
+    """Register (or replace) a named provider of daily inputs. Call from ``AppConfig.ready()``.
+
+    ``since()``: the first day the source has data for; a period that ends before it shows
+    "—" (no data), not 0. Without it the source counts from the beginning of time.
+    """
     unknown = set(honours) - set(FILTERS)
     if unknown:
         raise ValueError(f"Unknown filters {sorted(unknown)}; known: {sorted(FILTERS)}")
@@ -269,7 +276,7 @@ def register_source(
         clash = set(inputs) & set(other.inputs)
         if other.name != name and clash:
             raise ValueError(f"Inputs {sorted(clash)} are already provided by {other.name!r}")
-    source = Source(name, dict(inputs), daily, frozenset(honours))
+    source = Source(name, dict(inputs), daily, frozenset(honours), since)
     _sources[name] = source
     return source
 
@@ -366,6 +373,20 @@ def total(days: Mapping[date, Inputs], period: Period | None = None) -> Inputs:
     return agg
 
 
+def first_days() -> dict[str, date | None]:
+    """Each source's first day of data (one or two queries per source; call once per page)."""
+    return {s.name: s.since() if s.since else date.min for s in _sources.values()}
+
+
+def before_data(metric: Metric, period: Period, since: Mapping[str, date | None]) -> bool:
+    """Whether the period ends before any of the metric's sources had data."""
+    sources = sources_of(metric)
+    if not sources:
+        return False
+    starts = [since.get(s.name, date.min) for s in sources]
+    return all(start is None or period.end < start for start in starts)
+
+
 def evaluate(
     metric: Metric,
     inputs: Inputs,
@@ -374,10 +395,12 @@ def evaluate(
     *,
     today: date | None = None,
     manual_values: Mapping[tuple[str, date, int | None], Decimal] | None = None,
+    since: Mapping[str, date | None] | None = None,
 ) -> Value:
     """The metric's value for a period whose summed inputs are ``inputs``.
 
-    ``manual_values``: {(metric, month, zone id or None): value}, when the caller has them.
+    ``manual_values``: {(metric, month, zone id or None): value}, when the caller has them;
+    ``since``: ``first_days()``, when the caller wants "—" for periods before any data.
     """
     reason = unavailable_reason(metric, filters)
     if not reason and metric.available is not None:
@@ -390,6 +413,8 @@ def evaluate(
 
         value = dashboard.manual_value(metric.key, period, filters, manual_values)
         return Value(value, manual=value is not None)
+    if since is not None and before_data(metric, period, since):
+        return Value(None, note="no data yet")
     result = metric.compute(inputs, counted)
     if isinstance(result, Value):
         return result

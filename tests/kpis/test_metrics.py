@@ -154,7 +154,8 @@ def test_campaign_filter_splits_spend_and_deliveries(company):
 
 
 def test_empty_period_and_division_by_zero_give_no_value(company):
-    empty = Period(date(2025, 1, 1), date(2025, 1, 31))
+    assert values(Period(date(2025, 1, 1), date(2025, 1, 31)))["deliveries"] is None  # no data yet
+    empty = Period(date(2026, 10, 12), date(2026, 10, 19))  # after the first data, but quiet
     v = values(empty)
     assert v["deliveries"] == 0
     for key in ("on_time", "failed_pct", "first_on_time", "cac", "ack_median"):
@@ -303,3 +304,23 @@ def test_breakdown_csv_refuses_a_dimension_the_metric_is_not_split_by(client_for
         "&start=2026-11-01&end=2026-11-30"
     )
     assert "North,2" in ok.content.decode()
+
+
+def test_months_before_any_data_show_a_dash_even_with_old_crm_contacts(db, ops):
+    from django.utils import timezone
+
+    long_ago = timezone.now() - timedelta(days=800)
+    Customer.objects.create(crm_id="old", first_seen_at=long_ago)  # CRM history
+    Handoff.objects.create(team=ops, title="first", created_at=timezone.now())
+    rollups.rebuild(timezone.localtime(long_ago).date(), timezone.localdate())
+    card = dashboard.scorecard(months=3)
+    rows = {r["metric"].key: r["values"] for r in card["rows"]}
+    assert rows["missed_handoffs"][:2] == ["—", "—"]
+    assert rows["campaign_errors"][:2] == ["—", "—"]
+    assert rows["missed_handoffs"][-1] == "0"
+
+    month = registry.month_period(timezone.localdate())
+    cards = {c.metric.key: c for c in dashboard.cards(month, Filters())}
+    assert cards["missed_handoffs"].previous is None  # last month: no data, not 0
+    assert cards["missed_handoffs"].change["text"] == "—"
+    assert cards["leads"].previous == 0  # CRM history is data for leads
