@@ -46,6 +46,19 @@ def _is_newer(state: dict[str, Any], key: str, at_ms: int) -> bool:
     return last is None or at_ms >= last
 
 
+def _lock_identities(*keys: str) -> None:
+    """Serialise, until commit, everyone matching customers by these emails or phones: two
+    tasks for the same phone arriving together would otherwise both find nobody and both
+    create a customer. (Postgres; SQLite has one writer anyway.)"""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted({k for k in keys if k}):  # one order everywhere: no deadlock
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"customer:{key}"])
+
+
 def _matching_customers(email: str, phone: str) -> Q | None:
     query = Q()
     if email:
@@ -90,6 +103,7 @@ def customer_from_crm(
     crm_id = str(crm_id)
     email = normalise_email(values.get("email"))
     phone = normalise_phone(values.get("phone"))
+    _lock_identities(email, phone)
     customer = Customer.objects.select_for_update().filter(crm_id=crm_id).first()
     created = False
     if customer is None:
@@ -197,6 +211,7 @@ def customer_from_dispatch(
     phone, email = normalise_phone(phone), normalise_email(email)
     if not dispatch_id and not phone and not email:
         return None
+    _lock_identities(email, phone)
     customer = None
     if dispatch_id:
         customer = Customer.objects.select_for_update().filter(dispatch_id=dispatch_id).first()

@@ -56,3 +56,37 @@ def test_a_customer_keeps_a_zone_they_already_have(riverside):
     customer = Customer.objects.create(phone="+1", zone=north, first_seen_at=AT)
     facts.zone_from_deliveries(customer)
     assert customer.zone == north
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tasks_for_the_same_phone_arriving_together_make_one_customer():
+    import threading
+
+    from django.db import connection, transaction
+
+    gate = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def arrive(dispatch_id: str) -> None:
+        try:
+            with transaction.atomic():
+                gate.wait()
+                facts.customer_from_dispatch(
+                    dispatch_id=dispatch_id,
+                    name="Ann",
+                    phone="+1 415 555 0101",
+                    email="",
+                    seen_at=AT,
+                )
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=arrive, args=(r,)) for r in ("recipient-1", "recipient-2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Customer.objects.count() == 1
