@@ -27,6 +27,7 @@ class Card:
     on_target: bool | None
     current: Value
     before: Value
+    company_target_only: bool = False
 
     @property
     def honoured(self) -> bool:
@@ -112,6 +113,7 @@ def cards(
     filters: Filters,
     keys: list[str] | None = None,
     days: Mapping[date, Inputs] | None = None,
+    since: Mapping[str, date | None] | None = None,
 ) -> list[Card]:
     """Every metric's value for the period next to the previous period and its target.
 
@@ -123,7 +125,7 @@ def cards(
     prev_days = registry.daily_inputs(prev_period, filters)
     now_total, prev_total = registry.total(now_days), registry.total(prev_days)
     manual = manual_values_between(prev_period.start, period.end)
-    since = registry.first_days()
+    since = registry.first_days() if since is None else since
     goals = targets()
     result = []
     for metric in chosen:
@@ -137,7 +139,11 @@ def cards(
                 previous=before.value,
                 target=target,
                 change=metrics.change(metric, current.value, before.value),
-                on_target=metrics.on_target(metric, current.value, target),
+                # Targets are the company's: a zone's or campaign's value isn't judged by them.
+                on_target=None
+                if filters.active
+                else metrics.on_target(metric, current.value, target),
+                company_target_only=bool(filters.active),
                 current=current,
                 before=before,
             )
@@ -167,16 +173,29 @@ def buckets(period: Period) -> list[Period]:
 
 
 def trend(
-    key: str, period: Period, filters: Filters, days: Mapping[date, Inputs] | None = None
+    key: str,
+    period: Period,
+    filters: Filters,
+    days: Mapping[date, Inputs] | None = None,
+    since: Mapping[str, date | None] | None = None,
 ) -> list[tuple[date, Decimal | None]]:
     """The metric per bucket of the period (one query set for the whole period)."""
     metric = registry.metric(key)
+    chosen = buckets(period)
+    if metric.per_month:
+        # A count per month is drawn per calendar month (never per day), over at least the
+        # last six months.
+        start = min(period.start, period.end - timedelta(days=155)).replace(day=1)
+        chosen = [month_period(m) for m in months_of(Period(start, period.end))]
+        chosen[-1] = Period(chosen[-1].start, min(chosen[-1].end, period.end))
+        if start < period.start or days is None:
+            days = registry.daily_inputs(Period(start, period.end), filters)
     if days is None:
         days = registry.daily_inputs(period, filters)
     manual = manual_values_between(period.start, period.end) if metric.manual else None
-    since = registry.first_days()
+    since = registry.first_days() if since is None else since
     series: list[tuple[date, Decimal | None]] = []
-    for bucket in buckets(period):
+    for bucket in chosen:
         agg = registry.total(days, bucket)
         if registry.before_data(metric, bucket, since):
             series.append((bucket.start, None))
@@ -189,7 +208,11 @@ def trend(
 
 
 def breakdown(
-    key: str, period: Period, dimension: str, filters: Filters | None = None
+    key: str,
+    period: Period,
+    dimension: str,
+    filters: Filters | None = None,
+    since: Mapping[str, date | None] | None = None,
 ) -> list[tuple[str, Decimal | None]]:
     """The metric per zone or per campaign for the period, within the other active filters
     (by zone within the chosen campaign, by campaign within the chosen zone).
@@ -214,7 +237,7 @@ def breakdown(
         ]
     )
     manual = manual_values_between(period.start, period.end)
-    since = registry.first_days()
+    since = registry.first_days() if since is None else since
     rows = []
     for name, chosen in choices:
         agg = registry.total(registry.daily_inputs(period, chosen))

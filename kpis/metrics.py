@@ -201,18 +201,21 @@ def register_core_sources() -> None:
 # --- Links to the rows behind a metric ----------------------------------------------------------
 
 
-def _deliveries_link(period: Period, filters: Filters) -> str:
-    start, end = period.bounds()
-    params = {"completed_after": start.isoformat(), "completed_before": end.isoformat()}
+def _rows_link(kind: str, period: Period, filters: Filters) -> str:
+    params = {"period": "custom", "start": period.start.isoformat(), "end": period.end.isoformat()}
     if filters.zone:
-        params["zone"] = filters.zone.code
-    return "/api/v1/deliveries/?" + urlencode(params)
+        params["zone"] = str(filters.zone.pk)
+    if filters.campaign:
+        params["campaign"] = str(filters.campaign.pk)
+    return f"/kpis/rows/{kind}/?" + urlencode(params)
+
+
+def _deliveries_link(period: Period, filters: Filters) -> str:
+    return _rows_link("deliveries", period, filters)
 
 
 def _customers_link(period: Period, filters: Filters) -> str:
-    start, end = period.bounds()
-    params = {"first_seen_after": start.isoformat(), "first_seen_before": end.isoformat()}
-    return "/api/v1/customers/?" + urlencode(params)
+    return _rows_link("customers", period, filters)
 
 
 def _spend_link(period: Period, filters: Filters) -> str:

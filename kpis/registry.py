@@ -375,7 +375,16 @@ def total(days: Mapping[date, Inputs], period: Period | None = None) -> Inputs:
 
 def first_days() -> dict[str, date | None]:
     """Each source's first day of data (one or two queries per source; call once per page)."""
-    return {s.name: s.since() if s.since else date.min for s in _sources.values()}
+    seen: dict[Any, date | None] = {}  # sources may share one since()
+    out: dict[str, date | None] = {}
+    for source in _sources.values():
+        if source.since is None:
+            out[source.name] = date.min
+            continue
+        if source.since not in seen:
+            seen[source.since] = source.since()
+        out[source.name] = seen[source.since]
+    return out
 
 
 def before_data(metric: Metric, period: Period, since: Mapping[str, date | None]) -> bool:

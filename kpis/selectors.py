@@ -7,9 +7,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from handoffs import selectors as handoff_selectors
+from hub.models import Campaign, Incident
 from kpis import dashboard, registry
 from kpis.models import Review
-from kpis.registry import FUNCTIONS, Filters, month_period
+from kpis.registry import FUNCTIONS, Filters, Period, month_period
 
 
 def off_target_for_home(user) -> list[dict] | None:
@@ -79,3 +81,60 @@ def review_data(review: Review) -> dict[str, Any]:
 
 def metric_list() -> list[registry.Metric]:
     return registry.metric_list()
+
+
+def chart_events(period: Period) -> list[tuple[date, str]]:
+    """What happened in the period, for the charts: launches, campaign errors, rules on."""
+    start, end = period.bounds()
+    notes = [
+        (c.starts_on, f"Launch: {c.name}")
+        for c in Campaign.objects.filter(starts_on__gte=period.start, starts_on__lte=period.end)
+    ]
+    notes += [
+        (timezone.localtime(i.occurred_at).date(), f"Error: {i.title.removeprefix('[demo] ')}")
+        for i in Incident.objects.filter(
+            kind=Incident.Kind.CAMPAIGN_ERROR, occurred_at__gte=start, occurred_at__lt=end
+        )
+    ]
+    notes += [
+        (timezone.localtime(at).date(), f"Rule on: {name}")
+        for at, name in handoff_selectors.rule_enablements(start, end)
+    ]
+    merged: dict[date, list[str]] = {}
+    for day, label in sorted(notes):
+        merged.setdefault(day, []).append(label)
+    return [
+        (day, labels[0] if len(labels) == 1 else f"{len(labels)} events: " + "; ".join(labels))
+        for day, labels in merged.items()
+    ]
+
+
+def delivery_rows(period: Period, filters: Filters):
+    """The deliveries completed in the period (what the delivery KPIs count), newest first."""
+    from hub.models import Delivery
+    from kpis.rollups import DONE
+
+    start, end = period.bounds()
+    rows = Delivery.objects.filter(
+        completed_at__gte=start, completed_at__lt=end, status__in=DONE
+    ).select_related("zone", "customer", "customer__acquisition_campaign")
+    if filters.zone:
+        rows = rows.filter(zone=filters.zone)
+    if filters.campaign:
+        rows = rows.filter(customer__acquisition_campaign=filters.campaign)
+    return rows.order_by("-completed_at", "-id")
+
+
+def customer_rows(period: Period, filters: Filters):
+    """The customers first seen in the period (leads are those the CRM knows), newest first."""
+    from hub.models import Customer
+
+    start, end = period.bounds()
+    rows = Customer.objects.filter(first_seen_at__gte=start, first_seen_at__lt=end).select_related(
+        "zone", "acquisition_campaign"
+    )
+    if filters.zone:
+        rows = rows.filter(zone=filters.zone)
+    if filters.campaign:
+        rows = rows.filter(acquisition_campaign=filters.campaign)
+    return rows.order_by("-first_seen_at", "-id")

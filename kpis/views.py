@@ -13,11 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from handoffs import selectors as handoff_selectors
 from hub import roles
 from hub.decorators import manager_required, member_required
 from hub.errors import DomainError
-from hub.models import Campaign, Incident
 from kpis import charts, dashboard, metrics, registry, rollups, selectors, services
 from kpis.forms import (
     ActionItemForm,
@@ -39,46 +37,22 @@ def _period_and_filters(request: HttpRequest) -> tuple[Period, Filters, FilterFo
     return period_and_filters(request.GET, timezone.localdate())
 
 
-def _annotations(period: Period) -> list[tuple[date, str]]:
-    start, end = period.bounds()
-    notes = [
-        (c.starts_on, f"Launch: {c.name}")
-        for c in Campaign.objects.filter(starts_on__gte=period.start, starts_on__lte=period.end)
-    ]
-    notes += [
-        (timezone.localtime(i.occurred_at).date(), f"Error: {i.title.removeprefix('[demo] ')}")
-        for i in Incident.objects.filter(
-            kind=Incident.Kind.CAMPAIGN_ERROR, occurred_at__gte=start, occurred_at__lt=end
-        )
-    ]
-    notes += [
-        (timezone.localtime(at).date(), f"Rule on: {name}")
-        for at, name in handoff_selectors.rule_enablements(start, end)
-    ]
-    merged: dict[date, list[str]] = {}
-    for day, label in sorted(notes):
-        merged.setdefault(day, []).append(label)
-    return [
-        (day, labels[0] if len(labels) == 1 else f"{len(labels)} events: " + "; ".join(labels))
-        for day, labels in merged.items()
-    ]
-
-
 def _context(request: HttpRequest, keys: list[str], title: str, function: str = "") -> dict:
     period, filters, form = _period_and_filters(request)
     days = registry.daily_inputs(period, filters)  # once, for the cards and every trend
-    cards = dashboard.cards(period, filters, keys, days)
+    since = registry.first_days()
+    cards = dashboard.cards(period, filters, keys, days, since)
     groups = []
     for fn, label in FUNCTIONS.items():
         group = [c for c in cards if c.metric.function == fn]
         if group:
             groups.append((label, group))
-    annotations = _annotations(period)
+    annotations = selectors.chart_events(period)
     trends = []
     shown = [k for k in ("on_time", "cac", "first_on_time", "missed_handoffs") if k in keys]
     for key in shown or keys[:2]:
         metric = registry.metric(key)
-        series = dashboard.trend(key, period, filters, days)
+        series = dashboard.trend(key, period, filters, days, since)
         target = next((c.target for c in cards if c.metric.key == key), None)
         trends.append(
             {
@@ -131,13 +105,17 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404("No such metric.")
     period, filters, form = _period_and_filters(request)
     days = registry.daily_inputs(period, filters)  # once, for the card, trend and inputs
-    card = dashboard.cards(period, filters, [key], days)[0]
-    series = dashboard.trend(key, period, filters, days)
+    since = registry.first_days()
+    card = dashboard.cards(period, filters, [key], days, since)[0]
+    series = dashboard.trend(key, period, filters, days, since)
     agg = registry.total(days)
+    annotations = selectors.chart_events(period)
     honours = registry.honours(metric)
-    by_zone = dashboard.breakdown(key, period, "zone", filters) if "zone" in honours else []
+    by_zone = dashboard.breakdown(key, period, "zone", filters, since) if "zone" in honours else []
     by_campaign = (
-        dashboard.breakdown(key, period, "campaign", filters) if "campaign" in honours else []
+        dashboard.breakdown(key, period, "campaign", filters, since)
+        if "campaign" in honours
+        else []
     )
     return render(
         request,
@@ -149,7 +127,8 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
             "filters": filters,
             "form": form,
             "series": [(d, metrics.format_value(metric, v)) for d, v in series],
-            "trend_figure": charts.trend_figure(metric, series, card.target, _annotations(period)),
+            "trend_figure": charts.trend_figure(metric, series, card.target, annotations),
+            "annotations": annotations,
             "by_zone": [(n, metrics.format_value(metric, v)) for n, v in by_zone],
             "by_zone_figure": charts.bar_figure(metric, by_zone) if by_zone else None,
             "by_campaign": [(n, metrics.format_value(metric, v)) for n, v in by_campaign],
@@ -168,6 +147,36 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
             "manual_form": ManualValueForm(prefix="manual"),
             "is_manager": roles.is_manager(request.user),
             "query": request.GET.urlencode(),
+        },
+    )
+
+
+@member_required
+def rows(request: HttpRequest, kind: str) -> HttpResponse:
+    """The rows a metric is computed from, inside the app (deliveries or customers)."""
+    from django.core.paginator import Paginator
+
+    if kind not in ("deliveries", "customers"):
+        raise Http404
+    period, filters, form = _period_and_filters(request)
+    found = (
+        selectors.delivery_rows(period, filters)
+        if kind == "deliveries"
+        else selectors.customer_rows(period, filters)
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "kpis/rows.html",
+        {
+            "kind": kind,
+            "period": period,
+            "filters": filters,
+            "form": form,
+            "page": Paginator(found, 50).get_page(request.GET.get("page")),
+            "early_ok": rollups.early_counts_as_on_time(),
+            "query": params.urlencode(),
         },
     )
 
