@@ -34,6 +34,7 @@ How a module feeds KPIs (e.g. ``feedback`` with survey responses), in its ``AppC
                 "csat_sumsq": "sum of squared CSAT scores"},
         daily=survey_daily,
         honours={"zone"},
+        since=feedback.selectors.first_response_day,  # optional: before it, metrics show "—"
     )
 
 That is all: CSAT, NPS, promo CSAT, team communication satisfaction and manual hours/week are
@@ -67,6 +68,12 @@ A module may also declare a metric of its own::
         compute=lambda v, period: registry.ratio(v["survey_responses"], v["survey_invitations"]),
         bounds=(Decimal(0), Decimal(100)), honours=frozenset({"zone"}),
     ))
+
+The public surface: ``register_source``, ``unregister_source``, ``register_metric``,
+``unregister_metric``, the ``Metric`` and ``Value`` declarations and the compute helpers
+(``ratio``, ``per``, ``per_month``, ``mean_with_margin``, ``nps_with_margin``, ``quantize``);
+reads: ``metric``, ``get_metric``, ``metric_list``, ``source_list``, ``scorecard_metrics``,
+``honours``, ``daily_inputs``, ``total``, ``evaluate``, ``first_days``.
 
 Registering is idempotent per name (a second registration under the same name replaces the
 first, so a reloaded module does not count twice). Source functions must be read-only and use
