@@ -9,7 +9,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kpis import dashboard
+from kpis import dashboard, rollups
 from kpis.forms import period_and_filters
 
 
@@ -75,4 +75,18 @@ class KpiValuesView(APIView):
             }
             for c in cards
         ]
-        return Response({"count": len(results), "next": None, "previous": None, "results": results})
+        fresh = rollups.freshness(period.start, period.end)
+        return Response(
+            {
+                "count": len(results),
+                "next": None,
+                "previous": None,
+                "results": results,
+                # How fresh the numbers are: the last rollup run and, if changes to days of
+                # the period are still waiting for the next refresh, the earliest of them.
+                "updated_at": fresh["updated"].isoformat() if fresh["updated"] else None,
+                "pending_since": (
+                    fresh["pending_since"].isoformat() if fresh["pending_since"] else None
+                ),
+            }
+        )

@@ -169,3 +169,13 @@ def test_imported_crm_history_reaches_the_numbers_at_the_next_refresh(db):
 
     agg = registry.total(registry.daily_inputs(Period(old, old), Filters()))
     assert agg["leads"] == 2
+
+
+def test_the_api_says_how_fresh_its_numbers_are(api_for, member):
+    today = timezone.localdate()
+    rollups.rebuild(today.replace(day=1), today)
+    body = api_for(member).get("/api/v1/kpis/?period=month").json()
+    assert body["updated_at"] and body["pending_since"] is None
+    _deliveries(1, today, days=1)
+    body = api_for(member).get("/api/v1/kpis/?period=month").json()
+    assert body["pending_since"] is not None
