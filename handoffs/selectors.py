@@ -430,3 +430,20 @@ def first_handoff_at() -> datetime | None:
 def team_ids_of(user: User) -> list[int]:
     """The ids of the teams ``user`` belongs to."""
     return list(Membership.objects.filter(user=user).values_list("team_id", flat=True))
+
+
+def rule_runs(start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    """Read-only, for KPIs: each rule run in [start, end) that created handoffs, once however
+    many teams it told, with the manual minutes the rule said one run saves at that version."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from handoffs.models import Handoff, RuleEvaluation, RuleVersion
+
+    version = RuleVersion.objects.filter(rule=OuterRef("rule"), version=OuterRef("rule_version"))
+    runs = (
+        RuleEvaluation.objects.filter(matched=True, at__gte=start, at__lt=end)
+        .filter(Exists(Handoff.objects.filter(rule=OuterRef("rule"), event=OuterRef("event"))))
+        .annotate(minutes_then=Subquery(version.values("snapshot__minutes_saved")[:1]))
+        .values_list("at", "minutes_then", "rule__minutes_saved")
+    )
+    return [(at, int(then if then is not None else now or 0)) for at, then, now in runs]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -45,6 +46,19 @@ def _is_newer(state: dict[str, Any], key: str, at_ms: int) -> bool:
     return last is None or at_ms >= last
 
 
+def _lock_identities(*keys: str) -> None:
+    """Serialise, until commit, everyone matching customers by these emails or phones: two
+    tasks for the same phone arriving together would otherwise both find nobody and both
+    create a customer. (Postgres; SQLite has one writer anyway.)"""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted({k for k in keys if k}):  # one order everywhere: no deadlock
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"customer:{key}"])
+
+
 def _matching_customers(email: str, phone: str) -> Q | None:
     query = Q()
     if email:
@@ -65,6 +79,7 @@ CRM_FIELDS = {
     "acquisition_source",
     "campaign",
     "promo_code",
+    "postal_code",
 }
 
 
@@ -88,6 +103,7 @@ def customer_from_crm(
     crm_id = str(crm_id)
     email = normalise_email(values.get("email"))
     phone = normalise_phone(values.get("phone"))
+    _lock_identities(email, phone)
     customer = Customer.objects.select_for_update().filter(crm_id=crm_id).first()
     created = False
     if customer is None:
@@ -141,6 +157,9 @@ def _apply_crm_values(customer: Customer, values: dict[str, str | None], at_ms: 
             customer.acquisition_source = value[:80]
         elif field == "campaign":
             customer.acquisition_campaign = _campaign(value)
+        elif field == "postal_code":
+            # The zone that serves the address (kept when the code matches no zone).
+            customer.zone = zone_for_dispatch(postal_code=value) or customer.zone
         elif field == "promo_code":
             customer.promo_code = (
                 PromoCode.objects.filter(code__iexact=value).first() if value else None
@@ -192,6 +211,7 @@ def customer_from_dispatch(
     phone, email = normalise_phone(phone), normalise_email(email)
     if not dispatch_id and not phone and not email:
         return None
+    _lock_identities(email, phone)
     customer = None
     if dispatch_id:
         customer = Customer.objects.select_for_update().filter(dispatch_id=dispatch_id).first()
@@ -277,8 +297,27 @@ def delivery_from_dispatch(facts: DeliveryFacts) -> tuple[Delivery, bool]:
     delivery.save()
     for customer_id in {old_customer_id, delivery.customer_id}:
         if customer_id is not None:
-            recompute_first_delivery(Customer.objects.select_for_update().get(pk=customer_id))
+            customer = Customer.objects.select_for_update().get(pk=customer_id)
+            recompute_first_delivery(customer)
+            if customer_id == delivery.customer_id:
+                zone_from_deliveries(customer)
     return delivery, True
+
+
+def zone_from_deliveries(customer: Customer) -> None:
+    """A customer without a zone lives where their first delivery with a zone went (dispatch
+    and CRM records rarely name one). The caller holds the customer's row lock."""
+    if customer.zone_id is not None:
+        return
+    zone_id = (
+        Delivery.objects.filter(customer=customer, zone__isnull=False)
+        .order_by("window_start", "created_at", "id")
+        .values_list("zone_id", flat=True)
+        .first()
+    )
+    if zone_id is not None:
+        customer.zone_id = zone_id
+        customer.save(update_fields=["zone", "updated_at"])
 
 
 def _on_time(delivery: Delivery) -> bool | None:
@@ -287,8 +326,11 @@ def _on_time(delivery: Delivery) -> bool | None:
     if delivery.status != Delivery.Status.SUCCEEDED or not delivery.completed_at:
         return None
     if delivery.window_end is None:
-        return None
-    return delivery.completed_at <= delivery.window_end
+        return None  # no promised window: neither on time nor late (see kpis/rollups.py)
+    if delivery.completed_at > delivery.window_end:
+        return False
+    early = delivery.window_start is not None and delivery.completed_at < delivery.window_start
+    return not early or settings.KPI_EARLY_COUNTS_AS_ON_TIME
 
 
 def recompute_first_delivery(customer: Customer) -> None:

@@ -197,16 +197,29 @@ class PromoCode(models.Model):
 
 
 class MarketingSpend(models.Model):
-    """What one campaign cost on one day."""
+    """What one campaign cost on one day, in one zone when the spend was aimed at one."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="spend")
     day = models.DateField()
+    # Null: not aimed at one zone (attributed to the campaign's zone if it has exactly one).
+    zone = models.ForeignKey(
+        Zone, on_delete=models.PROTECT, null=True, blank=True, related_name="spend"
+    )
     amount = models.DecimalField(max_digits=12, decimal_places=2)
 
     class Meta:
         ordering = ["-day"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "day"], name="spend_unique_campaign_day"),
+            models.UniqueConstraint(
+                fields=["campaign", "day"],
+                condition=Q(zone__isnull=True),
+                name="spend_unique_campaign_day",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "day", "zone"],
+                condition=Q(zone__isnull=False),
+                name="spend_unique_campaign_day_zone",
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="spend_amount_positive"),
         ]
 
@@ -246,6 +259,8 @@ class Customer(models.Model):
         indexes = [
             # New customers per period (CAC, first-delivery KPIs).
             models.Index(fields=["first_seen_at"], name="customer_first_seen_idx"),
+            # KPI refresh: customers changed lately, including by bulk updates (imports).
+            models.Index(fields=["updated_at"], name="customer_updated_idx"),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from hub import api, views, views_business
+from hub import api, api_spend, views, views_business, views_spend
 
 router = DefaultRouter()
 router.register("teams", api.TeamViewSet, basename="team")
@@ -14,6 +14,7 @@ router.register("events", api.EventViewSet, basename="event")
 router.register("campaigns", api.CampaignViewSet, basename="campaign")
 router.register("customers", api.CustomerViewSet, basename="customer")
 router.register("deliveries", api.DeliveryViewSet, basename="delivery")
+router.register("spend", api_spend.SpendViewSet, basename="spend")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -37,6 +38,9 @@ urlpatterns = [
     path("zones/", views_business.zone_list, name="zone_list"),
     path("zones/<int:pk>/", views_business.zone_list, name="zone_edit"),
     path("campaigns/", views_business.campaign_list, name="campaign_list"),
+    path("spend/", views_spend.spend_page, name="spend"),
+    path("spend/import/", views_spend.spend_import, name="spend_import"),
+    path("spend/<int:pk>/remove/", views_spend.spend_remove, name="spend_remove"),
     path("campaigns/<int:pk>/", views_business.campaign_detail, name="campaign_detail"),
     path(
         "campaigns/<int:pk>/<str:action>/",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kpis import dashboard
-from kpis.views import _period_and_filters
+from kpis import dashboard, rollups
+from kpis.forms import period_and_filters
 
 
 class CSVRenderer(BaseRenderer):
@@ -48,7 +49,7 @@ class KpiValuesView(APIView):
         responses={200: dict},
     )
     def get(self, request, format=None):
-        period, filters, form = _period_and_filters(request._request)
+        period, filters, form = period_and_filters(request.query_params, timezone.localdate())
         if form.is_bound and not form.is_valid():
             raise exceptions.ValidationError(form.errors)
         cards = dashboard.cards(period, filters)
@@ -65,7 +66,27 @@ class KpiValuesView(APIView):
                 "change": c.change["text"],
                 "target": None if c.target is None else str(c.target),
                 "on_target": c.on_target,
+                "available": not c.unavailable,
+                "unavailable_reason": c.unavailable or None,
+                "manual": c.current.manual,
+                "responses": c.current.count,
+                "margin": None if c.current.margin is None else str(c.current.margin),
+                "note": c.current.note or None,
             }
             for c in cards
         ]
-        return Response({"count": len(results), "next": None, "previous": None, "results": results})
+        fresh = rollups.freshness(period.start, period.end)
+        return Response(
+            {
+                "count": len(results),
+                "next": None,
+                "previous": None,
+                "results": results,
+                # How fresh the numbers are: the last rollup run and, if changes to days of
+                # the period are still waiting for the next refresh, the earliest of them.
+                "updated_at": fresh["updated"].isoformat() if fresh["updated"] else None,
+                "pending_since": (
+                    fresh["pending_since"].isoformat() if fresh["pending_since"] else None
+                ),
+            }
+        )

@@ -8,7 +8,10 @@ class KpisConfig(AppConfig):
     def ready(self) -> None:
         from hub import demo, home
         from kpis import demo as kpi_demo
-        from kpis import selectors
+        from kpis import metrics, selectors, signals
+
+        metrics.register_core()
+        signals.connect()
 
         home.register("kpis_off_target", selectors.off_target_for_home)
         demo.extend(kpi_demo.load, kpi_demo.reset)

@@ -1,7 +1,8 @@
-"""Reads for dashboards, the scorecard and the monthly review."""
+"""Reads for dashboards, the scorecard and the monthly review, over the metric registry."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,20 +10,32 @@ from typing import Any
 
 from django.utils import timezone
 
-from kpis import metrics
-from kpis.metrics import METRICS, Filters, Period
-from kpis.models import Baseline, Target
+from kpis import metrics, registry
+from kpis.models import Baseline, ManualValue, Target
+from kpis.registry import Filters, Inputs, Metric, Period, Value, month_period
+
+ManualValues = dict[tuple[str, date, int | None], Decimal]
 
 
 @dataclass(frozen=True)
 class Card:
-    metric: metrics.Metric
+    metric: Metric
     value: Decimal | None
     previous: Decimal | None
     target: Decimal | None
     change: dict[str, Any]
     on_target: bool | None
-    honoured: bool
+    current: Value
+    before: Value
+    company_target_only: bool = False
+
+    @property
+    def honoured(self) -> bool:
+        return not self.current.unavailable
+
+    @property
+    def unavailable(self) -> str:
+        return self.current.unavailable
 
     @property
     def display(self) -> str:
@@ -36,40 +49,103 @@ class Card:
     def target_display(self) -> str:
         return metrics.format_value(self.metric, self.target)
 
+    @property
+    def margin_display(self) -> str:
+        if self.current.margin is None:
+            return ""
+        return "± " + metrics.format_value(self.metric, self.current.margin)
+
 
 def targets() -> dict[str, Decimal]:
     return dict(Target.objects.values_list("metric", "value"))
 
 
+def months_of(period: Period) -> list[date]:
+    months, cursor = [], period.start.replace(day=1)
+    while cursor <= period.end:
+        months.append(cursor)
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def manual_values_between(start: date, end: date) -> ManualValues:
+    """Every manual value of the months from ``start`` to ``end``, in one query."""
+    rows = ManualValue.objects.filter(month__gte=start.replace(day=1), month__lte=end).values_list(
+        "metric", "month", "zone_id", "value"
+    )
+    return {(m, month, zone): value for m, month, zone, value in rows}
+
+
+def manual_value(
+    key: str, period: Period, filters: Filters, known: Mapping | None = None
+) -> Decimal | None:
+    """The mean of the monthly values entered for the months the period touches (the zone's
+    value where there is one, else the company's)."""
+    if known is None:
+        known = manual_values_between(period.start, period.end)
+    values = []
+    for month in months_of(period):
+        chosen = None
+        if filters.zone is not None:
+            chosen = known.get((key, month, filters.zone.pk))
+        if chosen is None:
+            chosen = known.get((key, month, None))
+        if chosen is not None:
+            values.append(chosen)
+    if not values:
+        return None
+    return registry.quantize(sum(values, Decimal(0)) / len(values))
+
+
+def evaluate(
+    metric: Metric,
+    inputs: Inputs,
+    period: Period,
+    filters: Filters,
+    manual: ManualValues | None = None,
+    since: Mapping[str, date | None] | None = None,
+) -> Value:
+    return registry.evaluate(metric, inputs, period, filters, manual_values=manual, since=since)
+
+
 def cards(
-    period: Period, filters: Filters, keys: list[str] | None = None, days: dict | None = None
+    period: Period,
+    filters: Filters,
+    keys: list[str] | None = None,
+    days: Mapping[date, Inputs] | None = None,
+    since: Mapping[str, date | None] | None = None,
 ) -> list[Card]:
     """Every metric's value for the period next to the previous period and its target.
 
-    ``days``: the period's daily aggregates when the caller has them already.
+    ``days``: the period's daily inputs when the caller has them already.
     """
-    keys = keys or list(METRICS)
-    now_days = days if days is not None else metrics.daily_aggregates(period, filters)
+    chosen = [m for m in registry.metric_list() if keys is None or m.key in keys]
+    now_days = days if days is not None else registry.daily_inputs(period, filters)
     prev_period = period.previous()
-    prev_days = metrics.daily_aggregates(prev_period, filters)
-    now_total, prev_total = metrics.total(now_days), metrics.total(prev_days)
+    prev_days = registry.daily_inputs(prev_period, filters)
+    now_total, prev_total = registry.total(now_days), registry.total(prev_days)
+    manual = manual_values_between(prev_period.start, period.end)
+    since = registry.first_days() if since is None else since
     goals = targets()
     result = []
-    for key in keys:
-        metric = METRICS[key]
-        value = metrics.value_of(key, now_total, period, filters)
-        previous = metrics.value_of(key, prev_total, prev_period, filters)
-        target = goals.get(key)
-        wanted = {n for n, v in (("zone", filters.zone), ("campaign", filters.campaign)) if v}
+    for metric in chosen:
+        current = evaluate(metric, now_total, period, filters, manual, since)
+        before = evaluate(metric, prev_total, prev_period, filters, manual, since)
+        target = goals.get(metric.key)
         result.append(
             Card(
                 metric=metric,
-                value=value,
-                previous=previous,
+                value=current.value,
+                previous=before.value,
                 target=target,
-                change=metrics.change(metric, value, previous),
-                on_target=metrics.on_target(metric, value, target),
-                honoured=wanted <= set(metric.honours) or (metric.manual and wanted <= {"zone"}),
+                change=metrics.change(metric, current.value, before.value),
+                # Targets are the company's: a zone's or campaign's value isn't judged by them.
+                on_target=None
+                if filters.active
+                else metrics.on_target(metric, current.value, target),
+                company_target_only=bool(filters.active),
+                current=current,
+                before=before,
             )
         )
     return result
@@ -90,46 +166,82 @@ def buckets(period: Period) -> list[Period]:
         return out
     out, start = [], period.start
     while start <= period.end:
-        end = metrics.month_period(start).end
+        end = month_period(start).end
         out.append(Period(start, min(end, period.end)))
         start = end + timedelta(days=1)
     return out
 
 
 def trend(
-    key: str, period: Period, filters: Filters, days: dict | None = None
+    key: str,
+    period: Period,
+    filters: Filters,
+    days: Mapping[date, Inputs] | None = None,
+    since: Mapping[str, date | None] | None = None,
 ) -> list[tuple[date, Decimal | None]]:
     """The metric per bucket of the period (one query set for the whole period)."""
+    metric = registry.metric(key)
+    chosen = buckets(period)
+    if metric.per_month:
+        # A count per month is drawn per calendar month (never per day), over at least the
+        # last six months.
+        start = min(period.start, period.end - timedelta(days=155)).replace(day=1)
+        chosen = [month_period(m) for m in months_of(Period(start, period.end))]
+        chosen[-1] = Period(chosen[-1].start, min(chosen[-1].end, period.end))
+        if start < period.start or days is None:
+            days = registry.daily_inputs(Period(start, period.end), filters)
     if days is None:
-        days = metrics.daily_aggregates(period, filters)
+        days = registry.daily_inputs(period, filters)
+    manual = manual_values_between(period.start, period.end) if metric.manual else None
+    since = registry.first_days() if since is None else since
     series: list[tuple[date, Decimal | None]] = []
-    for bucket in buckets(period):
-        agg = metrics.Agg()
-        day = bucket.start
-        while day <= bucket.end:
-            if day in days:
-                agg.add(days[day])
-            day += timedelta(days=1)
-        if key in metrics.PER_MONTH:  # a bucket's own count, not scaled to a month
-            series.append((bucket.start, agg.values[metrics.PER_MONTH[key]]))
+    for bucket in chosen:
+        agg = registry.total(days, bucket)
+        if registry.before_data(metric, bucket, since):
+            series.append((bucket.start, None))
+        elif metric.per_month:  # a bucket's own count, not scaled to a month
+            series.append((bucket.start, agg[metric.per_month]))
         else:
-            series.append((bucket.start, metrics.value_of(key, agg, bucket, filters)))
+            value = evaluate(metric, agg, bucket, filters, manual, since).value
+            series.append((bucket.start, value))
     return series
 
 
-def breakdown(key: str, period: Period, dimension: str) -> list[tuple[str, Decimal | None]]:
-    """The metric per zone or per campaign for the period."""
+def breakdown(
+    key: str,
+    period: Period,
+    dimension: str,
+    filters: Filters | None = None,
+    since: Mapping[str, date | None] | None = None,
+) -> list[tuple[str, Decimal | None]]:
+    """The metric per zone or per campaign for the period, within the other active filters
+    (by zone within the chosen campaign, by campaign within the chosen zone).
+
+    Raises ValueError for a dimension the metric can't be split by.
+    """
     from hub.models import Campaign, Zone
 
+    metric = registry.metric(key)
+    if dimension not in registry.honours(metric):
+        raise ValueError(f"{metric.label} can't be split by {dimension}.")
+    filters = filters or Filters()
     choices: list[tuple[str, Filters]] = (
-        [(z.name, Filters(zone=z)) for z in Zone.objects.order_by("name")]
+        [
+            (z.name, Filters(zone=z, campaign=filters.campaign))
+            for z in Zone.objects.order_by("name")
+        ]
         if dimension == "zone"
-        else [(c.name, Filters(campaign=c)) for c in Campaign.objects.order_by("name")]
+        else [
+            (c.name, Filters(zone=filters.zone, campaign=c))
+            for c in Campaign.objects.order_by("name")
+        ]
     )
+    manual = manual_values_between(period.start, period.end)
+    since = registry.first_days() if since is None else since
     rows = []
-    for name, filters in choices:
-        agg = metrics.total(metrics.daily_aggregates(period, filters))
-        rows.append((name, metrics.value_of(key, agg, period, filters)))
+    for name, chosen in choices:
+        agg = registry.total(registry.daily_inputs(period, chosen))
+        rows.append((name, evaluate(metric, agg, period, chosen, manual, since).value))
     return rows
 
 
@@ -139,28 +251,24 @@ def scorecard(months: int = 6, today: date | None = None) -> dict[str, Any]:
     month = today.replace(day=1)
     periods = []
     for _ in range(months):
-        periods.append(metrics.month_period(month))
+        periods.append(month_period(month))
         month = (month - timedelta(days=1)).replace(day=1)
     periods.reverse()
     goals = targets()
     baselines = dict(Baseline.objects.values_list("metric", "value"))
-    data_from = metrics.first_data_day()
-    # One pass over each month's aggregates, shared by every metric; before any data there is
-    # nothing to count, which shows as "—", not as a perfect 0.
-    totals = [
-        None
-        if data_from is None or p.end < data_from
-        else metrics.total(metrics.daily_aggregates(p, Filters()))
-        for p in periods
-    ]
+    manual = manual_values_between(periods[0].start, periods[-1].end)
+    since = registry.first_days()
+    # One pass over each month's inputs, shared by every metric; a month before a metric's
+    # sources had any data shows as "—", not as a perfect 0.
+    days = registry.daily_inputs(Period(periods[0].start, periods[-1].end), Filters())
+    totals = [registry.total(days, p) for p in periods]
     rows = []
-    for key in metrics.SCORECARD:
-        metric = METRICS[key]
+    for metric in registry.scorecard_metrics():
         values = [
-            None if agg is None else metrics.value_of(key, agg, p, Filters())
+            evaluate(metric, agg, p, Filters(), manual, since).value
             for p, agg in zip(periods, totals, strict=True)
         ]
-        baseline, target = baselines.get(key), goals.get(key)
+        baseline, target = baselines.get(metric.key), goals.get(metric.key)
         latest = next((v for v in reversed(values) if v is not None), None)
         progress = None
         if (

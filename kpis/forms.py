@@ -1,7 +1,13 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
 from django import forms
+from django.http import QueryDict
 
 from hub.models import Campaign, Team, Zone
-from kpis.metrics import METRICS
+from kpis import registry
+from kpis.registry import Filters, Period, month_period
 
 PERIODS = [
     ("month", "This month"),
@@ -68,7 +74,27 @@ class BaselineForm(forms.Form):
     value = forms.DecimalField(max_digits=14, decimal_places=4)
 
     def __init__(self, *args, **kwargs):
-        from kpis.metrics import SCORECARD
-
         super().__init__(*args, **kwargs)
-        self.fields["metric"].choices = [(k, METRICS[k].label) for k in SCORECARD]
+        self.fields["metric"].choices = [(m.key, m.label) for m in registry.scorecard_metrics()]
+
+
+def period_and_filters(params: QueryDict, today: date) -> tuple[Period, Filters, FilterForm]:
+    """The period and filters a dashboard, export or the API feed was asked for."""
+    form = FilterForm(params or None)
+    choice, data = "month", {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        choice = data.get("period") or "month"
+        if data.get("start") and data.get("end") and data["end"] >= data["start"]:
+            choice = "custom"  # dates given: they are the period
+    if choice == "last_month":
+        period = month_period(today.replace(day=1) - timedelta(days=1))
+    elif choice == "week":
+        period = Period(today - timedelta(days=6), today)
+    elif choice == "quarter":
+        period = Period(today - timedelta(days=89), today)
+    elif choice == "custom":
+        period = Period(data["start"], data["end"])
+    else:
+        period = month_period(today)
+    return period, Filters(zone=data.get("zone"), campaign=data.get("campaign")), form

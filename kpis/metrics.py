@@ -1,485 +1,426 @@
-"""The metric registry: every KPI defined once, with its formula, unit, direction and filters.
+"""The core's KPIs and sources, declared in the registry (see ``kpis.registry``), and how values
+read: formatting, changes against the previous period, on/off target.
 
-Values are computed from daily aggregates (rollups of deliveries and customers, spend,
-incidents, handoffs) that can be summed over any period; ratios are taken of the sums, so a
-month's on-time % is on-time deliveries ÷ completed deliveries of the month, never an average
-of daily percentages.
+Registered once by ``KpisConfig.ready()``; importing this module twice registers nothing twice.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from urllib.parse import urlencode
 
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate
-from django.utils import timezone
-
-from handoffs import selectors as handoff_selectors
-from hub.models import Campaign, Incident, MarketingSpend, Zone
-from kpis.models import DailyRollup, ManualValue
-
-PERCENT, COUNT, MONEY, SCORE, MINUTES, HOURS = (
-    "percent",
-    "count",
-    "money",
-    "score",
-    "minutes",
-    "hours",
+from kpis import registry, sources
+from kpis.registry import (
+    COUNT,
+    DOWN,
+    HOURS,
+    MINUTES,
+    MONEY,
+    NEITHER,
+    PERCENT,
+    SCORE,
+    UP,
+    Filters,
+    Inputs,
+    Metric,
+    Period,
+    Value,
+    mean_with_margin,
+    nps_with_margin,
+    per,
+    per_month,
+    quantize,
+    ratio,
 )
-UP, DOWN, NEITHER = 1, -1, 0
+
+D = Decimal
 
 
-@dataclass(frozen=True)
-class Metric:
-    key: str
-    label: str
-    function: str  # marketing, operations, support, collaboration
-    unit: str
-    direction: int
-    formula: str
-    honours: frozenset[str] = frozenset()
-    manual: bool = False
-    scale: str = ""  # e.g. "1–5"
-
-    @property
-    def inputs(self) -> tuple[str, ...]:
-        """The aggregates its value is computed from (shown on its page)."""
-        return INPUTS.get(self.key, ())
-
-
-METRICS: dict[str, Metric] = {
-    m.key: m
-    for m in [
-        Metric(
-            "leads",
-            "Leads",
-            "marketing",
-            COUNT,
-            UP,
-            "CRM contacts first seen in the period",
-            frozenset({"zone", "campaign"}),
-        ),
-        Metric(
-            "new_customers",
-            "New customers",
-            "marketing",
-            COUNT,
-            UP,
-            "Customers whose first delivery was completed in the period",
-            frozenset({"zone", "campaign"}),
-        ),
-        Metric(
-            "spend",
-            "Marketing spend",
-            "marketing",
-            MONEY,
-            NEITHER,
-            "Sum of daily campaign spend in the period",
-            frozenset({"campaign"}),
-        ),
-        Metric(
-            "cac",
-            "CAC",
-            "marketing",
-            MONEY,
-            DOWN,
-            "Spend ÷ new customers acquired in the period",
-            frozenset({"campaign"}),
-        ),
-        Metric(
-            "deliveries",
-            "Deliveries",
-            "operations",
-            COUNT,
-            NEITHER,
-            "Deliveries completed (delivered or failed) in the period",
-            frozenset({"zone", "campaign"}),
-        ),
-        Metric(
-            "on_time",
-            "On-time deliveries",
-            "operations",
-            PERCENT,
-            UP,
-            "Delivered within the promised window ÷ deliveries completed",
-            frozenset({"zone", "campaign"}),
-        ),
-        Metric(
-            "failed_pct",
-            "Failed deliveries",
-            "operations",
-            PERCENT,
-            DOWN,
-            "Failed ÷ deliveries completed",
-            frozenset({"zone", "campaign"}),
-        ),
-        Metric(
-            "first_on_time",
-            "New customers delivered on time",
-            "operations",
-            PERCENT,
-            UP,
-            "First deliveries of customers delivered on time ÷ first deliveries completed",
-            frozenset({"zone", "campaign"}),
-        ),
-        Metric(
-            "complaints",
-            "Complaints",
-            "support",
-            COUNT,
-            DOWN,
-            "Customer complaints logged in the period",
-            frozenset({"zone"}),
-        ),
-        Metric(
-            "csat",
-            "CSAT",
-            "support",
-            SCORE,
-            UP,
-            "Average customer satisfaction score (1–5)",
-            manual=True,
-            scale="1–5",
-        ),
-        Metric(
-            "nps",
-            "NPS",
-            "support",
-            SCORE,
-            UP,
-            "% promoters − % detractors (−100 to 100)",
-            manual=True,
-            scale="−100–100",
-        ),
-        Metric(
-            "promo_csat",
-            "CSAT of promo-code recipients",
-            "support",
-            SCORE,
-            UP,
-            "Average satisfaction of customers who used a promo code (1–5)",
-            manual=True,
-            scale="1–5",
-        ),
-        Metric(
-            "missed_handoffs",
-            "Missed handoffs / month",
-            "collaboration",
-            COUNT,
-            DOWN,
-            "Handoffs not acknowledged within their SLA, per month",
-        ),
-        Metric(
-            "ack_median",
-            "Median time to acknowledge",
-            "collaboration",
-            MINUTES,
-            DOWN,
-            "Median minutes from a handoff's creation to its acknowledgement",
-        ),
-        Metric(
-            "campaign_errors",
-            "Campaign errors / month",
-            "collaboration",
-            COUNT,
-            DOWN,
-            "Campaign errors logged, per month",
-            frozenset({"campaign"}),
-        ),
-        Metric(
-            "manual_hours",
-            "Manual hours / week",
-            "collaboration",
-            HOURS,
-            DOWN,
-            "Hours a week spent on cross-team firefighting (entered monthly)",
-            manual=True,
-        ),
-        Metric(
-            "hours_saved",
-            "Hours saved by automation / week",
-            "collaboration",
-            HOURS,
-            UP,
-            "Rule runs × each rule's manual minutes saved, per week",
-        ),
-        Metric(
-            "comm_satisfaction",
-            "Team communication satisfaction",
-            "collaboration",
-            SCORE,
-            UP,
-            "Staff pulse: satisfaction with cross-team communication (1–5)",
-            manual=True,
-            scale="1–5",
-        ),
-    ]
-}
-FUNCTIONS = {
-    "marketing": "Marketing",
-    "operations": "Operations",
-    "support": "Customer support",
-    "collaboration": "Collaboration",
-}
-SCORECARD = ["missed_handoffs", "campaign_errors", "manual_hours", "comm_satisfaction"]
-INPUTS = {
-    "leads": ("leads",),
-    "new_customers": ("first_completed",),
-    "spend": ("spend",),
-    "cac": ("spend", "first_completed"),
-    "deliveries": ("completed",),
-    "on_time": ("on_time", "completed"),
-    "failed_pct": ("failed", "completed"),
-    "first_on_time": ("first_on_time", "first_completed"),
-    "complaints": ("complaints",),
-    "missed_handoffs": ("missed",),
-    "campaign_errors": ("campaign_errors",),
-    "hours_saved": ("saved_minutes", "rule_runs"),
-}
-INPUT_LABELS = {
-    "leads": "CRM contacts first seen",
-    "first_completed": "first deliveries completed",
-    "first_on_time": "first deliveries on time",
-    "spend": "spend",
-    "completed": "deliveries completed",
-    "on_time": "delivered on time",
-    "failed": "failed",
-    "complaints": "complaints",
-    "missed": "handoffs missed",
-    "campaign_errors": "campaign errors",
-    "saved_minutes": "minutes saved by rule runs",
-    "rule_runs": "rule runs",
-}
-# Counts normalised to a month for a period; a trend shows their plain count per bucket.
-PER_MONTH = {"missed_handoffs": "missed", "campaign_errors": "campaign_errors"}
-ADDITIVE = [
-    "completed",
-    "on_time",
-    "failed",
-    "first_completed",
-    "first_on_time",
-    "new_customers",
-    "leads",
-    "spend",
-    "complaints",
-    "campaign_errors",
-    "missed",
-    "saved_minutes",
-    "rule_runs",
-]
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date  # inclusive
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    @property
-    def months(self) -> float:
-        if self.start.day == 1 and (self.end + timedelta(days=1)).day == 1:
-            return float(
-                (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
-            )
-        return self.days / 30.4375
-
-    def previous(self) -> Period:
-        if self.start.day == 1 and (self.end + timedelta(days=1)).day == 1:
-            months = round(self.months)
-            start = self.start
-            for _ in range(months):
-                start = (start - timedelta(days=1)).replace(day=1)
-            return Period(start, self.start - timedelta(days=1))
-        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        tz = timezone.get_current_timezone()
-        return (
-            datetime.combine(self.start, time.min, tzinfo=tz),
-            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz),
-        )
-
-
-def month_period(month: date) -> Period:
-    first = month.replace(day=1)
-    nxt = (first + timedelta(days=32)).replace(day=1)
-    return Period(first, nxt - timedelta(days=1))
-
-
-@dataclass
-class Agg:
-    """Additive counts of some days, plus the raw acknowledgement times for medians."""
-
-    values: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    ack_minutes: list[float] = field(default_factory=list)
-
-    def add(self, other: Agg) -> None:
-        for key, value in other.values.items():
-            self.values[key] += value
-        self.ack_minutes.extend(other.ack_minutes)
-
-
-@dataclass(frozen=True)
-class Filters:
-    zone: Zone | None = None
-    campaign: Campaign | None = None
-
-
-def daily_aggregates(period: Period, filters: Filters) -> dict[date, Agg]:
-    """One Agg per day of the period, from rollups and the small fact tables."""
-    days: dict[date, Agg] = defaultdict(Agg)
-    start_dt, end_dt = period.bounds()
-    rollups = DailyRollup.objects.filter(day__gte=period.start, day__lte=period.end)
-    if filters.zone:
-        rollups = rollups.filter(zone=filters.zone)
-    if filters.campaign:
-        rollups = rollups.filter(campaign=filters.campaign)
-    fields = [
-        "completed",
-        "on_time",
-        "failed",
-        "first_completed",
-        "first_on_time",
-        "new_customers",
-        "leads",
-    ]
-    for row in rollups.values("day").annotate(**{f"s_{f}": Sum(f) for f in fields}).order_by():
-        for f in fields:
-            days[row["day"]].values[f] += Decimal(row[f"s_{f}"] or 0)
-    spend = MarketingSpend.objects.filter(day__gte=period.start, day__lte=period.end)
-    if filters.campaign:
-        spend = spend.filter(campaign=filters.campaign)
-    for day, amount in (
-        spend.values("day").annotate(total=Sum("amount")).values_list("day", "total")
-    ):
-        days[day].values["spend"] += amount or Decimal(0)
-    incidents = Incident.objects.filter(occurred_at__gte=start_dt, occurred_at__lt=end_dt)
-    complaints = incidents.filter(kind=Incident.Kind.COMPLAINT)
-    if filters.zone:
-        complaints = complaints.filter(zone=filters.zone)
-    errors = incidents.filter(kind=Incident.Kind.CAMPAIGN_ERROR)
-    if filters.campaign:
-        errors = errors.filter(campaign=filters.campaign)
-    for key, qs in (("complaints", complaints), ("campaign_errors", errors)):
-        for day, n in (
-            qs.annotate(day=TruncDate("occurred_at"))
-            .values("day")
-            .annotate(n=Count("id"))
-            .values_list("day", "n")
-        ):
-            days[day].values[key] += n
-    handoffs = handoff_selectors.handoff_facts(start_dt, end_dt)
-    for day in handoffs["missed"]:
-        days[day].values["missed"] += 1
-    for created, minutes in handoffs["acks"]:
-        days[timezone.localtime(created).date()].ack_minutes.append(minutes)
-    for created, minutes in handoffs["saved"]:
-        day = timezone.localtime(created).date()
-        days[day].values["saved_minutes"] += minutes or 0
-        days[day].values["rule_runs"] += 1
-    return days
-
-
-def total(days: dict[date, Agg]) -> Agg:
-    agg = Agg()
-    for day_agg in days.values():
-        agg.add(day_agg)
-    return agg
-
-
-def _ratio(numerator: Decimal, denominator: Decimal, scale: int = 100) -> Decimal | None:
-    if not denominator:
-        return None
-    return (Decimal(numerator) * scale / Decimal(denominator)).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP
+def spend_by_zone_available(period: Period, filters: Filters, v: Inputs) -> str:
+    """Spend (and CAC) of one zone only when every amount of the period can be told to a zone."""
+    if filters.zone is None or not v["spend_unattributed"]:
+        return ""
+    return (
+        f"{format_money(v['spend_unattributed'])} of this period's spend is aimed at no single "
+        "zone (enter spend per zone on the spend page): not available for this filter."
     )
 
 
-def manual_value(key: str, period: Period, filters: Filters) -> Decimal | None:
-    """The mean of the monthly values entered for the months the period touches."""
-    months, cursor = [], period.start.replace(day=1)
-    while cursor <= period.end:
-        months.append(cursor)
-        cursor = (cursor + timedelta(days=32)).replace(day=1)
-    rows = ManualValue.objects.filter(metric=key, month__in=months)
-    values = []
-    for month in months:
-        in_month = [r for r in rows if r.month == month]
-        chosen = [r for r in in_month if filters.zone and r.zone_id == filters.zone.pk] or [
-            r for r in in_month if r.zone_id is None
-        ]
-        if chosen:
-            values.append(chosen[0].value)
-    if not values:
+# --- Links to the rows behind a metric ----------------------------------------------------------
+
+
+def _rows_link(kind: str, period: Period, filters: Filters) -> str:
+    params = {"period": "custom", "start": period.start.isoformat(), "end": period.end.isoformat()}
+    if filters.zone:
+        params["zone"] = str(filters.zone.pk)
+    if filters.campaign:
+        params["campaign"] = str(filters.campaign.pk)
+    return f"/kpis/rows/{kind}/?" + urlencode(params)
+
+
+def _deliveries_link(period: Period, filters: Filters) -> str:
+    return _rows_link("deliveries", period, filters)
+
+
+def _customers_link(period: Period, filters: Filters) -> str:
+    return _rows_link("customers", period, filters)
+
+
+def _spend_link(period: Period, filters: Filters) -> str:
+    params = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    if filters.zone:
+        params["zone"] = str(filters.zone.pk)
+    if filters.campaign:
+        params["campaign"] = str(filters.campaign.pk)
+    return "/spend/?" + urlencode(params)
+
+
+def _handoffs_link(period: Period, filters: Filters) -> str:
+    return "/handoffs/?scope=all&status="
+
+
+def _campaigns_link(period: Period, filters: Filters) -> str:
+    return "/campaigns/"
+
+
+# --- Metrics ------------------------------------------------------------------------------------
+
+PCT = (D(0), D(100))
+SCORE_1_5 = (D(1), D(5))
+NOT_NEGATIVE = (D(0), None)
+
+
+def _ack_median(v: Inputs, period: Period) -> Decimal | None:
+    minutes = v.samples("ack_minutes")
+    if not minutes:
         return None
-    mean = sum(values, Decimal(0)) / len(values)
-    return mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return quantize(statistics.median(minutes), "0.1")
 
 
-def value_of(key: str, agg: Agg, period: Period, filters: Filters) -> Decimal | None:
-    """The metric's value for a period whose aggregates are ``agg`` (None: not computable)."""
-    v = agg.values
-    if key == "leads":
-        return v["leads"]
-    if key == "new_customers":
-        return v["first_completed"]
-    if key == "spend":
-        return v["spend"].quantize(Decimal("0.01"))
-    if key == "cac":
-        return _ratio(v["spend"], v["first_completed"], scale=1)
-    if key == "deliveries":
-        return v["completed"]
-    if key == "on_time":
-        return _ratio(v["on_time"], v["completed"])
-    if key == "failed_pct":
-        return _ratio(v["failed"], v["completed"])
-    if key == "first_on_time":
-        return _ratio(v["first_on_time"], v["first_completed"])
-    if key == "complaints":
-        return v["complaints"]
-    if key == "missed_handoffs":
-        return _per(v["missed"], period.months)
-    if key == "campaign_errors":
-        return _per(v["campaign_errors"], period.months)
-    if key == "ack_median":
-        if not agg.ack_minutes:
-            return None
-        return Decimal(str(statistics.median(agg.ack_minutes))).quantize(Decimal("0.1"))
-    if key == "hours_saved":
-        return _per(v["saved_minutes"] / 60, period.days / 7)
-    if METRICS[key].manual:
-        return manual_value(key, period, filters)
-    raise KeyError(key)
+ON_TIME_DEFINITION = (
+    "A delivery completed in the period (delivered or failed) is on time when it was delivered "
+    "no later than the end of its promised window{early}. A failed delivery is never on time. "
+    "Deliveries without a promised window are left out of the rate and counted on their own "
+    "(“completed without a promised window”). Rollups, breakdowns, exports and the API all "
+    "count it this way."
+)
 
 
-def _per(amount: Decimal, units: float) -> Decimal | None:
-    if units <= 0:
-        return None
-    return (Decimal(amount) / Decimal(str(units))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def on_time_definition() -> str:
+    """The definition with the company's rule for early deliveries."""
+    from kpis.rollups import early_counts_as_on_time
+
+    early = (
+        "; arriving before the window opens counts as on time"
+        if early_counts_as_on_time()
+        else " and no earlier than its start (early deliveries are not on time)"
+    )
+    return ON_TIME_DEFINITION.format(early=early)
+
+
+CORE_METRICS = [
+    Metric(
+        key="leads",
+        label="Leads",
+        function="marketing",
+        unit=COUNT,
+        direction=UP,
+        formula="CRM contacts first seen in the period",
+        inputs=("leads",),
+        compute=lambda v, p: v["leads"],
+        bounds=NOT_NEGATIVE,
+        honours=frozenset({"zone", "campaign"}),
+        link=_customers_link,
+    ),
+    Metric(
+        key="new_customers",
+        label="New customers",
+        function="marketing",
+        unit=COUNT,
+        direction=UP,
+        formula="Customers whose first delivery was completed in the period",
+        inputs=("first_completed",),
+        compute=lambda v, p: v["first_completed"],
+        bounds=NOT_NEGATIVE,
+        honours=frozenset({"zone", "campaign"}),
+        link=_deliveries_link,
+    ),
+    Metric(
+        key="spend",
+        label="Marketing spend",
+        function="marketing",
+        unit=MONEY,
+        direction=NEITHER,
+        formula=(
+            "Sum of daily campaign spend in the period; for a zone, the spend entered for that "
+            "zone or for a campaign aimed at that zone alone"
+        ),
+        inputs=("spend",),
+        compute=lambda v, p: quantize(v["spend"]),
+        bounds=NOT_NEGATIVE,
+        honours=frozenset({"zone", "campaign"}),
+        available=spend_by_zone_available,
+        link=_spend_link,
+    ),
+    Metric(
+        key="cac",
+        label="CAC",
+        function="marketing",
+        unit=MONEY,
+        direction=DOWN,
+        formula=(
+            "Spend ÷ new customers (first delivery completed) in the period; for a zone, the "
+            "zone's spend ÷ the zone's new customers"
+        ),
+        inputs=("spend", "first_completed"),
+        compute=lambda v, p: ratio(v["spend"], v["first_completed"], scale=1),
+        bounds=NOT_NEGATIVE,
+        honours=frozenset({"zone", "campaign"}),
+        available=spend_by_zone_available,
+        link=_deliveries_link,
+    ),
+    Metric(
+        key="deliveries",
+        label="Deliveries",
+        function="operations",
+        unit=COUNT,
+        direction=NEITHER,
+        formula="Deliveries completed (delivered or failed) in the period",
+        inputs=("completed",),
+        compute=lambda v, p: v["completed"],
+        bounds=NOT_NEGATIVE,
+        honours=frozenset({"zone", "campaign"}),
+        link=_deliveries_link,
+    ),
+    Metric(
+        key="on_time",
+        label="On-time deliveries",
+        function="operations",
+        unit=PERCENT,
+        direction=UP,
+        formula=(
+            "Delivered within the promised window ÷ deliveries completed with a promised window"
+        ),
+        inputs=("on_time", "completed", "no_window"),
+        compute=lambda v, p: ratio(v["on_time"], v["completed"] - v["no_window"]),
+        definition=on_time_definition,
+        bounds=PCT,
+        honours=frozenset({"zone", "campaign"}),
+        link=_deliveries_link,
+    ),
+    Metric(
+        key="failed_pct",
+        label="Failed deliveries",
+        function="operations",
+        unit=PERCENT,
+        direction=DOWN,
+        formula="Failed ÷ deliveries completed",
+        inputs=("failed", "completed"),
+        compute=lambda v, p: ratio(v["failed"], v["completed"]),
+        bounds=PCT,
+        honours=frozenset({"zone", "campaign"}),
+        link=_deliveries_link,
+    ),
+    Metric(
+        key="first_on_time",
+        label="New customers delivered on time",
+        function="operations",
+        unit=PERCENT,
+        direction=UP,
+        formula=(
+            "Customers' first deliveries delivered on time ÷ first deliveries completed with a "
+            "promised window"
+        ),
+        inputs=("first_on_time", "first_completed", "first_no_window"),
+        compute=lambda v, p: ratio(v["first_on_time"], v["first_completed"] - v["first_no_window"]),
+        definition=on_time_definition,
+        bounds=PCT,
+        honours=frozenset({"zone", "campaign"}),
+        link=_deliveries_link,
+    ),
+    Metric(
+        key="complaints",
+        label="Complaints",
+        function="support",
+        unit=COUNT,
+        direction=DOWN,
+        formula="Customer complaints logged in the period",
+        inputs=("complaints",),
+        compute=lambda v, p: v["complaints"],
+        bounds=NOT_NEGATIVE,
+        honours=frozenset({"zone"}),
+        link=_campaigns_link,
+    ),
+    Metric(
+        key="csat",
+        label="CSAT",
+        function="support",
+        unit=SCORE,
+        direction=UP,
+        formula="Average customer satisfaction score (1–5)",
+        inputs=("csat_sum", "csat_count", "csat_sumsq"),
+        compute=lambda v, p: mean_with_margin(v["csat_sum"], v["csat_count"], v["csat_sumsq"]),
+        bounds=SCORE_1_5,
+        honours=frozenset({"zone"}),
+        manual=True,
+        count_input="csat_count",
+        scale="1–5",
+    ),
+    Metric(
+        key="nps",
+        label="NPS",
+        function="support",
+        unit=SCORE,
+        direction=UP,
+        formula="% promoters − % detractors (−100 to 100)",
+        inputs=("nps_promoters", "nps_detractors", "nps_count"),
+        compute=lambda v, p: nps_with_margin(
+            v["nps_promoters"], v["nps_detractors"], v["nps_count"]
+        ),
+        bounds=(D(-100), D(100)),
+        honours=frozenset({"zone"}),
+        manual=True,
+        count_input="nps_count",
+        scale="−100–100",
+    ),
+    Metric(
+        key="promo_csat",
+        label="CSAT of promo-code recipients",
+        function="support",
+        unit=SCORE,
+        direction=UP,
+        formula="Average satisfaction of customers who used a promo code (1–5)",
+        inputs=("promo_csat_sum", "promo_csat_count", "promo_csat_sumsq"),
+        compute=lambda v, p: mean_with_margin(
+            v["promo_csat_sum"], v["promo_csat_count"], v["promo_csat_sumsq"]
+        ),
+        bounds=SCORE_1_5,
+        honours=frozenset({"zone"}),
+        manual=True,
+        count_input="promo_csat_count",
+        scale="1–5",
+    ),
+    Metric(
+        key="missed_handoffs",
+        label="Missed handoffs / month",
+        function="collaboration",
+        unit=COUNT,
+        direction=DOWN,
+        formula="Handoffs not acknowledged within their SLA, per month",
+        inputs=("missed",),
+        compute=lambda v, p: per_month(v["missed"], p),
+        bounds=NOT_NEGATIVE,
+        per_month="missed",
+        scorecard=True,
+        link=_handoffs_link,
+    ),
+    Metric(
+        key="ack_median",
+        label="Median time to acknowledge",
+        function="collaboration",
+        unit=MINUTES,
+        direction=DOWN,
+        formula="Median minutes from a handoff's creation to its acknowledgement",
+        inputs=("ack_minutes",),
+        compute=_ack_median,
+        bounds=NOT_NEGATIVE,
+        link=_handoffs_link,
+    ),
+    Metric(
+        key="campaign_errors",
+        label="Campaign errors / month",
+        function="collaboration",
+        unit=COUNT,
+        direction=DOWN,
+        formula="Campaign errors logged, per month",
+        inputs=("campaign_errors",),
+        compute=lambda v, p: per_month(v["campaign_errors"], p),
+        bounds=NOT_NEGATIVE,
+        honours=frozenset({"campaign"}),
+        per_month="campaign_errors",
+        scorecard=True,
+        link=_campaigns_link,
+    ),
+    Metric(
+        key="manual_hours",
+        label="Manual hours / week",
+        function="collaboration",
+        unit=HOURS,
+        direction=DOWN,
+        formula="Hours a week spent on cross-team firefighting (reported in standups)",
+        inputs=("firefighting_hours", "firefighting_reports"),
+        compute=lambda v, p: Value(
+            per(v["firefighting_hours"], p.days / 7), count=int(v["firefighting_reports"])
+        ),
+        bounds=(D(0), D(168)),
+        scorecard=True,
+        manual=True,
+        count_input="firefighting_reports",
+    ),
+    Metric(
+        key="hours_saved",
+        label="Hours saved by automation / week",
+        function="collaboration",
+        unit=HOURS,
+        direction=UP,
+        formula=(
+            "Rule runs that created handoffs (once per run, however many teams it told) × the "
+            "manual minutes the rule said one run saves when it ran, per week"
+        ),
+        inputs=("saved_minutes", "rule_runs"),
+        compute=lambda v, p: per(v["saved_minutes"] / 60, p.days / 7),
+        bounds=NOT_NEGATIVE,
+        link=_handoffs_link,
+    ),
+    Metric(
+        key="comm_satisfaction",
+        label="Team communication satisfaction",
+        function="collaboration",
+        unit=SCORE,
+        direction=UP,
+        formula="Staff pulse: satisfaction with cross-team communication (1–5)",
+        inputs=("comm_sum", "comm_count", "comm_sumsq"),
+        compute=lambda v, p: mean_with_margin(v["comm_sum"], v["comm_count"], v["comm_sumsq"]),
+        bounds=SCORE_1_5,
+        scorecard=True,
+        manual=True,
+        count_input="comm_count",
+        scale="1–5",
+    ),
+]
+
+
+def register_core() -> None:
+    """Declare the core's sources and metrics (called from ``KpisConfig.ready()``)."""
+    sources.register_core_sources()
+    for metric in CORE_METRICS:
+        registry.register_metric(metric)
+
+
+# --- How values read ----------------------------------------------------------------------------
 
 
 def change(metric: Metric, current: Decimal | None, previous: Decimal | None) -> dict[str, Any]:
-    """Rates and scores change in points; counts, money and times in percent."""
+    """Rates and scores change in points; counts, money and times in percent.
+
+    A change that rounds to zero reads "0.0 pp" / "±0%" and is neither better nor worse; one
+    against an empty or near-empty base reads "new".
+    """
     if current is None or previous is None:
         return {"text": "—", "value": None, "better": None}
     if metric.unit in (PERCENT, SCORE):
-        delta = (current - previous).quantize(Decimal("0.01"))
+        value = quantize(current - previous, "0.1")
         unit = " pp" if metric.unit == PERCENT else ""
-        text = f"{delta:+.1f}{unit}".replace("-", "−")
-        value = delta
+        text = f"{value:+.1f}{unit}".replace("-", "−") if value else f"0.0{unit}"
     else:
         if previous == 0:
             return {"text": "new" if current else "±0%", "value": None, "better": None}
-        value = ((current - previous) * 100 / abs(previous)).quantize(Decimal("0.1"))
-        text = f"{value:+.1f}%".replace("-", "−")
+        value = quantize((current - previous) * 100 / abs(previous), "0.1")
+        if value >= 1000:  # e.g. 3 → 300: a base too small to compare with
+            return {"text": "new", "value": None, "better": None}
+        text = f"{value:+.1f}%".replace("-", "−") if value else "±0%"
     better = (
         None
         if metric.direction == NEITHER or value == 0
@@ -494,29 +435,37 @@ def on_target(metric: Metric, value: Decimal | None, target: Decimal | None) -> 
     return value >= target if metric.direction == UP else value <= target
 
 
+def _round(value: Decimal, places: str) -> Decimal:
+    return value.quantize(D(places), rounding=ROUND_HALF_UP)
+
+
+def currency() -> str:
+    from django.conf import settings
+
+    return getattr(settings, "KPI_CURRENCY", "USD")
+
+
+def format_money(value: Decimal) -> str:
+    return f"{currency()} {_round(D(value), '0.01'):,}"
+
+
 def format_value(metric: Metric, value: Decimal | None) -> str:
+    """The value as people read it, rounded half-up like the values themselves."""
     if value is None:
         return "—"
+    value = D(value)
     if metric.unit == PERCENT:
-        return f"{value:.1f}%"
+        return f"{_round(value, '0.1')}%"
     if metric.unit == MONEY:
-        return f"{value:,.2f}"
+        return format_money(value)
     if metric.unit == COUNT:
-        return f"{value:,.0f}" if value == value.to_integral() else f"{value:,.1f}"
+        if value == value.to_integral():
+            return f"{value:,.0f}"
+        return f"{_round(value, '0.1'):,}"
     if metric.unit == MINUTES:
-        return f"{value:.0f} min"
+        return f"{_round(value, '1')} min"
     if metric.unit == HOURS:
-        return f"{value:.1f} h"
-    return f"{value:.1f}" if metric.key != "nps" else f"{value:.0f}"
-
-
-def first_data_day() -> date | None:
-    """The first day anything was counted (a rollup or a handoff), or None."""
-    from django.db.models import Min
-
-    days = [DailyRollup.objects.aggregate(d=Min("day"))["d"]]
-    first_handoff = handoff_selectors.first_handoff_at()
-    if first_handoff:
-        days.append(timezone.localtime(first_handoff).date())
-    days = [d for d in days if d]
-    return min(days) if days else None
+        return f"{_round(value, '0.1')} h"
+    if metric.key == "nps":
+        return f"{_round(value, '1')}"
+    return f"{_round(value, '0.1')}"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -21,8 +22,11 @@ class DailyRollup(models.Model):
     completed = models.PositiveIntegerField(default=0)
     on_time = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    # Completed without a promised window: never on time or late, so outside the on-time rate.
+    no_window = models.PositiveIntegerField(default=0)
     first_completed = models.PositiveIntegerField(default=0)
     first_on_time = models.PositiveIntegerField(default=0)
+    first_no_window = models.PositiveIntegerField(default=0)
     new_customers = models.PositiveIntegerField(default=0)
     leads = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -31,6 +35,16 @@ class DailyRollup(models.Model):
         indexes = [
             # Every dashboard query: WHERE day BETWEEN :start AND :end [AND zone/campaign].
             models.Index(fields=["day", "zone", "campaign"], name="rollup_day_dims_idx"),
+        ]
+        constraints = [
+            # One row per day and dimensions (null: none), whatever runs the rebuild; two
+            # rebuilds at once can never leave two rows that both get summed.
+            models.UniqueConstraint(
+                F("day"),
+                Coalesce("zone", Value(0)),
+                Coalesce("campaign", Value(0)),
+                name="rollup_unique_day_dims",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,3 +185,20 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"Rollups {self.first_day}–{self.last_day} at {self.finished_at:%Y-%m-%d %H:%M}"
+
+
+class DirtyDay(models.Model):
+    """A local day whose facts changed since its rollups were built: refreshed by beat.
+
+    Marked in the same transaction as the change; the refresh deletes a mark only if it was
+    not marked again while the day was being rebuilt (``marked_at`` unchanged).
+    """
+
+    day = models.DateField(unique=True)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} changed at {self.marked_at:%Y-%m-%d %H:%M}"

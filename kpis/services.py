@@ -11,9 +11,9 @@ from django.utils import timezone
 from hub import audit, events, roles
 from hub.errors import DomainError
 from hub.models import Team, User, Zone
-from kpis import dashboard, metrics
-from kpis.metrics import METRICS, Filters
+from kpis import dashboard, registry, selectors
 from kpis.models import Baseline, KpiState, ManualValue, Review, ReviewActionItem, Target
+from kpis.registry import Filters, month_period
 
 
 def _require_manager(user: User) -> None:
@@ -21,21 +21,36 @@ def _require_manager(user: User) -> None:
         raise DomainError("Only managers can do this.", code="forbidden")
 
 
-def _metric(key: str) -> metrics.Metric:
-    if key not in METRICS:
+def _metric(key: str) -> registry.Metric:
+    metric = registry.get_metric(key)
+    if metric is None:
         raise DomainError("Unknown metric.", field="metric")
-    return METRICS[key]
+    return metric
+
+
+def _check_bounds(metric: registry.Metric, value: Decimal, what: str = "") -> None:
+    """Targets, baselines and manual values lie within the metric's own bounds."""
+    low, high = metric.bounds
+    if (low is not None and value < low) or (high is not None and value > high):
+        if low is not None and high is not None:
+            text = f"between {low} and {high}"
+        elif low is not None:
+            text = f"at least {low}"
+        else:
+            text = f"at most {high}"
+        raise DomainError(f"{what or metric.label} is {text}.", field="value")
 
 
 @transaction.atomic
 def target_set(*, actor: User, metric: str, value: Decimal | None) -> Target | None:
     """Set (or with None, remove) a KPI's target. Managers only."""
     _require_manager(actor)
-    _metric(metric)
+    definition = _metric(metric)
     if value is None:
         Target.objects.filter(metric=metric).delete()
         audit.record(actor=actor, action="kpi.target.delete", obj=actor, changes={"metric": metric})
         return None
+    _check_bounds(definition, value, f"A target for {definition.label}")
     target, _ = Target.objects.update_or_create(
         metric=metric, defaults={"value": value, "set_by": actor, "set_at": timezone.now()}
     )
@@ -60,18 +75,7 @@ def manual_value_set(
         raise DomainError(
             f"{definition.label} is computed from the data; it takes no manual values."
         )
-    limits = {
-        "csat": (1, 5),
-        "promo_csat": (1, 5),
-        "comm_satisfaction": (1, 5),
-        "nps": (-100, 100),
-        "manual_hours": (0, 168),
-    }
-    bounds = limits.get(metric)
-    if bounds is not None and not bounds[0] <= value <= bounds[1]:
-        raise DomainError(
-            f"{definition.label} is between {bounds[0]} and {bounds[1]}.", field="value"
-        )
+    _check_bounds(definition, value)
     row, _ = ManualValue.objects.update_or_create(
         metric=metric,
         month=month.replace(day=1),
@@ -88,8 +92,10 @@ def baseline_set(
 ) -> Baseline:
     """Set a collaboration metric's baseline (once; changing it again is recorded)."""
     _require_manager(actor)
-    if metric not in metrics.SCORECARD:
+    definition = _metric(metric)
+    if not definition.scorecard:
         raise DomainError("Baselines are for the collaboration scorecard's metrics.")
+    _check_bounds(definition, value, f"A baseline for {definition.label}")
     baseline, created = Baseline.objects.update_or_create(
         metric=metric,
         defaults={"value": value, "month": month, "set_by": actor, "set_at": timezone.now()},
@@ -105,13 +111,15 @@ def baseline_set(
 
 def baselines_from_first_month(*, actor: User, month: date) -> list[Baseline]:
     """Take each scorecard metric's value in ``month`` as its baseline (where it has one)."""
-    period = metrics.month_period(month)
-    agg = metrics.total(metrics.daily_aggregates(period, Filters()))
+    period = month_period(month)
+    agg = registry.total(registry.daily_inputs(period, Filters()))
     made = []
-    for key in metrics.SCORECARD:
-        value = metrics.value_of(key, agg, period, Filters())
+    for metric in registry.scorecard_metrics():
+        value = registry.evaluate(metric, agg, period, Filters()).value
         if value is not None:
-            made.append(baseline_set(actor=actor, metric=key, value=value, month=period.start))
+            made.append(
+                baseline_set(actor=actor, metric=metric.key, value=value, month=period.start)
+            )
     return made
 
 
@@ -121,7 +129,7 @@ def kpi_thresholds_check(today: date | None = None) -> int:
     A handoff rule on those events tells the owning team. Told once per crossing.
     """
     today = today or timezone.localdate()
-    period = metrics.month_period(today)
+    period = month_period(today)
     told = 0
     for card in dashboard.cards(period, Filters(), keys=list(dashboard.targets())):
         if card.on_target is None:
@@ -168,6 +176,10 @@ def kpi_thresholds_check(today: date | None = None) -> int:
 def review_open(*, actor: User, month: date) -> Review:
     """Open (or return) the review of a month. Managers only."""
     _require_manager(actor)
+    if month.replace(day=1) > timezone.localdate().replace(day=1):
+        raise DomainError(
+            f"{month:%B %Y} has not started yet: a review looks back at a month.", field="month"
+        )
     review, created = Review.objects.get_or_create(
         month=month.replace(day=1), defaults={"created_by": actor}
     )
@@ -221,14 +233,25 @@ def review_add_action(
 
 
 @transaction.atomic
-def review_close(*, actor: User, review: Review, snapshot: dict) -> Review:
-    """Freeze the review (later data changes don't rewrite it) and share it with every team."""
+def review_close(
+    *,
+    actor: User,
+    review: Review,
+    notes: str | None = None,
+    decisions: str | None = None,
+) -> Review:
+    """Freeze the review's numbers as they are now (later data changes don't rewrite them),
+    keep the notes and decisions typed with the close, and share it with every team."""
     from handoffs import services as handoff_services
 
     _require_manager(actor)
     review = Review.objects.select_for_update().get(pk=review.pk)
     _check_open(review)
-    review.snapshot = snapshot
+    if notes is not None:
+        review.notes = notes
+    if decisions is not None:
+        review.decisions = decisions
+    review.snapshot = selectors.review_numbers(review.month)
     review.status = Review.Status.CLOSED
     review.closed_by = actor
     review.closed_at = timezone.now()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("m/<str:key>/<str:kind>.csv", views.chart_csv, name="chart_csv"),
     path("m/<str:key>/target/", views.target_set, name="target"),
     path("m/<str:key>/manual/", views.manual_value, name="manual"),
+    path("rows/<str:kind>/", views.rows, name="rows"),
     path("rebuild/", views.rebuild, name="rebuild"),
     path("scorecard/", views.scorecard, name="scorecard"),
     path("scorecard/baseline/", views.scorecard_baseline, name="baseline"),

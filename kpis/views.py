@@ -13,12 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from handoffs import selectors as handoff_selectors
 from hub import roles
 from hub.decorators import manager_required, member_required
 from hub.errors import DomainError
-from hub.models import Campaign, Incident
-from kpis import charts, dashboard, metrics, rollups, services
+from kpis import charts, dashboard, metrics, registry, rollups, selectors, services
 from kpis.forms import (
     ActionItemForm,
     BaselineForm,
@@ -26,81 +24,41 @@ from kpis.forms import (
     ManualValueForm,
     ReviewNotesForm,
     TargetForm,
+    period_and_filters,
 )
-from kpis.metrics import FUNCTIONS, METRICS, Filters, Period
-from kpis.models import ManualValue, Review
+from kpis.models import ManualValue
+from kpis.registry import FUNCTIONS, Filters, Period
 
 # plotly.js sets inline styles on the figures it draws.
 charts_csp = csp_update({"style-src": ["'unsafe-inline'"]})
 
 
 def _period_and_filters(request: HttpRequest) -> tuple[Period, Filters, FilterForm]:
-    form = FilterForm(request.GET or None)
-    today = timezone.localdate()
-    choice, data = "month", {}
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        choice = data.get("period") or "month"
-        if data.get("start") and data.get("end") and data["end"] >= data["start"]:
-            choice = "custom"  # dates given: they are the period
-    if choice == "last_month":
-        period = metrics.month_period(today.replace(day=1) - timedelta(days=1))
-    elif choice == "week":
-        period = Period(today - timedelta(days=6), today)
-    elif choice == "quarter":
-        period = Period(today - timedelta(days=89), today)
-    elif choice == "custom":
-        period = Period(data["start"], data["end"])
-    else:
-        period = metrics.month_period(today)
-    return period, Filters(zone=data.get("zone"), campaign=data.get("campaign")), form
-
-
-def _annotations(period: Period) -> list[tuple[date, str]]:
-    start, end = period.bounds()
-    notes = [
-        (c.starts_on, f"Launch: {c.name}")
-        for c in Campaign.objects.filter(starts_on__gte=period.start, starts_on__lte=period.end)
-    ]
-    notes += [
-        (timezone.localtime(i.occurred_at).date(), f"Error: {i.title.removeprefix('[demo] ')}")
-        for i in Incident.objects.filter(
-            kind=Incident.Kind.CAMPAIGN_ERROR, occurred_at__gte=start, occurred_at__lt=end
-        )
-    ]
-    notes += [
-        (timezone.localtime(at).date(), f"Rule on: {name}")
-        for at, name in handoff_selectors.rule_enablements(start, end)
-    ]
-    merged: dict[date, list[str]] = {}
-    for day, label in sorted(notes):
-        merged.setdefault(day, []).append(label)
-    return [
-        (day, labels[0] if len(labels) == 1 else f"{len(labels)} events: " + "; ".join(labels))
-        for day, labels in merged.items()
-    ]
+    return period_and_filters(request.GET, timezone.localdate())
 
 
 def _context(request: HttpRequest, keys: list[str], title: str, function: str = "") -> dict:
     period, filters, form = _period_and_filters(request)
-    days = metrics.daily_aggregates(period, filters)  # once, for the cards and every trend
-    cards = dashboard.cards(period, filters, keys, days)
+    days = registry.daily_inputs(period, filters)  # once, for the cards and every trend
+    since = registry.first_days()
+    cards = dashboard.cards(period, filters, keys, days, since)
     groups = []
     for fn, label in FUNCTIONS.items():
         group = [c for c in cards if c.metric.function == fn]
         if group:
             groups.append((label, group))
-    annotations = _annotations(period)
+    annotations = selectors.chart_events(period)
     trends = []
     shown = [k for k in ("on_time", "cac", "first_on_time", "missed_handoffs") if k in keys]
     for key in shown or keys[:2]:
-        series = dashboard.trend(key, period, filters, days)
+        metric = registry.metric(key)
+        series = dashboard.trend(key, period, filters, days, since)
         target = next((c.target for c in cards if c.metric.key == key), None)
         trends.append(
             {
-                "metric": METRICS[key],
-                "series": [(d, metrics.format_value(METRICS[key], v)) for d, v in series],
-                "figure": charts.trend_figure(METRICS[key], series, target, annotations),
+                "metric": metric,
+                "series": [(d, metrics.format_value(metric, v)) for d, v in series],
+                "figure": charts.trend_figure(metric, series, target, annotations),
             }
         )
     return {
@@ -112,7 +70,7 @@ def _context(request: HttpRequest, keys: list[str], title: str, function: str = 
         "groups": groups,
         "trends": trends,
         "annotations": annotations,
-        "updated": rollups.last_updated(),
+        "fresh": rollups.freshness(period.start, period.end),
         "query": request.GET.urlencode(),
         "is_manager": roles.is_manager(request.user),
         "functions": FUNCTIONS,
@@ -122,7 +80,8 @@ def _context(request: HttpRequest, keys: list[str], title: str, function: str = 
 @member_required
 @charts_csp
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "kpis/dashboard.html", _context(request, list(METRICS), "Shared KPIs"))
+    keys = [m.key for m in registry.metric_list()]
+    return render(request, "kpis/dashboard.html", _context(request, keys, "Shared KPIs"))
 
 
 @member_required
@@ -130,7 +89,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def function_dashboard(request: HttpRequest, function: str) -> HttpResponse:
     if function not in FUNCTIONS:
         raise Http404("No such function.")
-    keys = [k for k, m in METRICS.items() if m.function == function]
+    keys = [m.key for m in registry.metric_list(function)]
     return render(
         request,
         "kpis/dashboard.html",
@@ -141,17 +100,22 @@ def function_dashboard(request: HttpRequest, function: str) -> HttpResponse:
 @member_required
 @charts_csp
 def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
-    metric = METRICS.get(key)
+    metric = registry.get_metric(key)
     if metric is None:
         raise Http404("No such metric.")
     period, filters, form = _period_and_filters(request)
-    days = metrics.daily_aggregates(period, filters)  # once, for the card, trend and inputs
-    card = dashboard.cards(period, filters, [key], days)[0]
-    series = dashboard.trend(key, period, filters, days)
-    agg = metrics.total(days)
-    by_zone = dashboard.breakdown(key, period, "zone") if "zone" in metric.honours else []
+    days = registry.daily_inputs(period, filters)  # once, for the card, trend and inputs
+    since = registry.first_days()
+    card = dashboard.cards(period, filters, [key], days, since)[0]
+    series = dashboard.trend(key, period, filters, days, since)
+    agg = registry.total(days)
+    annotations = selectors.chart_events(period)
+    honours = registry.honours(metric)
+    by_zone = dashboard.breakdown(key, period, "zone", filters, since) if "zone" in honours else []
     by_campaign = (
-        dashboard.breakdown(key, period, "campaign") if "campaign" in metric.honours else []
+        dashboard.breakdown(key, period, "campaign", filters, since)
+        if "campaign" in honours
+        else []
     )
     return render(
         request,
@@ -163,13 +127,19 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
             "filters": filters,
             "form": form,
             "series": [(d, metrics.format_value(metric, v)) for d, v in series],
-            "trend_figure": charts.trend_figure(metric, series, card.target, _annotations(period)),
+            "trend_figure": charts.trend_figure(metric, series, card.target, annotations),
+            "annotations": annotations,
             "by_zone": [(n, metrics.format_value(metric, v)) for n, v in by_zone],
             "by_zone_figure": charts.bar_figure(metric, by_zone) if by_zone else None,
             "by_campaign": [(n, metrics.format_value(metric, v)) for n, v in by_campaign],
             "by_campaign_figure": charts.bar_figure(metric, by_campaign) if by_campaign else None,
-            "inputs": [(metrics.INPUT_LABELS[k], agg.values[k]) for k in metric.inputs],
-            "source_link": _source_link(key, period, filters),
+            "inputs": [
+                (registry.input_label(k), agg[k])
+                for k in metric.inputs
+                if k not in agg.lists  # samples (for medians) are not a total
+            ],
+            "honours": sorted(registry.honours(metric)),
+            "source_link": metric.link(period, filters) if metric.link else "",
             "manual_values": ManualValue.objects.filter(metric=key).select_related(
                 "zone", "entered_by"
             )[:12],
@@ -181,28 +151,40 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-def _source_link(key: str, period: Period, filters: Filters) -> str:
-    """Where the rows behind a metric can be seen."""
-    start, end = period.bounds()
-    if key in ("deliveries", "on_time", "failed_pct", "first_on_time", "new_customers", "cac"):
-        params = f"completed_after={start.isoformat()}&completed_before={end.isoformat()}"
-        if filters.zone:
-            params += f"&zone={filters.zone.code}"
-        return f"/api/v1/deliveries/?{params}".replace("+", "%2B")
-    if key == "leads":
-        params = f"first_seen_after={start.isoformat()}&first_seen_before={end.isoformat()}"
-        return f"/api/v1/customers/?{params}".replace("+", "%2B")
-    if key in ("missed_handoffs", "ack_median", "hours_saved"):
-        return "/handoffs/?scope=all&status="
-    if key in ("complaints", "campaign_errors"):
-        return "/campaigns/"
-    return ""
+@member_required
+def rows(request: HttpRequest, kind: str) -> HttpResponse:
+    """The rows a metric is computed from, inside the app (deliveries or customers)."""
+    from django.core.paginator import Paginator
+
+    if kind not in ("deliveries", "customers"):
+        raise Http404
+    period, filters, form = _period_and_filters(request)
+    found = (
+        selectors.delivery_rows(period, filters)
+        if kind == "deliveries"
+        else selectors.customer_rows(period, filters)
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "kpis/rows.html",
+        {
+            "kind": kind,
+            "period": period,
+            "filters": filters,
+            "form": form,
+            "page": Paginator(found, 50).get_page(request.GET.get("page")),
+            "early_ok": rollups.early_counts_as_on_time(),
+            "query": params.urlencode(),
+        },
+    )
 
 
 @member_required
 def chart_csv(request: HttpRequest, key: str, kind: str) -> HttpResponse:
     """Every chart as CSV: the trend, or the breakdown by zone or campaign."""
-    metric = METRICS.get(key)
+    metric = registry.get_metric(key)
     if metric is None or kind not in ("trend", "zone", "campaign"):
         raise Http404
     period, filters, _ = _period_and_filters(request)
@@ -210,7 +192,10 @@ def chart_csv(request: HttpRequest, key: str, kind: str) -> HttpResponse:
         rows = [(d.isoformat(), v) for d, v in dashboard.trend(key, period, filters)]
         header = ["period_start", key]
     else:
-        rows = dashboard.breakdown(key, period, kind)
+        try:
+            rows = dashboard.breakdown(key, period, kind, filters)
+        except ValueError as exc:
+            return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
         header = [kind, key]
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = (
@@ -316,38 +301,6 @@ def _month(value: str) -> date:
         raise Http404("No such month.") from None
 
 
-def review_data(month: date) -> dict:
-    """The numbers of a review, as they are now (frozen into the snapshot on close)."""
-    period = metrics.month_period(month)
-    cards = dashboard.cards(period, Filters())
-    kpi_rows = [
-        {
-            "key": c.metric.key,
-            "label": c.metric.label,
-            "function": FUNCTIONS[c.metric.function],
-            "previous": c.previous_display,
-            "current": c.display,
-            "target": c.target_display,
-            "change": c.change["text"],
-            "better": c.change["better"],
-            "on_target": c.on_target,
-        }
-        for c in cards
-    ]
-    score = dashboard.scorecard(months=1, today=period.end)
-    score_rows = [
-        {
-            "label": r["metric"].label,
-            "baseline": r["baseline_display"],
-            "current": r["values"][-1],
-            "target": r["target_display"],
-            "progress": r["progress"],
-        }
-        for r in score["rows"]
-    ]
-    return {"month": month.isoformat(), "kpis": kpi_rows, "scorecard": score_rows}
-
-
 @member_required
 def review_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -355,7 +308,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
         request,
         "kpis/review_list.html",
         {
-            "reviews": Review.objects.all(),
+            "reviews": selectors.review_list(),
             "suggested": (today.replace(day=1) - timedelta(days=1)).replace(day=1),
             "is_manager": roles.is_manager(request.user),
         },
@@ -366,7 +319,11 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review_start(request: HttpRequest) -> HttpResponse:
     month = _month(request.POST.get("month", ""))
-    review = services.review_open(actor=request.user, month=month)
+    try:
+        review = services.review_open(actor=request.user, month=month)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("kpis:review_list")
     return redirect("kpis:review", month=f"{review.month:%Y-%m}")
 
 
@@ -374,14 +331,10 @@ def review_start(request: HttpRequest) -> HttpResponse:
 @charts_csp
 def review(request: HttpRequest, month: str) -> HttpResponse:
     first = _month(month)
-    review = Review.objects.filter(month=first).first()
+    review = selectors.review_get(first)
     if review is None:
         raise Http404("No review for that month yet.")
-    data = (
-        review.snapshot
-        if review.status == Review.Status.CLOSED and review.snapshot
-        else review_data(first)
-    )
+    data = selectors.review_data(review)
     return render(
         request,
         "kpis/review.html",
@@ -402,7 +355,7 @@ def review(request: HttpRequest, month: str) -> HttpResponse:
 @manager_required
 @require_POST
 def review_action(request: HttpRequest, month: str, action: str) -> HttpResponse:
-    review = Review.objects.filter(month=_month(month)).first()
+    review = selectors.review_get(_month(month))
     if review is None:
         raise Http404
     try:
@@ -425,8 +378,15 @@ def review_action(request: HttpRequest, month: str, action: str) -> HttpResponse
         elif action == "close":
             if request.POST.get("confirm") != "1":
                 raise DomainError("Tick the box to confirm: closing freezes the review.")
+            typed = ReviewNotesForm(request.POST)
+            typed.is_valid()
             services.review_close(
-                actor=request.user, review=review, snapshot=review_data(review.month)
+                actor=request.user,
+                review=review,
+                notes=typed.cleaned_data.get("notes") if "notes" in request.POST else None,
+                decisions=(
+                    typed.cleaned_data.get("decisions") if "decisions" in request.POST else None
+                ),
             )
             messages.success(request, "Review closed, frozen and shared with every team.")
         else:

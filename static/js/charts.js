@@ -5,6 +5,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var source = document.getElementById(el.dataset.figure);
     if (!source) { return; }
     var figure = JSON.parse(source.textContent);
-    window.Plotly.newPlot(el, figure.data, figure.layout, {displaylogo: false, responsive: true});
+    var config = figure.config || {displaylogo: false, responsive: true};
+    window.Plotly.newPlot(el, figure.data, figure.layout, config);
   });
 });

@@ -36,6 +36,7 @@ def test_manager_reads_kpis_and_closes_the_monthly_review(page):
     page.get_by_label("Team", exact=True).select_option(label="Operations")
     page.get_by_label("What needs doing").fill("Hire two Northgate drivers")
     page.get_by_role("button", name="Hand it to the team").click()
+    page.get_by_label("Notes").fill("Typed just before closing, never saved on its own.")
     page.get_by_label("Freeze these numbers").check()
     page.get_by_role("button", name="Close and share the review").click()
     assert page.get_by_test_id("review-status").inner_text() == "Closed"
@@ -45,5 +46,6 @@ def test_manager_reads_kpis_and_closes_the_monthly_review(page):
     assert page.pdf()[:4] == b"%PDF"  # the printable page exports to PDF
     review = Review.objects.get()
     assert review.snapshot["kpis"]
+    assert review.notes == "Typed just before closing, never saved on its own."
     assert Handoff.objects.filter(title__startswith="From the").count() == 1
     assert page.console_errors == []

@@ -1,6 +1,6 @@
 """KPI pages, targets, manual values, threshold alerts, the review and the API feed."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -86,7 +86,10 @@ def test_crossing_a_target_records_an_event_once_and_a_rule_tells_the_team(
 
 def test_home_lists_off_target_kpis(client_for, manager):
     services.target_set(actor=manager, metric="deliveries", value=Decimal("10"))  # no direction
-    services.target_set(actor=manager, metric="complaints", value=Decimal("-1"))
+    services.target_set(actor=manager, metric="complaints", value=Decimal("0"))
+    from hub.models import Incident
+
+    Incident.objects.create(kind="complaint", title="late")  # one complaint: off a target of 0
     page = client_for(manager).get("/").content.decode()
     assert 'data-testid="off-target"' in page
     assert "Complaints" in page
@@ -191,3 +194,97 @@ def test_scorecard_shows_no_data_as_a_dash_not_a_zero(db):
     missed = next(r for r in card["rows"] if r["metric"].key == "missed_handoffs")
     assert missed["values"][:2] == ["—", "—"]  # months before the first handoff
     assert missed["values"][-1] == "0"
+
+
+@pytest.mark.parametrize(
+    ("metric", "value"), [("csat", "-3"), ("on_time", "250"), ("complaints", "-1")]
+)
+def test_targets_outside_the_metrics_bounds_are_refused(client_for, manager, metric, value):
+    client_for(manager).post(f"/kpis/m/{metric}/target/", {"target-value": value})
+    assert not Target.objects.exists()
+
+
+def test_a_baseline_outside_the_bounds_is_refused(manager):
+    from hub.errors import DomainError
+
+    with pytest.raises(DomainError):
+        services.baseline_set(actor=manager, metric="missed_handoffs", value=Decimal("-99"))
+
+
+def test_a_review_of_a_month_to_come_is_refused(client_for, manager):
+    future = (timezone.localdate().replace(day=1) + timedelta(days=40)).strftime("%Y-%m")
+    response = client_for(manager).post("/kpis/reviews/start/", {"month": future}, follow=True)
+    assert not Review.objects.exists()
+    assert "has not started yet" in response.content.decode()
+
+
+def test_close_and_share_keeps_the_notes_typed_with_it(client_for, manager, ops):
+    client = client_for(manager)
+    client.post("/kpis/reviews/start/", {"month": "2026-10"})
+    client.post(
+        "/kpis/reviews/2026-10/close/",
+        {"confirm": "1", "notes": "typed, not saved", "decisions": "Two more drivers"},
+    )
+    review = Review.objects.get()
+    assert review.status == "closed"
+    assert (review.notes, review.decisions) == ("typed, not saved", "Two more drivers")
+    page = client.get("/kpis/reviews/2026-10/").content.decode()
+    assert "Two more drivers" in page
+
+
+def test_the_close_button_submits_the_notes_form(client_for, manager):
+    client = client_for(manager)
+    client.post("/kpis/reviews/start/", {"month": "2026-10"})
+    page = client.get("/kpis/reviews/2026-10/").content.decode()
+    assert 'form="review-notes" formaction="/kpis/reviews/2026-10/close/"' in page
+
+
+def test_the_rows_behind_a_metric_open_inside_the_app(client_for, member):
+    from hub.models import Delivery
+
+    Delivery.objects.create(
+        dispatch_id="row-1", status="succeeded", completed_at=timezone.now(), window_end=None
+    )
+    client = client_for(member)
+    page = client.get("/kpis/m/on_time/").content.decode()
+    assert 'href="/kpis/rows/deliveries/?' in page
+    assert "/api/v1/" not in page.split("The rows it is computed from")[0][-300:]
+    rows = client.get("/kpis/rows/deliveries/?period=month").content.decode()
+    assert "row-1" in rows and "not counted (no window)" in rows
+    assert client.get("/kpis/rows/customers/").status_code == 200
+
+
+def test_charts_have_a_small_mode_bar_and_money_has_its_currency(client_for, member):
+    import json
+
+    from kpis import charts, registry
+
+    figure = json.loads(charts.trend_figure(registry.metric("cac"), [], None, []))
+    assert figure["config"]["displaylogo"] is False
+    assert "sendDataToCloud" in figure["config"]["modeBarButtonsToRemove"]
+    assert figure["layout"]["yaxis"]["tickprefix"] == "USD "
+    assert registry.metric("cac") and "USD" in __import__("kpis.metrics").metrics.format_value(
+        registry.metric("cac"), Decimal("58.61")
+    )
+
+
+def test_per_month_counts_are_drawn_per_month(db):
+    from kpis import dashboard
+    from kpis.registry import Filters, month_period
+
+    series = dashboard.trend("missed_handoffs", month_period(timezone.localdate()), Filters())
+    assert len(series) == 6
+    assert all(d.day == 1 for d, _ in series)
+
+
+def test_a_zone_is_not_judged_by_company_targets_and_unsplittable_kpis_are_greyed(
+    client_for, manager
+):
+    from hub.models import Zone
+
+    north = Zone.objects.create(code="north", name="North")
+    services.target_set(actor=manager, metric="complaints", value=Decimal("0"))
+    page = client_for(manager).get(f"/kpis/?zone={north.pk}").content.decode()
+    assert "company target 0 (not judged for this filter)" in page
+    assert 'data-testid="unavailable-missed_handoffs"' in page
+    assert "not split by zone" in page

@@ -1,0 +1,181 @@
+"""Rollups are fresh after any change, whatever day it touches, and safe to rebuild at once."""
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+from hub.models import Campaign, Customer, Delivery
+from kpis import registry, rollups, tasks
+from kpis.models import DailyRollup, DirtyDay, RollupRun
+from kpis.registry import Filters, Period
+from tests import workers
+
+
+def _deliveries(n: int, start: date, days: int = 30) -> None:
+    for i in range(n):
+        day = start + timedelta(days=i % days)
+        done = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+        Delivery.objects.create(
+            dispatch_id=f"bulk-{start}-{i}",
+            status="succeeded",
+            completed_at=done,
+            window_start=done - timedelta(hours=1),
+            window_end=done + timedelta(hours=1),
+        )
+
+
+def _completed(period: Period, filters: Filters | None = None) -> Decimal:
+    return registry.total(registry.daily_inputs(period, filters or Filters()))["completed"]
+
+
+def _duplicates() -> int:
+    return (
+        DailyRollup.objects.values("day", "zone", "campaign")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_rebuilds_at_the_same_moment_count_every_delivery_once():
+    start = date(2026, 9, 1)
+    _deliveries(60, start)
+    period = Period(start, start + timedelta(days=29))
+    gate = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def rebuild() -> None:
+        try:
+            gate.wait()
+            rollups.rebuild(period.start, period.end)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=rebuild) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert _duplicates() == 0
+    assert _completed(period) == 60
+
+
+def test_a_change_to_an_old_day_marks_it_dirty_and_the_refresh_rebuilds_it(db):
+    old = timezone.localdate() - timedelta(days=40)
+    rollups.rebuild(old, timezone.localdate())
+    assert not DirtyDay.objects.exists()
+    _deliveries(2, old, days=1)
+    assert set(DirtyDay.objects.values_list("day", flat=True)) == {old}
+    period = Period(old, old)
+    assert _completed(period) == 0  # not counted until the refresh
+
+    tasks.refresh_rollups_task()
+
+    assert _completed(period) == 2
+    assert not DirtyDay.objects.exists()
+
+
+def test_a_customer_attributed_to_a_campaign_later_moves_its_deliveries(db):
+    old = timezone.localdate() - timedelta(days=20)
+    seen = datetime(old.year, old.month, old.day, 8, tzinfo=UTC)
+    customer = Customer.objects.create(phone="+100", first_seen_at=seen)
+    Delivery.objects.create(
+        dispatch_id="late-attr",
+        customer=customer,
+        status="succeeded",
+        completed_at=seen + timedelta(hours=4),
+    )
+    rollups.refresh_dirty()
+    ads = Campaign.objects.create(name="Ads")
+    customer.acquisition_campaign = ads
+    customer.save()
+    tasks.refresh_rollups_task()
+    assert _completed(Period(old, old), Filters(campaign=ads)) == 1
+
+
+def test_deleting_a_delivery_reaches_the_numbers(db):
+    old = timezone.localdate() - timedelta(days=15)
+    _deliveries(3, old, days=1)
+    rollups.refresh_dirty()
+    Delivery.objects.filter(dispatch_id__startswith="bulk-").first().delete()
+    rollups.refresh_dirty()
+    assert _completed(Period(old, old)) == 2
+
+
+def test_the_stamp_says_when_changes_are_not_counted_yet(client_for, member):
+    today = timezone.localdate()
+    rollups.rebuild(today.replace(day=1), today)
+    page = client_for(member).get("/kpis/").content.decode()
+    assert "every change included" in page
+    _deliveries(1, today, days=1)
+    page = client_for(member).get("/kpis/").content.decode()
+    assert "Includes every change made before" in page
+    assert "1 day of this period" in page
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_late_event_reaches_the_dashboard_through_the_beat_refresh(celery_worker):
+    old = timezone.localdate() - timedelta(days=30)
+    rollups.rebuild(old, timezone.localdate())
+    _deliveries(3, old, days=1)  # a late event for a month-old day
+
+    tasks.refresh_rollups_task.delay()
+
+    workers.wait_for(lambda: not DirtyDay.objects.exists(), timeout=60)
+    assert _completed(Period(old, old)) == 3
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_rebuilding_at_once_count_every_delivery_once(celery_worker, tmp_path):
+    start = timezone.localdate() - timedelta(days=59)
+    _deliveries(600, start, days=60)
+    second = workers.start_worker(tmp_path / "second.log")
+    try:
+        for _ in range(8):
+            tasks.rebuild_rollups_task.delay()
+        period = Period(start, timezone.localdate())
+        # Every task ran (eight runs logged), and the rows are counted once.
+        workers.wait_for(lambda: RollupRun.objects.count() >= 8, timeout=120)
+    finally:
+        workers.stop_worker(second)
+    assert _duplicates() == 0
+    assert _completed(period) == 600
+
+
+def test_imported_crm_history_reaches_the_numbers_at_the_next_refresh(db):
+    from handoffs.inbound import imports
+
+    old = timezone.localdate() - timedelta(days=45)
+    rollups.rebuild(old, timezone.localdate())
+    csv = (
+        "Record ID,First Name,Email,Create Date\n"
+        f"901,Ann,ann@example.com,{old.isoformat()} 10:00\n"
+        f"902,Bob,bob@example.com,{old.isoformat()} 11:00\n"
+    )
+    imports.run("hubspot_contacts", csv)
+
+    tasks.refresh_rollups_task()
+
+    agg = registry.total(registry.daily_inputs(Period(old, old), Filters()))
+    assert agg["leads"] == 2
+
+
+def test_the_api_says_how_fresh_its_numbers_are(api_for, member):
+    today = timezone.localdate()
+    rollups.rebuild(today.replace(day=1), today)
+    body = api_for(member).get("/api/v1/kpis/?period=month").json()
+    assert body["updated_at"] and body["pending_since"] is None
+    _deliveries(1, today, days=1)
+    body = api_for(member).get("/api/v1/kpis/?period=month").json()
+    assert body["pending_since"] is not None
