@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from handoffs import selectors, services
+from handoffs.channels import safety
 from handoffs.inbound.providers import provider_for
 from handoffs.models import Alert, AlertAttempt, Channel, Handoff, Integration, Rule
 from hub import roles
@@ -154,10 +155,11 @@ class ChannelSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         kind = attrs.get("kind", getattr(self.instance, "kind", None))
         target = attrs.get("target", getattr(self.instance, "target", ""))
-        if kind in ("slack", "teams", "webhook") and not str(target).startswith(
-            ("https://", "http://")
-        ):
-            raise serializers.ValidationError({"target": ["Give the webhook URL (https://…)."]})
+        if kind in ("slack", "teams", "webhook"):
+            try:
+                safety.check_url(str(target))
+            except safety.UnsafeURL as exc:
+                raise serializers.ValidationError({"target": [str(exc)]}) from exc
         fallback = attrs.get("fallback")
         if fallback is not None and self.instance is not None and fallback.pk == self.instance.pk:
             raise serializers.ValidationError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from handoffs import rules
+from handoffs.channels import safety
 from handoffs.models import Channel, TeamAlertSettings
 from hub.models import Team
 
@@ -144,8 +145,10 @@ class ChannelForm(forms.Form):
         data = super().clean()
         kind, target = data.get("kind"), (data.get("target") or "").strip()
         if kind in ("slack", "teams", "webhook"):
-            if not target.startswith(("https://", "http://")):
-                self.add_error("target", "Paste the webhook URL (https://…).")
+            try:
+                safety.check_url(target)
+            except safety.UnsafeURL as exc:
+                self.add_error("target", str(exc))
         elif kind == "email" and target:
             for address in target.split(","):
                 try:

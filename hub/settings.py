@@ -225,6 +225,10 @@ CROSSDOCK_EVENT_SUBSCRIBERS: list[str] = env_list("CROSSDOCK_EVENT_SUBSCRIBERS")
 # An event still pending or processing after this many seconds is picked up by the sweeper.
 CROSSDOCK_EVENT_STALE_SECONDS = int(os.environ.get("CROSSDOCK_EVENT_STALE_SECONDS", "120"))
 
+# Host names an outbound channel may reach although they are internal (loopback, private
+# network): e.g. an in-house service. Every other channel URL must lead to a public address.
+CROSSDOCK_OUTBOUND_ALLOW_HOSTS: list[str] = env_list("CROSSDOCK_OUTBOUND_ALLOW_HOSTS")
+
 # Seconds to wait for Slack, Teams or a webhook endpoint to answer one alert.
 CROSSDOCK_CHANNEL_TIMEOUT = float(os.environ.get("CROSSDOCK_CHANNEL_TIMEOUT", "10"))
 

@@ -28,3 +28,5 @@ if not os.environ.get("EMAIL_URL"):  # a worker a test starts may point at a loc
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = os.environ.get("SITE_URL") or "http://testserver"
 ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]
+# The local receivers (tests/receivers.py) listen on 127.0.0.1.
+CROSSDOCK_OUTBOUND_ALLOW_HOSTS = ["127.0.0.1"]
