@@ -43,7 +43,10 @@ class RuleForm(forms.Form):
         "{{ customer.name }}, {{ delivery.zone }}, {{ campaign.name }} …",
     )
     message_template = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Alert message"
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Alert message",
+        help_text=rules.ALLOWED_HELP,
     )
     requires_ack = forms.BooleanField(required=False, label="Someone must acknowledge it")
     sla_minutes = forms.IntegerField(
