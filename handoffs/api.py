@@ -14,7 +14,7 @@ from handoffs import selectors, services
 from handoffs.channels import safety
 from handoffs.inbound.providers import provider_for
 from handoffs.models import Alert, AlertAttempt, Channel, Handoff, Integration, Rule
-from hub import roles
+from hub import links, roles
 from hub.api import choice_param
 from hub.errors import DomainError
 from hub.models import Team
@@ -371,6 +371,13 @@ class HandoffSerializer(serializers.ModelSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
     alerts = AlertSerializer(many=True, read_only=True)
     due_in_hours = serializers.IntegerField(write_only=True, required=False, min_value=1)
+
+    def validate_link(self, value: str) -> str:
+        if value and not links.is_site_path(value):
+            raise serializers.ValidationError(
+                "Give a path on this site, like /handoffs/12/ (no other sites, no javascript:)."
+            )
+        return value
 
     class Meta:
         model = Handoff

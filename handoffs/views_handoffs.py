@@ -19,6 +19,7 @@ from handoffs.models import Alert, Channel, Handoff, Rule, RuleEvaluation, TeamA
 from hub import audit, roles
 from hub.decorators import admin_required, member_required
 from hub.errors import DomainError
+from hub.links import is_site_path, safe_next
 from hub.models import Event, Team
 
 # --- Handoffs -----------------------------------------------------------------------------------
@@ -77,7 +78,7 @@ def handoff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.success(request, "Marked done.")
     else:
         raise Http404
-    return redirect(request.POST.get("next") or handoff.get_absolute_url())
+    return redirect(safe_next(request, request.POST.get("next"), handoff.get_absolute_url()))
 
 
 @member_required
@@ -91,7 +92,7 @@ def handoff_new(request: HttpRequest) -> HttpResponse:
             team=data["team"],
             title=data["title"],
             body=data["body"],
-            link=link if link.startswith("/") and not link.startswith("//") else "",
+            link=link if is_site_path(link) else "",
             created_by=request.user,
             from_team=Team.objects.filter(memberships__user=request.user).order_by("id").first(),
             requires_ack=True,

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from handoffs.models import Alert, Channel, Handoff, Rule
 from handoffs.services.outbox import alert_create, inbox_channel_for
-from hub import audit
+from hub import audit, links
+from hub.errors import DomainError
 from hub.models import Event, Team, User
 
 
@@ -40,6 +41,8 @@ def handoff_create(
     Idempotent per (rule, event, team): a second call returns the existing handoff.
     """
     now = now or timezone.now()
+    if link and not links.is_site_path(link):
+        raise DomainError("The link must be a path on this site, like /handoffs/12/.", field="link")
     if due_at is None and sla_minutes:
         due_at = now + timedelta(minutes=sla_minutes)
     with transaction.atomic():
