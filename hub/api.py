@@ -288,9 +288,10 @@ def _date_range(qs, field: str, after: str | None, before: str | None):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    zone = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    acquisition_campaign = serializers.PrimaryKeyRelatedField(read_only=True)
-    promo_code = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # Each may be absent (null): the schema says so, so clients can rely on it.
+    zone = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    acquisition_campaign = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    promo_code = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Customer
@@ -337,8 +338,8 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 class DeliverySerializer(serializers.ModelSerializer):
-    zone = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    promo_code = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    zone = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    promo_code = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Delivery
