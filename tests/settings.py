@@ -28,6 +28,6 @@ if not os.environ.get("EMAIL_URL"):  # a worker a test starts may point at a loc
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = os.environ.get("SITE_URL") or "http://testserver"
 ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]  # tests that count turn them on
-CROSSDOCK_RATE_LIMITS: dict[str, str] = {}
+CROSSDOCK_RATE_LIMITS = {}
 # The local receivers (tests/receivers.py) listen on 127.0.0.1.
 CROSSDOCK_OUTBOUND_ALLOW_HOSTS = ["127.0.0.1"]
