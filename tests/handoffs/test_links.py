@@ -64,3 +64,12 @@ def test_acknowledging_returns_to_a_page_of_this_site(client_for, member, ops):
     handoff = services.handoff_create(team=ops, title="Check capacity")
     response = client_for(member).post(f"/handoffs/h/{handoff.pk}/ack/", {"next": "/handoffs/"})
     assert response["Location"] == "/handoffs/"
+
+
+def test_a_link_stored_before_the_check_is_not_shown_as_a_link(client_for, member, ops):
+    handoff = services.handoff_create(team=ops, title="Old row")
+    Handoff.objects.filter(pk=handoff.pk).update(link="javascript:alert(document.cookie)")
+    page = client_for(member).get(handoff.get_absolute_url()).content.decode()
+    assert "javascript:" not in page
+    Handoff.objects.filter(pk=handoff.pk).update(link="/kpis/")
+    assert 'href="/kpis/"' in client_for(member).get(handoff.get_absolute_url()).content.decode()
