@@ -194,7 +194,7 @@ else:
 # Requests per client address on the public endpoints (no sign-in), counted in the shared
 # cache: "<count>/<seconds>". Webhooks get room for a provider's bursts; a flood gets 429.
 CROSSDOCK_RATE_LIMITS: dict[str, str] = {
-    "/hooks/": os.environ.get("CROSSDOCK_RATE_LIMIT_HOOKS", "1200/60"),
+    "/hooks/": os.environ.get("CROSSDOCK_RATE_LIMIT_HOOKS", "12000/60"),
     "/ack/": "60/60",
     "/invitations/": "30/60",
 }
