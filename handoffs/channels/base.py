@@ -92,6 +92,8 @@ def post(url: str, **kwargs) -> requests.Response:
     limit = timeout_seconds()
     try:
         response = safety.post(url, timeout=limit, **kwargs)
+    except safety.Unresolved as exc:  # DNS may answer again on the next try
+        raise ChannelError(str(exc)) from exc
     except safety.UnsafeURL as exc:
         raise ChannelError(str(exc), permanent=True) from exc
     except requests.Timeout as exc:

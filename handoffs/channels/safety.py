@@ -32,6 +32,10 @@ class UnsafeURL(ValueError):
     """The URL may not be used for an outbound channel; the message says why."""
 
 
+class Unresolved(UnsafeURL):
+    """The host name does not resolve (now)."""
+
+
 def allowed_hosts() -> set[str]:
     return {h.strip().lower().strip("[]") for h in settings.CROSSDOCK_OUTBOUND_ALLOW_HOSTS}
 
@@ -50,7 +54,7 @@ def resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise UnsafeURL(f"{host} cannot be resolved.") from exc
+        raise Unresolved(f"{host} cannot be resolved.") from exc
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     for address in addresses:
         if _blocked(address):
@@ -61,11 +65,11 @@ def resolve(host: str, port: int) -> list[str]:
     return addresses
 
 
-def check_url(url: str, *, resolve_name: bool = True) -> None:
-    """Refuse a channel URL that is not http(s) or leads to an internal address.
+def check_url(url: str) -> None:
+    """Refuse a channel URL (at save) that is not http(s) or leads to an internal address.
 
-    ``resolve_name``: also look the name up (at save). A name that does not resolve yet is
-    accepted here; the check at send time, on the connection itself, still applies.
+    A name that does not resolve yet is accepted here; the check at send time, on the
+    connection itself, still applies.
     """
     try:
         parts = urlsplit(url.strip())
@@ -79,14 +83,10 @@ def check_url(url: str, *, resolve_name: bool = True) -> None:
     host = parts.hostname.lower()
     if host in allowed_hosts():
         return
-    if not resolve_name:
-        return
     try:
         resolve(host, port)
-    except UnsafeURL as exc:
-        if "cannot be resolved" in str(exc):
-            return
-        raise
+    except Unresolved:
+        return
 
 
 class _CheckedConnection(HTTPConnection):

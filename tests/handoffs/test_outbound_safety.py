@@ -134,3 +134,15 @@ def test_slack_error_codes_are_kept(ops, admin_user):
         assert "no_service" in alert.last_error
     finally:
         receiver.stop()
+
+
+def test_a_name_that_does_not_resolve_is_retried_later(ops, admin_user, nothing_allowed):
+    channel = Channel.objects.create(
+        team=ops, kind="slack", name="#x", target="https://hooks.slack.invalid/services/T/B/x"
+    )
+    handoff = services.handoff_create(team=ops, title="Check capacity")
+    alert = Alert.objects.get(handoff=handoff, channel=channel)
+    assert services.alert_send(alert.pk) == "retry"
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.PENDING
+    assert "cannot be resolved" in alert.last_error
