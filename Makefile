@@ -21,6 +21,7 @@ install: $(STAMP)
 
 migrate: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py createcachetable
 
 demo: migrate
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo

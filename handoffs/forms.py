@@ -53,5 +53,10 @@ class ImportForm(forms.Form):
             ) from None
         if not text.strip():
             raise forms.ValidationError("The file is empty.")
+        if "\x00" in text:
+            raise forms.ValidationError(
+                "The file holds NUL bytes, so it is not a CSV text file: export it again as CSV "
+                "(UTF-8)."
+            )
         self.cleaned_data["text"] = text
         return upload

@@ -54,7 +54,10 @@ class RuleForm(forms.Form):
         "{{ customer.name }}, {{ delivery.zone }}, {{ campaign.name }} …",
     )
     message_template = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Alert message"
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Alert message",
+        help_text=rules.ALLOWED_HELP,
     )
     requires_ack = forms.BooleanField(required=False, label="Someone must acknowledge it")
     sla_minutes = forms.IntegerField(
@@ -184,20 +187,6 @@ class ChannelForm(forms.Form):
         required=False,
         help_text="Used when this channel keeps failing.",
     )
-
-    def clean(self):
-        data = super().clean()
-        kind, target = data.get("kind"), (data.get("target") or "").strip()
-        if kind in ("slack", "teams", "webhook"):
-            if not target.startswith(("https://", "http://")):
-                self.add_error("target", "Paste the webhook URL (https://…).")
-        elif kind == "email" and target:
-            for address in target.split(","):
-                try:
-                    forms.EmailField().clean(address.strip())
-                except forms.ValidationError:
-                    self.add_error("target", f"“{address.strip()}” is not an email address.")
-        return data
 
 
 class TeamAlertSettingsForm(forms.ModelForm):

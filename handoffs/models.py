@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from hub import links
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
@@ -374,6 +376,12 @@ class Handoff(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("handoffs:handoff_detail", args=[self.pk])
+
+    @property
+    def site_link(self) -> str:
+        """The link, when it is a path on this site (rows stored before that was checked may
+        hold anything, e.g. ``javascript:``); else empty."""
+        return self.link if links.is_site_path(self.link) else ""
 
 
 class Alert(models.Model):

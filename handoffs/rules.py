@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.template import Context, Engine, TemplateSyntaxError, VariableDoesNotExist
+
+from handoffs.template_library import FILTERS, TAGS
 
 OPERATORS = {
     "eq": "equals",
@@ -43,7 +46,40 @@ KNOWN_FIELDS = {
     "campaign.zones": "The campaign's zone codes",
 }
 
-_ENGINE = Engine(autoescape=False, string_if_invalid="")
+
+class _RuleEngine(Engine):
+    # Django's own builtins (include, extends, load, url…) are left out: a rule's template gets
+    # only the tags and filters of handoffs.template_library.
+    default_builtins: list[str] = []
+
+
+_ENGINE = _RuleEngine(
+    autoescape=False,
+    string_if_invalid="",
+    builtins=["handoffs.template_library"],
+    libraries={},
+    loaders=[],
+)
+# Rendering and validating must never take a page down: anything a template does wrong is
+# reported in its text.
+_RENDER_ERRORS = (Exception,)
+
+
+class Words(list):
+    """A list a template prints as words: ``riverside, downtown``, not ``['riverside']``."""
+
+    def __str__(self) -> str:
+        return ", ".join(str(v) for v in self)
+
+
+def _as_words(value: Any, depth: int = 0) -> Any:
+    if depth > 40:  # deeper than any real payload; leave the rest as it is
+        return value
+    if isinstance(value, list):
+        return Words(_as_words(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return {k: _as_words(v, depth + 1) for k, v in value.items()}
+    return value
 
 
 @dataclass(frozen=True)
@@ -190,19 +226,47 @@ def validate_spec(spec: dict[str, Any]) -> list[str]:
 
 
 def render(template: str, context: dict[str, Any]) -> str:
-    """Fill ``{{ payload.x }}``-style placeholders; a broken template says so in the text."""
+    """Fill ``{{ payload.x }}``-style placeholders, once, as plain text (each channel escapes
+    it for its own markup); lists print as words. A broken template says so in the text."""
     try:
-        return _ENGINE.from_string(template).render(Context(context)).strip()
-    except (TemplateSyntaxError, VariableDoesNotExist, TypeError, ValueError) as exc:
-        return f"[template error: {exc}]"
+        compiled = _ENGINE.from_string(template)
+        return compiled.render(Context(_as_words(context), autoescape=False)).strip()
+    except _RENDER_ERRORS as exc:
+        return f"[template error: {_explain(exc, advice=False)}]"
 
 
 def template_problem(template: str) -> str | None:
+    """What is wrong with a rule's template, in words for the admin; None when it works."""
     try:
         _ENGINE.from_string(template)
-    except TemplateSyntaxError as exc:
-        return str(exc)
+    except _RENDER_ERRORS as exc:
+        return _explain(exc)
     return None
+
+
+ALLOWED_HELP = (
+    "Use {{ placeholders }} with the filters "
+    + ", ".join(FILTERS)
+    + "; and the tags "
+    + ", ".join(f"{{% {t} %}}" for t in TAGS)
+    + "."
+)
+
+
+def _explain(exc: Exception, *, advice: bool = True) -> str:
+    text = str(exc)
+    tail = f" {ALLOWED_HELP}" if advice else ""
+    tag = re.search(r"Invalid block tag on line \d+: '([^']+)'", text)
+    if tag:
+        return f"{{% {tag.group(1)} %}} is not available in alert templates.{tail}"
+    name = re.search(r"Invalid filter: '([^']+)'", text)
+    if name:
+        return f"The filter “{name.group(1)}” is not available in alert templates.{tail}"
+    return (
+        text
+        if isinstance(exc, TemplateSyntaxError | VariableDoesNotExist)
+        else (f"{type(exc).__name__}: {text}")
+    )
 
 
 def _jsonable(value: Any) -> Any:

@@ -26,6 +26,7 @@ from handoffs.models import Alert, Handoff, Rule, TeamAlertSettings
 from hub import roles
 from hub.decorators import admin_required, member_required
 from hub.errors import DomainError
+from hub.links import safe_next
 from hub.models import Event, Team
 
 # --- Handoffs -----------------------------------------------------------------------------------
@@ -84,7 +85,7 @@ def handoff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.success(request, "Marked done.")
     else:
         raise Http404
-    return redirect(request.POST.get("next") or handoff.get_absolute_url())
+    return redirect(safe_next(request, request.POST.get("next"), handoff.get_absolute_url()))
 
 
 @member_required

@@ -17,7 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from hub import business, selectors, services
 from hub.errors import DomainError
 from hub.models import Campaign, Customer, Delivery, Event, PromoCode, Team, Zone
-from hub.permissions import IsAdminOrReadOnly
+from hub.permissions import IsAdminOrReadOnly, IsAdminRole
 
 
 def exception_handler(exc, context):
@@ -118,8 +118,9 @@ class EventSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List events, newest first",
-        description="The event log. Stable ids, newest first: usable as a polling trigger.",
+        summary="List events, newest first (admins)",
+        description="The event log with raw payloads, for admins (as on the web). Stable ids, "
+        "newest first: usable as a polling trigger.",
         parameters=[
             OpenApiParameter("source", str, description="Only events from this source."),
             OpenApiParameter("type", str, description="Only events of this type."),
@@ -130,10 +131,13 @@ class EventSerializer(serializers.ModelSerializer):
             OpenApiParameter("unmapped", bool, description="Only (un)mapped events."),
         ],
     ),
-    retrieve=extend_schema(summary="One event with its payload"),
+    retrieve=extend_schema(summary="One event with its payload (admins)"),
 )
 class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The event log with raw payloads (customer data): admins only, as on the web."""
+
     serializer_class = EventSerializer
+    permission_classes = [IsAdminRole]
 
     def get_queryset(self):
         params = self.request.query_params
@@ -284,9 +288,10 @@ def _date_range(qs, field: str, after: str | None, before: str | None):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    zone = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    acquisition_campaign = serializers.PrimaryKeyRelatedField(read_only=True)
-    promo_code = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # Each may be absent (null): the schema says so, so clients can rely on it.
+    zone = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    acquisition_campaign = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    promo_code = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Customer
@@ -333,8 +338,8 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 class DeliverySerializer(serializers.ModelSerializer):
-    zone = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    promo_code = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    zone = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    promo_code = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Delivery

@@ -1,4 +1,10 @@
+import math
+
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.http import HttpResponse, JsonResponse
+
+from hub import ratelimit
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -12,3 +18,34 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path_info.startswith(("/api/v1/", "/api/schema/")):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class RateLimitMiddleware:
+    """Limit requests per client address on the public endpoints (settings.CROSSDOCK_RATE_LIMITS).
+
+    Answers 429 with Retry-After before any view runs; a webhook sender retries later, as every
+    provider we serve does on 429.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for prefix, rate in settings.CROSSDOCK_RATE_LIMITS.items():
+            if request.path_info.startswith(prefix):
+                wait = ratelimit.hit(prefix, ratelimit.client_ip(request), rate)
+                if wait is not None:
+                    return self._too_many(request, wait)
+                break
+        return self.get_response(request)
+
+    @staticmethod
+    def _too_many(request, wait: float):
+        seconds = math.ceil(wait)
+        message = f"Too many requests from this address; try again in {seconds} s."
+        if request.path_info.startswith("/hooks/"):
+            response = JsonResponse({"detail": message}, status=429)
+        else:
+            response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(seconds)
+        return response

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "hub.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -144,11 +145,59 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "hub.adapters.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Counted in the shared cache (below), so every web process sees the same attempts.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "10/m/ip,3/5m/key",
+    "reset_password_from_key": "20/m/ip",
+    "signup": "20/m/ip",
+}
+# A password reset for an address that is no account sends nothing (and the page says the
+# same thing either way, so it tells nobody who has an account).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Crossdock"
 # Accept the neighbouring 30-second code too: phone clocks drift.
 MFA_TOTP_TOLERANCE = 1
+
+# --- Cache (shared by every web and worker process: rate limits, locks) --------------------
+# CACHE_URL: redis://… or rediss://… (production), db:// (a table in the database), or
+# locmem:// (one process only: tests of a single process). Without it: Redis when the broker
+# is Redis, else the database (the embedded default; `make migrate` creates the table).
+CACHE_URL = os.environ.get("CACHE_URL") or ""
+_broker = os.environ.get("CELERY_BROKER_URL") or ""
+if not CACHE_URL:
+    CACHE_URL = _broker if _broker.startswith(("redis://", "rediss://")) else "db://"
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "crossdock",
+            "TIMEOUT": 300,
+        }
+    }
+elif CACHE_URL.startswith("locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL.startswith("db://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "crossdock_cache",
+            "TIMEOUT": 300,
+        }
+    }
+else:
+    raise ImproperlyConfigured("CACHE_URL must start with redis://, rediss://, db:// or locmem://.")
+
+# Requests per client address on the public endpoints (no sign-in), counted in the shared
+# cache: "<count>/<seconds>". Webhooks get room for a provider's bursts; a flood gets 429.
+CROSSDOCK_RATE_LIMITS: dict[str, str] = {
+    "/hooks/": os.environ.get("CROSSDOCK_RATE_LIMIT_HOOKS", "12000/60"),
+    "/ack/": "60/60",
+    "/invitations/": "30/60",
+}
 
 # --- I18N ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -229,6 +278,10 @@ CELERY_BEAT_SCHEDULE = {
 CROSSDOCK_EVENT_SUBSCRIBERS: list[str] = env_list("CROSSDOCK_EVENT_SUBSCRIBERS")
 # An event still pending or processing after this many seconds is picked up by the sweeper.
 CROSSDOCK_EVENT_STALE_SECONDS = int(os.environ.get("CROSSDOCK_EVENT_STALE_SECONDS", "120"))
+
+# Host names an outbound channel may reach although they are internal (loopback, private
+# network): e.g. an in-house service. Every other channel URL must lead to a public address.
+CROSSDOCK_OUTBOUND_ALLOW_HOSTS: list[str] = env_list("CROSSDOCK_OUTBOUND_ALLOW_HOSTS")
 
 # Seconds to wait for Slack, Teams or a webhook endpoint to answer one alert.
 CROSSDOCK_CHANNEL_TIMEOUT = float(os.environ.get("CROSSDOCK_CHANNEL_TIMEOUT", "10"))

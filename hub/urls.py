@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
@@ -7,6 +8,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from hub import api, api_spend, views, views_business, views_spend
+
+# The admin signs in through the app's sign-in, so two-factor and throttling apply there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 router = DefaultRouter()
 router.register("teams", api.TeamViewSet, basename="team")

@@ -9,6 +9,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hub import csv_export
 from kpis import dashboard, rollups
 from kpis.forms import period_and_filters
 
@@ -19,14 +20,13 @@ class CSVRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        import csv
         import io
 
         rows = data.get("results", []) if isinstance(data, dict) else []
         if not rows:
             return (data.get("detail", "") if isinstance(data, dict) else "").encode()
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer = csv_export.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
         return out.getvalue().encode()

@@ -3,7 +3,6 @@ and the monthly review. Managers set targets and enter manual values."""
 
 from __future__ import annotations
 
-import csv
 from datetime import date, datetime, timedelta
 
 from csp.decorators import csp_update
@@ -13,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from hub import roles
+from hub import csv_export, roles
 from hub.decorators import manager_required, member_required
 from hub.errors import DomainError
 from kpis import charts, dashboard, metrics, registry, rollups, selectors, services
@@ -201,7 +200,7 @@ def chart_csv(request: HttpRequest, key: str, kind: str) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="{key}-{kind}-{period.start}-{period.end}.csv"'
     )
-    writer = csv.writer(response)
+    writer = csv_export.Writer(response)
     writer.writerow(header)
     for label, value in rows:
         writer.writerow([label, "" if value is None else value])

@@ -27,4 +27,7 @@ CSRF_COOKIE_SECURE = False
 if not os.environ.get("EMAIL_URL"):  # a worker a test starts may point at a local SMTP server
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = os.environ.get("SITE_URL") or "http://testserver"
-ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]
+ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]  # tests that count turn them on
+CROSSDOCK_RATE_LIMITS = {}
+# The local receivers (tests/receivers.py) listen on 127.0.0.1.
+CROSSDOCK_OUTBOUND_ALLOW_HOSTS = ["127.0.0.1"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 import requests
 from django.conf import settings
+
+from handoffs.channels import safety
 
 TIMEOUT_SECONDS = 10
 
@@ -84,15 +87,49 @@ def retry_after_seconds(response: requests.Response) -> float | None:
         return None
 
 
-def post_json(url: str, payload: dict, headers: dict | None = None) -> requests.Response:
-    """POST with a timeout; network trouble becomes a transient ChannelError."""
+def post(url: str, **kwargs) -> requests.Response:
+    """POST with a timeout, to a public address only, following no redirect.
+
+    Network trouble becomes a transient ChannelError; an internal address or a redirect a
+    permanent one (the URL must change).
+    """
     limit = timeout_seconds()
     try:
-        return requests.post(url, json=payload, headers=headers or {}, timeout=limit)
+        response = safety.post(url, timeout=limit, **kwargs)
+    except safety.Unresolved as exc:  # DNS may answer again on the next try
+        raise ChannelError(str(exc)) from exc
+    except safety.UnsafeURL as exc:
+        raise ChannelError(str(exc), permanent=True) from exc
     except requests.Timeout as exc:
         raise ChannelError(f"No answer within {limit:g} s") from exc
     except requests.RequestException as exc:
         raise ChannelError(f"Could not connect: {type(exc).__name__}") from exc
+    if response.is_redirect:
+        raise ChannelError(
+            f"The URL answered {response.status_code}, a redirect; Crossdock does not follow "
+            "redirects: paste the final URL.",
+            permanent=True,
+            status_code=response.status_code,
+        )
+    return response
+
+
+def post_json(url: str, payload: dict, headers: dict | None = None) -> requests.Response:
+    return post(url, json=payload, headers=headers or {})
+
+
+# Slack names its errors with a short code (``invalid_payload``, ``no_service``): worth keeping.
+_ERROR_CODE = re.compile(r"^[a-z][a-z_]{0,59}$")
+
+
+def answer_summary(response: requests.Response) -> str:
+    """What of an endpoint's answer Crossdock keeps and shows: a short error code, nothing else.
+
+    The body itself is never stored or shown: a URL that reached somewhere it should not must
+    not carry that place's answer back to a person.
+    """
+    text = response.text.strip()
+    return text if _ERROR_CODE.match(text) else ""
 
 
 def short(text: str, limit: int = 500) -> str:
@@ -107,7 +144,7 @@ def webhook_answer(
     service: str, response: requests.Response, *, ok: bool, default_retry_after: float
 ) -> Sent:
     """Turn a chat webhook's answer into Sent, or the ChannelError that says what to do next."""
-    text = short(response.text)
+    text = answer_summary(response)
     if ok:
         return Sent(response.status_code, text)
     if response.status_code == 429:
@@ -118,7 +155,7 @@ def webhook_answer(
             response=text,
         )
     raise ChannelError(
-        f"{service} answered {response.status_code} {text}",
+        f"{service} answered {response.status_code} {text}".strip(),
         permanent=response.status_code in PERMANENT_STATUSES,
         status_code=response.status_code,
         response=text,

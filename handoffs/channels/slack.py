@@ -11,10 +11,16 @@ from __future__ import annotations
 from handoffs.channels.base import Message, Sender, Sent, post_json, short, webhook_answer
 
 
+def escape(text: str) -> str:
+    """User text for a mrkdwn field: ``& < >`` are Slack's control characters (links,
+    ``<!channel>`` mentions); everything else shows as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def blocks(message: Message) -> list[dict]:
     if message.items:
         lines = "\n".join(
-            f"• <{link}|{title}>" + (f" · <{ack}|acknowledge>" if ack else "")
+            f"• <{link}|{escape(title)}>" + (f" · <{ack}|acknowledge>" if ack else "")
             for title, link, ack in message.items
         )
         return [
@@ -26,14 +32,17 @@ def blocks(message: Message) -> list[dict]:
     ]
     if message.body:
         result.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": short(message.body, 3000)}}
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": short(escape(message.body), 3000)},
+            }
         )
     facts = [("Team", message.team), *message.fields][:10]
     result.append(
         {
             "type": "section",
             "fields": [
-                {"type": "mrkdwn", "text": short(f"*{label}*\n{value}", 2000)}
+                {"type": "mrkdwn", "text": short(f"*{escape(label)}*\n{escape(value)}", 2000)}
                 for label, value in facts
             ],
         }
@@ -69,7 +78,7 @@ class SlackSender(Sender):
     digests = True
 
     def send(self, target: str, message: Message, *, secret: str = "") -> Sent:
-        payload = {"text": short(message.title, 3000), "blocks": blocks(message)}
+        payload = {"text": short(escape(message.title), 3000), "blocks": blocks(message)}
         response = post_json(target, payload)
         return webhook_answer(
             "Slack", response, ok=response.status_code == 200, default_retry_after=1.0

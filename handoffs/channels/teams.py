@@ -6,14 +6,24 @@ Success is any 2xx (Workflows answer 202 Accepted); 429 carries ``Retry-After``;
 
 from __future__ import annotations
 
+import re
+
 from handoffs.channels.base import Message, Sender, Sent, post_json, short, webhook_answer
+
+# Card text is Markdown: a ``[label](url)`` in user text would be a link, ``**`` bold.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>~#])")
+
+
+def escape(text: str) -> str:
+    """User text for a TextBlock or a fact: Markdown's punctuation escaped, shown as written."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def card(message: Message) -> dict:
     body: list[dict] = [
         {
             "type": "TextBlock",
-            "text": message.title,
+            "text": escape(message.title),
             "weight": "Bolder",
             "size": "Medium",
             "wrap": True,
@@ -23,18 +33,23 @@ def card(message: Message) -> dict:
         body.append(
             {
                 "type": "TextBlock",
-                "text": "\n".join(f"- [{title}]({link})" for title, link, _ack in message.items),
+                "text": "\n".join(
+                    f"- [{escape(title)}]({link})" for title, link, _ack in message.items
+                ),
                 "wrap": True,
             }
         )
     else:
         if message.body:
-            body.append({"type": "TextBlock", "text": short(message.body, 3000), "wrap": True})
+            body.append(
+                {"type": "TextBlock", "text": short(escape(message.body), 3000), "wrap": True}
+            )
         body.append(
             {
                 "type": "FactSet",
                 "facts": [
-                    {"title": k, "value": v} for k, v in [("Team", message.team), *message.fields]
+                    {"title": escape(k), "value": escape(v)}
+                    for k, v in [("Team", message.team), *message.fields]
                 ],
             }
         )

@@ -6,16 +6,14 @@ from __future__ import annotations
 import json
 import time
 
-import requests
-
 from handoffs.channels.base import (
     ChannelError,
     Message,
     Sender,
     Sent,
+    answer_summary,
+    post,
     retry_after_seconds,
-    short,
-    timeout_seconds,
 )
 from handoffs.inbound.providers.generic import SIGNATURE_HEADER, sign
 
@@ -42,14 +40,8 @@ class WebhookSender(Sender):
         headers = {"Content-Type": "application/json", "Idempotency-Key": message.uuid}
         if secret:
             headers[SIGNATURE_HEADER] = sign(secret, body, int(time.time()))
-        limit = timeout_seconds()
-        try:
-            response = requests.post(target, data=body, headers=headers, timeout=limit)
-        except requests.Timeout as exc:
-            raise ChannelError(f"No answer within {limit:g} s") from exc
-        except requests.RequestException as exc:
-            raise ChannelError(f"Could not connect: {type(exc).__name__}") from exc
-        text = short(response.text)
+        response = post(target, data=body, headers=headers)
+        text = answer_summary(response)
         if 200 <= response.status_code < 300:
             return Sent(response.status_code, text)
         if response.status_code in (408, 429) or response.status_code >= 500:
@@ -60,7 +52,7 @@ class WebhookSender(Sender):
                 response=text,
             )
         raise ChannelError(
-            f"The endpoint answered {response.status_code} {text}",
+            f"The endpoint answered {response.status_code} {text}".strip(),
             permanent=True,
             status_code=response.status_code,
             response=text,

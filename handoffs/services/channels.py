@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from handoffs.channels import safety
 from handoffs.models import Channel, TeamAlertSettings
 from hub import audit
 from hub.errors import DomainError
@@ -28,6 +29,10 @@ def _clean_target(kind: str, target: str) -> str:
     if kind in URL_KINDS:
         if not target.startswith(("https://", "http://")):
             raise DomainError("Paste the webhook URL (https://…).", field="target")
+        try:
+            safety.check_url(target)
+        except safety.UnsafeURL as exc:
+            raise DomainError(str(exc), field="target") from exc
     elif kind == Channel.Kind.EMAIL and target:
         addresses = [a.strip() for a in target.split(",") if a.strip()]
         for address in addresses:

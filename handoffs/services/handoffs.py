@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from handoffs.models import Alert, Channel, Handoff, Rule
 from handoffs.services.outbox import alert_create, inbox_channel_for
-from hub import audit
+from hub import audit, links
 from hub.errors import DomainError
 from hub.models import Event, Team, User
+
+LINK_PROBLEM = "A link must point to a page of Crossdock: a path on this site, like /handoffs/12/."
 
 
 def handoff_create(
@@ -41,6 +43,8 @@ def handoff_create(
     Idempotent per (rule, event, team): a second call returns the existing handoff.
     """
     now = now or timezone.now()
+    if link and not links.is_site_path(link):
+        raise DomainError(LINK_PROBLEM, field="link")
     if due_at is None and sla_minutes:
         due_at = now + timedelta(minutes=sla_minutes)
     with transaction.atomic():
@@ -113,10 +117,6 @@ def handoff_done(*, handoff: Handoff, user: User, now: datetime | None = None) -
     return bool(updated)
 
 
-def _same_site(link: str) -> bool:
-    return link.startswith("/") and not link.startswith(("//", "/\\")) and "\\" not in link
-
-
 @transaction.atomic
 def handoff_hand_over(
     *,
@@ -134,10 +134,8 @@ def handoff_hand_over(
     if not title:
         raise DomainError("Say what needs doing.", field="title")
     link = link.strip()
-    if link and not _same_site(link):
-        raise DomainError(
-            "A link must point to a page of Crossdock (a path such as /kpis/).", field="link"
-        )
+    if link and not links.is_site_path(link):
+        raise DomainError(LINK_PROBLEM, field="link")
     now = now or timezone.now()
     if due_at is not None and due_at <= now:
         raise DomainError("The deadline must be in the future.", field="due_at")

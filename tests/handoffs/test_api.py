@@ -64,12 +64,12 @@ def test_pause_rotate_and_delete_through_the_api(api_for, admin_user, generic):
     assert not Integration.objects.exists()
 
 
-def test_events_api_filters_by_integration(api_for, member, onfleet, post_hook):
+def test_events_api_filters_by_integration(api_for, admin_user, onfleet, post_hook):
     from tests.handoffs import payloads
 
     body = payloads.dumps(payloads.onfleet_task_event())
     post_hook(onfleet, body, **payloads.onfleet_headers(body))
-    api = api_for(member)
+    api = api_for(admin_user)
     assert api.get(f"/api/v1/events/?integration={onfleet.pk}").json()["count"] == 1
     assert api.get(f"/api/v1/events/?integration={onfleet.pk + 1}").json()["count"] == 0
     assert api.get("/api/v1/events/?integration=abc").status_code == 400

@@ -65,11 +65,11 @@ def test_invalid_team_payload_names_the_field(api_for, admin_user):
     assert {"name", "kind"} <= set(response.json()["errors"])
 
 
-def test_events_list_newest_first_with_filters(api_for, member):
+def test_events_list_newest_first_with_filters(api_for, admin_user):
     events.record("onfleet", "onfleet.taskCompleted", "t1", {"a": 1})
     events.record("hubspot", "hubspot.contact.creation", "c1", {"b": 2})
     events.record("onfleet", "onfleet.taskFailed", "t2", {"c": 3})
-    api = api_for(member)
+    api = api_for(admin_user)
 
     body = api.get("/api/v1/events/").json()
     assert [e["external_id"] for e in body["results"]] == ["t2", "c1", "t1"]
@@ -82,10 +82,22 @@ def test_events_list_newest_first_with_filters(api_for, member):
     assert by_type["results"][0]["payload"] == {"b": 2}
 
 
-def test_events_bad_status_filter_is_400(api_for, member):
-    response = api_for(member).get("/api/v1/events/?status=weird")
+def test_events_bad_status_filter_is_400(api_for, admin_user):
+    response = api_for(admin_user).get("/api/v1/events/?status=weird")
     assert response.status_code == 400
     assert "status" in response.json()["errors"]
+
+
+def test_raw_payloads_reach_admins_only_as_on_the_web(
+    api_for, client_for, member, manager, admin_user
+):
+    recorded = events.record("onfleet", "onfleet.taskCompleted", "t1", {"phone": "+1 555 0101"})
+    for person in (member, manager):
+        assert api_for(person).get("/api/v1/events/").status_code == 403
+        assert api_for(person).get(f"/api/v1/events/{recorded.event.pk}/").status_code == 403
+        assert client_for(person).get("/handoffs/events/").status_code == 403
+    body = api_for(admin_user).get(f"/api/v1/events/{recorded.event.pk}/").json()
+    assert body["payload"] == {"phone": "+1 555 0101"}
 
 
 def test_events_are_read_only(api_for, admin_user):
@@ -93,10 +105,12 @@ def test_events_are_read_only(api_for, admin_user):
     assert response.status_code == 405
 
 
-def test_list_endpoint_query_count_does_not_grow(api_for, member, django_assert_max_num_queries):
+def test_list_endpoint_query_count_does_not_grow(
+    api_for, admin_user, django_assert_max_num_queries
+):
     for i in range(30):
         events.record("generic", "generic.x", f"e{i}")
-    api = api_for(member)
+    api = api_for(admin_user)
     with django_assert_max_num_queries(6):
         api.get("/api/v1/events/")
     with django_assert_max_num_queries(6):

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.dateparse import parse_datetime
 
 from hub.models import Event
 
@@ -64,11 +65,57 @@ class Provider(ABC):
         return False
 
 
+# Deeper than any provider's real payload; far below where parsing or storing would recurse.
+MAX_DEPTH = 64
+
+
 def load_json(body: bytes) -> Any:
+    """The body as JSON, or Rejected(400) with what is wrong: not JSON, nested deeper than
+    MAX_DEPTH, or holding a NUL character (which the database cannot store in text)."""
     try:
-        return json.loads(body.decode("utf-8"))
+        data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise Rejected(400, f"The body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise Rejected(400, f"The JSON is nested deeper than {MAX_DEPTH} levels.") from exc
+    check_storable(data)
+    return data
+
+
+def check_storable(data: Any) -> None:
+    """Rejected(400) if ``data`` nests deeper than MAX_DEPTH or holds a NUL character."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                raise Rejected(400, f"The JSON is nested deeper than {MAX_DEPTH} levels.")
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(key, str) and "\x00" in key:
+                    raise Rejected(400, _NUL_REASON)
+                stack.append((item, depth + 1))
+        elif isinstance(value, str) and "\x00" in value:
+            raise Rejected(400, _NUL_REASON)
+
+
+_NUL_REASON = "The body holds a NUL character (\\u0000), which Crossdock cannot store: remove it."
+
+
+def parse_when(value: Any, field: str) -> datetime | None:
+    """An ISO 8601 date-time from a payload: None when absent or in another format (the event
+    keeps its arrival time), Rejected(400) when it names a time that cannot exist."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = parse_datetime(value.strip())
+    except ValueError as exc:
+        raise Rejected(400, f"'{field}' is not a real date and time ({value[:40]!r}).") from exc
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 def body_hash(body: bytes) -> str:

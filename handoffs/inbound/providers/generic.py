@@ -16,9 +16,15 @@ import re
 from datetime import datetime
 
 from django.http import HttpRequest
-from django.utils.dateparse import parse_datetime
 
-from handoffs.inbound.providers.base import Incoming, Provider, Rejected, body_hash, load_json
+from handoffs.inbound.providers.base import (
+    Incoming,
+    Provider,
+    Rejected,
+    body_hash,
+    load_json,
+    parse_when,
+)
 from hub.models import Event
 
 TOLERANCE_SECONDS = 300
@@ -79,8 +85,7 @@ class GenericProvider(Provider):
                 external_id = key_header if key_header and len(items) == 1 else None
             if external_id in (None, ""):
                 external_id = body_hash(body) + (f":{index}" if len(items) > 1 else "")
-            occurred = item.get("occurred_at")
-            occurred_at = parse_datetime(occurred) if isinstance(occurred, str) else None
+            occurred_at = parse_when(item.get("occurred_at"), "occurred_at")
             incoming.append(
                 Incoming(
                     type=f"generic.{event_type}",

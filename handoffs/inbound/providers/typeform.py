@@ -12,9 +12,15 @@ import hmac
 from datetime import datetime
 
 from django.http import HttpRequest
-from django.utils.dateparse import parse_datetime
 
-from handoffs.inbound.providers.base import Incoming, Provider, Rejected, body_hash, load_json
+from handoffs.inbound.providers.base import (
+    Incoming,
+    Provider,
+    Rejected,
+    body_hash,
+    load_json,
+    parse_when,
+)
 from hub.models import Event
 
 
@@ -44,13 +50,13 @@ class TypeformProvider(Provider):
         response = data["form_response"]
         event_type = str(data.get("event_type") or "form_response")
         external_id = str(data.get("event_id") or response.get("token") or body_hash(body))
-        submitted = response.get("submitted_at")
+        submitted = parse_when(response.get("submitted_at"), "form_response.submitted_at")
         return [
             Incoming(
                 type=f"typeform.{event_type}",
                 external_id=external_id,
                 payload=data,
-                occurred_at=parse_datetime(submitted) if isinstance(submitted, str) else None,
+                occurred_at=submitted,
                 unmapped=event_type != "form_response",
                 subject=f"form:{response.get('form_id', '')}",
             )
