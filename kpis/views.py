@@ -49,11 +49,16 @@ def _context(request: HttpRequest, keys: list[str], title: str, function: str = 
             groups.append((label, group))
     annotations = selectors.chart_events(period)
     trends = []
-    shown = [k for k in ("on_time", "cac", "first_on_time", "missed_handoffs") if k in keys]
-    for key in shown or keys[:2]:
+    # Trends of KPIs the filter can't split would be empty charts (or the company's line).
+    available = [c.metric.key for c in cards if not c.unavailable]
+    shown = [k for k in ("on_time", "cac", "first_on_time", "missed_handoffs") if k in available]
+    for key in shown or available[:2]:
         metric = registry.metric(key)
         series = dashboard.trend(key, period, filters, days, since)
-        target = next((c.target for c in cards if c.metric.key == key), None)
+        # Company targets are not drawn over a zone's or campaign's line.
+        target = (
+            None if filters.active else next((c.target for c in cards if c.metric.key == key), None)
+        )
         trends.append(
             {
                 "metric": metric,
@@ -127,7 +132,9 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
             "filters": filters,
             "form": form,
             "series": [(d, metrics.format_value(metric, v)) for d, v in series],
-            "trend_figure": charts.trend_figure(metric, series, card.target, annotations),
+            "trend_figure": charts.trend_figure(
+                metric, series, None if filters.active else card.target, annotations
+            ),
             "annotations": annotations,
             "by_zone": [(n, metrics.format_value(metric, v)) for n, v in by_zone],
             "by_zone_figure": charts.bar_figure(metric, by_zone) if by_zone else None,
