@@ -86,9 +86,10 @@ def metric_list() -> list[registry.Metric]:
 def chart_events(period: Period) -> list[tuple[date, str]]:
     """What happened in the period, for the charts: launches, campaign errors, rules on."""
     start, end = period.bounds()
-    notes = [
+    notes: list[tuple[date, str]] = [
         (c.starts_on, f"Launch: {c.name}")
         for c in Campaign.objects.filter(starts_on__gte=period.start, starts_on__lte=period.end)
+        if c.starts_on is not None
     ]
     notes += [
         (timezone.localtime(i.occurred_at).date(), f"Error: {i.title.removeprefix('[demo] ')}")
