@@ -32,6 +32,13 @@ def off_target_for_home(user) -> list[dict] | None:
     ]
 
 
+def manual_value_list(key: str):
+    """The monthly values entered for a metric, newest month first."""
+    from kpis.models import ManualValue
+
+    return ManualValue.objects.filter(metric=key).select_related("zone", "entered_by")
+
+
 def review_get(month: date) -> Review | None:
     return Review.objects.filter(month=month.replace(day=1)).first()
 

@@ -26,7 +26,6 @@ from kpis.forms import (
     TargetForm,
     period_and_filters,
 )
-from kpis.models import ManualValue
 from kpis.registry import FUNCTIONS, Filters, Period
 
 # plotly.js sets inline styles on the figures it draws.
@@ -147,9 +146,7 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
             ],
             "honours": sorted(registry.honours(metric)),
             "source_link": metric.link(period, filters) if metric.link else "",
-            "manual_values": ManualValue.objects.filter(metric=key).select_related(
-                "zone", "entered_by"
-            )[:12],
+            "manual_values": selectors.manual_value_list(key)[:12],
             "target_form": TargetForm(initial={"value": card.target}, prefix="target"),
             "manual_form": ManualValueForm(prefix="manual"),
             "is_manager": roles.is_manager(request.user),
@@ -292,10 +289,15 @@ def scorecard_baseline(request: HttpRequest) -> HttpResponse:
         return redirect("kpis:scorecard")
     form = BaselineForm(request.POST)
     if form.is_valid():
-        services.baseline_set(
-            actor=request.user, metric=form.cleaned_data["metric"], value=form.cleaned_data["value"]
-        )
-        messages.success(request, "Baseline saved.")
+        try:
+            services.baseline_set(
+                actor=request.user,
+                metric=form.cleaned_data["metric"],
+                value=form.cleaned_data["value"],
+            )
+            messages.success(request, "Baseline saved.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
     else:
         messages.error(request, "Choose a metric and give a number.")
     return redirect("kpis:scorecard")

@@ -311,3 +311,11 @@ def test_a_zone_shows_its_own_manual_value_never_the_companys(manager):
     assert csat(Filters(zone=north)).value == Decimal("3.20")
     assert csat(Filters(zone=south)).value is None
     assert "only for the whole company" in csat(Filters(zone=south)).unavailable
+
+
+def test_a_baseline_out_of_bounds_from_the_page_is_explained(client_for, manager):
+    response = client_for(manager).post(
+        "/kpis/scorecard/baseline/", {"metric": "missed_handoffs", "value": "-99"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "is at least 0" in response.content.decode()
