@@ -9,7 +9,17 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from hub import spend
+from hub.errors import DomainError
 from hub.models import Campaign, MarketingSpend, Zone
+
+
+def _forbidden_as_403(write, **kwargs):
+    try:
+        return write(**kwargs)
+    except DomainError as exc:
+        if exc.code == "forbidden":
+            raise exceptions.PermissionDenied(exc.message) from exc
+        raise
 
 
 class SpendSerializer(serializers.ModelSerializer):
@@ -28,6 +38,7 @@ class SpendSerializer(serializers.ModelSerializer):
     class Meta:
         model = MarketingSpend
         fields = ["id", "day", "campaign", "channel", "zone", "amount", "whole_month"]
+        validators: list = []  # entering a day again replaces it (the service upserts)
 
 
 class SpendImportSerializer(serializers.Serializer):
@@ -75,7 +86,8 @@ class SpendViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gene
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        rows = spend.spend_record(
+        rows = _forbidden_as_403(
+            spend.spend_record,
             actor=request.user,
             campaign=data["campaign"],
             day=data["day"],
@@ -98,7 +110,7 @@ class SpendViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gene
         content = upload.read() if upload else request.data.get("csv", "")
         if not content:
             raise exceptions.ValidationError({"file": ["Send the CSV as `file` or `csv`."]})
-        result = spend.spend_import_csv(actor=request.user, content=content)
+        result = _forbidden_as_403(spend.spend_import_csv, actor=request.user, content=content)
         if result.errors:
             return Response(
                 {"detail": "Nothing imported: some lines can't be read.", "errors": result.errors},

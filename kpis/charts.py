@@ -73,16 +73,21 @@ def trend_figure(
     y = [_num(v) for _, v in series]
     fig = go.Figure()
     if metric.per_month:
+        # Months as categories: one labelled bar each, never a date axis between them.
+        labels = [
+            d.strftime("%b %Y") if i == 0 or d.month == 1 else d.strftime("%b")
+            for i, (d, _) in enumerate(series)
+        ]
         fig.add_trace(
             go.Bar(
-                x=x,
+                x=labels,
                 y=y,
                 name=metric.label,
                 marker_color="#0172ad",
-                hovertemplate="%{x|%b %Y}: %{y}<extra></extra>",
+                hovertemplate="%{x}: %{y}<extra></extra>",
             )
         )
-        fig.update_xaxes(tickformat="%b %Y", dtick="M1")
+        fig.update_xaxes(type="category", tickangle=0)
     else:
         fig.add_trace(
             go.Scatter(

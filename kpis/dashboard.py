@@ -79,17 +79,14 @@ def manual_values_between(start: date, end: date) -> ManualValues:
 def manual_value(
     key: str, period: Period, filters: Filters, known: Mapping | None = None
 ) -> Decimal | None:
-    """The mean of the monthly values entered for the months the period touches (the zone's
-    value where there is one, else the company's)."""
+    """The mean of the monthly values entered for the months the period touches: the
+    company's, or with a zone filter the zone's own (never the company's in its place)."""
     if known is None:
         known = manual_values_between(period.start, period.end)
+    zone_id = filters.zone.pk if filters.zone is not None else None
     values = []
     for month in months_of(period):
-        chosen = None
-        if filters.zone is not None:
-            chosen = known.get((key, month, filters.zone.pk))
-        if chosen is None:
-            chosen = known.get((key, month, None))
+        chosen = known.get((key, month, zone_id))
         if chosen is not None:
             values.append(chosen)
     if not values:

@@ -428,6 +428,12 @@ def evaluate(
         from kpis import dashboard  # the manual values are rows of this module
 
         value = dashboard.manual_value(metric.key, period, filters, manual_values)
+        if value is None and filters.zone is not None:
+            return Value(
+                None,
+                unavailable=f"No value of {metric.label} was entered for {filters.zone} "
+                "(only for the whole company): not available for this filter.",
+            )
         return Value(value, manual=value is not None)
     if since is not None and before_data(metric, period, since):
         return Value(None, note="no data yet")

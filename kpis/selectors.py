@@ -32,6 +32,13 @@ def off_target_for_home(user) -> list[dict] | None:
     ]
 
 
+def manual_value_list(key: str):
+    """The monthly values entered for a metric, newest month first."""
+    from kpis.models import ManualValue
+
+    return ManualValue.objects.filter(metric=key).select_related("zone", "entered_by")
+
+
 def review_get(month: date) -> Review | None:
     return Review.objects.filter(month=month.replace(day=1)).first()
 
@@ -86,9 +93,10 @@ def metric_list() -> list[registry.Metric]:
 def chart_events(period: Period) -> list[tuple[date, str]]:
     """What happened in the period, for the charts: launches, campaign errors, rules on."""
     start, end = period.bounds()
-    notes = [
+    notes: list[tuple[date, str]] = [
         (c.starts_on, f"Launch: {c.name}")
         for c in Campaign.objects.filter(starts_on__gte=period.start, starts_on__lte=period.end)
+        if c.starts_on is not None
     ]
     notes += [
         (timezone.localtime(i.occurred_at).date(), f"Error: {i.title.removeprefix('[demo] ')}")

@@ -25,7 +25,6 @@ from kpis.forms import (
     TargetForm,
     period_and_filters,
 )
-from kpis.models import ManualValue
 from kpis.registry import FUNCTIONS, Filters, Period
 
 # plotly.js sets inline styles on the figures it draws.
@@ -48,11 +47,16 @@ def _context(request: HttpRequest, keys: list[str], title: str, function: str = 
             groups.append((label, group))
     annotations = selectors.chart_events(period)
     trends = []
-    shown = [k for k in ("on_time", "cac", "first_on_time", "missed_handoffs") if k in keys]
-    for key in shown or keys[:2]:
+    # Trends of KPIs the filter can't split would be empty charts (or the company's line).
+    available = [c.metric.key for c in cards if not c.unavailable]
+    shown = [k for k in ("on_time", "cac", "first_on_time", "missed_handoffs") if k in available]
+    for key in shown or available[:2]:
         metric = registry.metric(key)
         series = dashboard.trend(key, period, filters, days, since)
-        target = next((c.target for c in cards if c.metric.key == key), None)
+        # Company targets are not drawn over a zone's or campaign's line.
+        target = (
+            None if filters.active else next((c.target for c in cards if c.metric.key == key), None)
+        )
         trends.append(
             {
                 "metric": metric,
@@ -126,7 +130,9 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
             "filters": filters,
             "form": form,
             "series": [(d, metrics.format_value(metric, v)) for d, v in series],
-            "trend_figure": charts.trend_figure(metric, series, card.target, annotations),
+            "trend_figure": charts.trend_figure(
+                metric, series, None if filters.active else card.target, annotations
+            ),
             "annotations": annotations,
             "by_zone": [(n, metrics.format_value(metric, v)) for n, v in by_zone],
             "by_zone_figure": charts.bar_figure(metric, by_zone) if by_zone else None,
@@ -139,9 +145,7 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
             ],
             "honours": sorted(registry.honours(metric)),
             "source_link": metric.link(period, filters) if metric.link else "",
-            "manual_values": ManualValue.objects.filter(metric=key).select_related(
-                "zone", "entered_by"
-            )[:12],
+            "manual_values": selectors.manual_value_list(key)[:12],
             "target_form": TargetForm(initial={"value": card.target}, prefix="target"),
             "manual_form": ManualValueForm(prefix="manual"),
             "is_manager": roles.is_manager(request.user),
@@ -284,10 +288,15 @@ def scorecard_baseline(request: HttpRequest) -> HttpResponse:
         return redirect("kpis:scorecard")
     form = BaselineForm(request.POST)
     if form.is_valid():
-        services.baseline_set(
-            actor=request.user, metric=form.cleaned_data["metric"], value=form.cleaned_data["value"]
-        )
-        messages.success(request, "Baseline saved.")
+        try:
+            services.baseline_set(
+                actor=request.user,
+                metric=form.cleaned_data["metric"],
+                value=form.cleaned_data["value"],
+            )
+            messages.success(request, "Baseline saved.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
     else:
         messages.error(request, "Choose a metric and give a number.")
     return redirect("kpis:scorecard")

@@ -288,3 +288,34 @@ def test_a_zone_is_not_judged_by_company_targets_and_unsplittable_kpis_are_greye
     assert "company target 0 (not judged for this filter)" in page
     assert 'data-testid="unavailable-missed_handoffs"' in page
     assert "not split by zone" in page
+
+
+def test_a_zone_shows_its_own_manual_value_never_the_companys(manager):
+    from hub.models import Zone
+    from kpis import dashboard
+    from kpis.registry import Filters, month_period
+
+    north = Zone.objects.create(code="north", name="North")
+    south = Zone.objects.create(code="south", name="South")
+    month = timezone.localdate().replace(day=1)
+    services.manual_value_set(actor=manager, metric="csat", month=month, value=Decimal("4.1"))
+    services.manual_value_set(
+        actor=manager, metric="csat", month=month, value=Decimal("3.2"), zone=north
+    )
+
+    def csat(filters):
+        cards = dashboard.cards(month_period(month), filters, ["csat"])
+        return cards[0]
+
+    assert csat(Filters()).value == Decimal("4.10")
+    assert csat(Filters(zone=north)).value == Decimal("3.20")
+    assert csat(Filters(zone=south)).value is None
+    assert "only for the whole company" in csat(Filters(zone=south)).unavailable
+
+
+def test_a_baseline_out_of_bounds_from_the_page_is_explained(client_for, manager):
+    response = client_for(manager).post(
+        "/kpis/scorecard/baseline/", {"metric": "missed_handoffs", "value": "-99"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "is at least 0" in response.content.decode()

@@ -179,3 +179,25 @@ def test_spend_api_creates_and_lists(api_for, marketer, zones):
     listed = api.get("/api/v1/spend/?zone=north").json()
     assert listed["count"] == 1
     assert listed["results"][0]["amount"] == "12.00"
+
+
+def test_only_marketing_and_managers_enter_spend_through_the_api(api_for, member):
+    ads = Campaign.objects.create(name="Ads")
+    response = api_for(member).post(
+        "/api/v1/spend/", {"campaign": ads.pk, "day": "2026-11-01", "amount": "5"}, format="json"
+    )
+    assert response.status_code == 403, response.content
+    assert not MarketingSpend.objects.exists()
+
+
+def test_spend_api_entered_twice_without_a_zone_replaces_it(api_for, marketer):
+    ads = Campaign.objects.create(name="Ads")
+    api = api_for(marketer)
+    for amount in ("5.00", "7.00"):
+        response = api.post(
+            "/api/v1/spend/",
+            {"campaign": ads.pk, "day": "2026-11-01", "amount": amount},
+            format="json",
+        )
+        assert response.status_code == 201, response.content
+    assert MarketingSpend.objects.get().amount == Decimal("7.00")
