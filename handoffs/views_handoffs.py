@@ -14,7 +14,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from handoffs import rules, selectors, services
-from handoffs.forms_rules import ChannelForm, ManualHandoffForm, RuleForm, TeamAlertSettingsForm
+from handoffs.forms_rules import (
+    ChannelForm,
+    HandoffReassignForm,
+    ManualHandoffForm,
+    RuleForm,
+    TeamAlertSettingsForm,
+)
 from handoffs.models import Alert, Channel, Handoff, Rule, RuleEvaluation, TeamAlertSettings
 from hub import audit, roles
 from hub.decorators import admin_required, member_required
@@ -48,6 +54,8 @@ def handoff_list(request: HttpRequest) -> HttpResponse:
             "statuses": Handoff.Status.choices,
             "now": now,
             "is_admin": roles.is_admin(request.user),
+            # Acknowledge is offered only on the viewer's own teams' handoffs (or to admins).
+            "actable": None if roles.is_admin(request.user) else set(mine),
         },
     )
 
@@ -59,7 +67,14 @@ def handoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "handoffs/handoff_detail.html",
-        {"handoff": handoff, "alerts": alerts, "now": timezone.now()},
+        {
+            "handoff": handoff,
+            "alerts": alerts,
+            "now": timezone.now(),
+            "may_act": services.may_acknowledge(request.user, handoff),
+            "is_admin": roles.is_admin(request.user),
+            "reassign_form": HandoffReassignForm(exclude_team_id=handoff.team_id),
+        },
     )
 
 
@@ -67,17 +82,36 @@ def handoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def handoff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     handoff = selectors.get_handoff_for_user(request.user, pk)
-    if action == "ack":
-        if services.handoff_acknowledge(handoff=handoff, user=request.user, via="app"):
-            messages.success(request, "Acknowledged.")
+    try:
+        if action == "ack":
+            if services.handoff_acknowledge(handoff=handoff, user=request.user, via="app"):
+                messages.success(request, "Acknowledged.")
+            else:
+                messages.info(request, "It was already acknowledged.")
+        elif action == "done":
+            services.handoff_done(handoff=handoff, user=request.user)
+            messages.success(request, "Marked done.")
+        elif action == "reassign":
+            form = HandoffReassignForm(request.POST, exclude_team_id=handoff.team_id)
+            if not form.is_valid():
+                messages.error(request, "Choose the team to hand it on to.")
+            else:
+                services.handoff_reassign(
+                    handoff=handoff,
+                    team=form.cleaned_data["team"],
+                    user=request.user,
+                    note=form.cleaned_data["note"],
+                )
+                messages.success(request, f"Handed on to {form.cleaned_data['team'].name}.")
         else:
-            messages.info(request, "It was already acknowledged.")
-    elif action == "done":
-        services.handoff_done(handoff=handoff, user=request.user)
-        messages.success(request, "Marked done.")
-    else:
-        raise Http404
-    return redirect(request.POST.get("next") or handoff.get_absolute_url())
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(_safe_next(request.POST.get("next")) or handoff.get_absolute_url())
+
+
+def _safe_next(url: str | None) -> str:
+    return url if url and url.startswith("/") and not url.startswith("//") else ""
 
 
 @member_required
@@ -113,11 +147,28 @@ def ack(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("This link is not valid.")
     handoff = link.handoff
     done = False
+    error = ""
+    # The signed-in person acts; otherwise the person a personal (email) link was made for.
+    user = request.user if request.user.is_authenticated else link.user
     if request.method == "POST":
-        user = request.user if request.user.is_authenticated else link.user
-        done = services.handoff_acknowledge(handoff=handoff, user=user, via=link.channel or "link")
+        try:
+            done = services.handoff_acknowledge(
+                handoff=handoff, user=user, via=link.channel or "link"
+            )
+        except DomainError as exc:
+            error = exc.message
         handoff.refresh_from_db()
-    return render(request, "handoffs/ack.html", {"handoff": handoff, "done": done})
+    return render(
+        request,
+        "handoffs/ack.html",
+        {
+            "handoff": handoff,
+            "done": done,
+            "error": error,
+            "actor": user,
+            "may_act": services.may_acknowledge(user, handoff),
+        },
+    )
 
 
 # --- Rules --------------------------------------------------------------------------------------

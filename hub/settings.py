@@ -103,6 +103,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "hub.context_processors.navigation",
             ],
+            # One date format on every page (hub/templatetags/crossdock_dates.py).
+            "builtins": ["hub.templatetags.crossdock_dates"],
         },
     },
 ]

@@ -33,7 +33,13 @@ from handoffs.inbound.integrations import (
 )
 from handoffs.services.acks import AckLink, ack_link_read, ack_token, ack_url
 from handoffs.services.evaluation import event_evaluate_rules
-from handoffs.services.handoffs import handoff_acknowledge, handoff_create, handoff_done
+from handoffs.services.handoffs import (
+    handoff_acknowledge,
+    handoff_create,
+    handoff_done,
+    handoff_reassign,
+    may_acknowledge,
+)
 from handoffs.services.outbox import (
     MAX_ATTEMPTS,
     alert_send,
@@ -74,6 +80,7 @@ __all__ = [
     "handoff_acknowledge",
     "handoff_create",
     "handoff_done",
+    "handoff_reassign",
     "handoffs_mark_missed",
     "held_alerts_release",
     "import_run",
@@ -83,6 +90,7 @@ __all__ = [
     "integration_rename",
     "integration_rotate_secret",
     "integration_set_paused",
+    "may_acknowledge",
     "preview",
     "rejections_purge",
     "rule_dry_run",

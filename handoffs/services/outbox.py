@@ -24,6 +24,7 @@ from handoffs.services.acks import ack_url
 from hub import audit
 from hub.models import Notification, Team, User
 from hub.queue import enqueue_on_commit, publish
+from hub.templatetags.crossdock_dates import when
 
 logger = logging.getLogger(__name__)
 
@@ -235,11 +236,7 @@ def _message_for(batch: list[Alert], channel: Channel) -> Message:
             purpose="digest",
             recipients=recipients,
         )
-    fields = (
-        [("Due", timezone.localtime(handoff.due_at).strftime("%Y-%m-%d %H:%M"))]
-        if handoff.due_at
-        else []
-    )
+    fields = [("Due", when(handoff.due_at))] if handoff.due_at else []
     if handoff.rule:
         fields.append(("Rule", handoff.rule.name))
     return Message(
