@@ -24,6 +24,7 @@ def customer_view(customer: Customer | None, now: datetime) -> dict[str, Any] | 
         "lifecycle_stage": customer.lifecycle_stage,
         "acquisition_source": customer.acquisition_source,
         "zone": customer.zone.code if customer.zone else "",
+        "zone_name": customer.zone.name if customer.zone else "",
         "promo_code": customer.promo_code.code if customer.promo_code else "",
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -198,11 +199,42 @@ def render(template: str, context: dict[str, Any]) -> str:
 
 
 def template_problem(template: str) -> str | None:
+    """What is wrong with a message template, in words a rule's author can act on."""
     try:
         _ENGINE.from_string(template)
     except TemplateSyntaxError as exc:
-        return str(exc)
+        return _friendly_template_error(str(exc))
     return None
+
+
+def _friendly_template_error(raw: str) -> str:
+    # Django's own wording names internals ("registered tag library", "Must be one of:"); say
+    # instead what a rule's template may contain.
+    library = re.match(r"'([^']+)' is not a registered tag library", raw)
+    if library:
+        return (
+            f"“{{% load {library.group(1)} %}}” is not available in alert templates. Use "
+            "placeholders such as {{ payload.code }} and the tags if, for and firstof."
+        )
+    block = re.match(r"Invalid block tag on line \d+: '([^']+)'", raw)
+    if block:
+        return (
+            f"“{{% {block.group(1)} %}}” is not a tag alert templates know, or it closes a tag "
+            "that was never opened. Use if/endif, for/endfor and firstof."
+        )
+    unclosed = re.match(r"Unclosed tag on line \d+: '([^']+)'", raw)
+    if unclosed:
+        name = unclosed.group(1)
+        return f"“{{% {name} %}}” is never closed: add “{{% end{name} %}}”."
+    if "Could not parse" in raw or "Could not find variable" in raw:
+        return (
+            "A placeholder is not written right: use {{ payload.field }}, e.g. {{ payload.code }}."
+        )
+    if "Invalid filter" in raw:
+        name = raw.split("'")[1] if "'" in raw else ""
+        return f"The filter “{name}” does not exist; try default, join, upper or lower."
+    first_line = raw.splitlines()[0] if raw else "it cannot be read"
+    return f"{first_line.rstrip(':.')}. Check the {{% %}} tags and {{{{ }}}} placeholders."
 
 
 def _jsonable(value: Any) -> Any:
@@ -213,3 +245,24 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     return str(value)
+
+
+def conditions_overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether one event could satisfy both condition specs, as far as can be told without an
+    event: only two "all" specs that demand different values of the same field (equals vs
+    equals, or equals vs does-not-equal the same value) can never both hold."""
+    if (a or {}).get("match", "all") != "all" or (b or {}).get("match", "all") != "all":
+        return True
+    wanted: dict[str, set[str]] = {}
+    refused: dict[str, set[str]] = {}
+    for spec in (a, b):
+        for condition in (spec or {}).get("conditions") or []:
+            value = _text(condition.get("value")).lower()
+            if condition.get("op") == "eq":
+                wanted.setdefault(condition.get("field", ""), set()).add(value)
+            elif condition.get("op") == "ne":
+                refused.setdefault(condition.get("field", ""), set()).add(value)
+    for path, values in wanted.items():
+        if len(values) > 1 or values & refused.get(path, set()):
+            return False
+    return True

@@ -383,3 +383,22 @@ def first_handoff_at() -> datetime | None:
 def team_ids_of(user: User) -> list[int]:
     """The ids of the teams ``user`` belongs to."""
     return list(Membership.objects.filter(user=user).values_list("team_id", flat=True))
+
+
+def rule_duplicates(rule) -> list:
+    """Other enabled rules on the same trigger, for an overlapping team, whose conditions can
+    hold together with this rule's: each event would make two handoffs and two alerts."""
+    from handoffs import rules
+    from handoffs.models import Rule
+
+    team_ids = set(rule.teams.values_list("pk", flat=True))
+    candidates = (
+        Rule.objects.filter(enabled=True, trigger=rule.trigger, teams__in=team_ids)
+        .exclude(pk=rule.pk)
+        .distinct()
+        .prefetch_related("teams")
+        .order_by("name")
+    )
+    return [
+        other for other in candidates if rules.conditions_overlap(rule.conditions, other.conditions)
+    ]

@@ -203,26 +203,47 @@ def rule_adopt(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _rule_input(form: RuleForm) -> services.RuleInput:
+    # Also called on an invalid form (with what did validate), so the service's checks run
+    # too and the person sees every problem at once.
     data = form.cleaned_data
     return services.RuleInput(
-        name=data["name"],
-        description=data["description"],
-        trigger=data["trigger"],
+        name=data.get("name", ""),
+        description=data.get("description", ""),
+        trigger=data.get("trigger", ""),
         conditions=form.conditions(),
-        teams=list(data["teams"]),
-        owner_team=data["owner_team"],
-        channels=list(data["channels"]),
-        title_template=data["title_template"],
-        message_template=data["message_template"],
-        requires_ack=data["requires_ack"],
-        sla_minutes=data["sla_minutes"],
-        escalate_to_team=data["escalate_to_team"],
-        escalate_channel=data["escalate_channel"],
-        escalate_to_managers=data["escalate_to_managers"],
-        dedupe_key=data["dedupe_key"],
-        dedupe_minutes=data["dedupe_minutes"],
-        minutes_saved=data["minutes_saved"],
+        teams=list(data.get("teams") or []),
+        owner_team=data.get("owner_team"),
+        channels=list(data.get("channels") or []),
+        title_template=data.get("title_template", ""),
+        message_template=data.get("message_template", ""),
+        requires_ack=data.get("requires_ack", False),
+        sla_minutes=data.get("sla_minutes"),
+        escalate_to_team=data.get("escalate_to_team"),
+        escalate_channel=data.get("escalate_channel"),
+        escalate_to_managers=data.get("escalate_to_managers", False),
+        dedupe_key=data.get("dedupe_key", ""),
+        dedupe_minutes=data.get("dedupe_minutes") or 0,
+        minutes_saved=data.get("minutes_saved") or 0,
     )
+
+
+def _add_problems(form: RuleForm, problems: dict[str, list[str]]) -> None:
+    for name, texts in problems.items():
+        field = name if name in form.fields else None
+        if field and field in form.errors:
+            continue  # the form already says what is wrong with it
+        for text in texts:
+            form.add_error(field, text)
+
+
+def _warn_duplicates(request: HttpRequest, rule: Rule) -> None:
+    for other in selectors.rule_duplicates(rule):
+        messages.warning(
+            request,
+            f"“{rule.name}” and “{other.name}” both run on {rule.trigger} for the same team "
+            "with overlapping conditions: every such event makes two handoffs and two rounds "
+            "of alerts. Disable one of them, or narrow its conditions.",
+        )
 
 
 @admin_required
@@ -236,10 +257,16 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             rule = services.rule_save(actor=request.user, data=_rule_input(form), rule=rule)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            _add_problems(form, exc.errors or {"__all__": [exc.message]})
         else:
             messages.success(request, f"Saved as version {rule.version}.")
+            _warn_duplicates(request, rule)
             return redirect(rule)
+    elif request.method == "POST":
+        problems: dict[str, list[str]] = {}
+        for name, text in services.rule_problems(_rule_input(form)):
+            problems.setdefault(name, []).append(text)
+        _add_problems(form, problems)
     sample = None
     trigger = (rule.trigger if rule else request.POST.get("trigger", "")) or ""
     if trigger and not trigger.endswith("*"):
@@ -264,6 +291,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "versions": rule.versions.select_related("changed_by")[:10] if rule else [],
             "needs_owner": rule is not None
             and rule.pk in {r.pk for r in services.rules_needing_owner()},
+            "duplicates": selectors.rule_duplicates(rule) if rule else [],
         },
     )
 
@@ -301,8 +329,10 @@ def rule_dry_run(request: HttpRequest, pk: int) -> HttpResponse:
 def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     rule = selectors.get_rule_for_user(request.user, pk)
     enable = request.POST.get("enabled") == "1"
-    services.rule_set_enabled(actor=request.user, rule=rule, enabled=enable)
+    rule = services.rule_set_enabled(actor=request.user, rule=rule, enabled=enable)
     messages.success(request, "Enabled: it now runs on every new event." if enable else "Disabled.")
+    if enable:
+        _warn_duplicates(request, rule)
     return redirect(rule)
 
 

@@ -24,8 +24,8 @@ def exception_handler(exc, context):
     """Every error is JSON with a ``detail`` a person can act on (and field errors if any)."""
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
-        if exc.field:
-            body["errors"] = {exc.field: [exc.message]}
+        if exc.errors:
+            body["errors"] = exc.errors
         code = status.HTTP_403_FORBIDDEN if exc.code == "forbidden" else status.HTTP_400_BAD_REQUEST
         return Response(body, status=code)
     if isinstance(exc, Http404):
