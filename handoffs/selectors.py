@@ -402,3 +402,17 @@ def rule_duplicates(rule) -> list:
     return [
         other for other in candidates if rules.conditions_overlap(rule.conditions, other.conditions)
     ]
+
+
+def channel_last_tests(limit: int = 200) -> dict[int, object]:
+    """The latest test message of each channel (with its attempts), by channel id."""
+    from handoffs.models import Alert
+
+    latest: dict[int, object] = {}
+    for alert in (
+        Alert.objects.filter(purpose=Alert.Purpose.TEST)
+        .order_by("-created_at", "-id")
+        .prefetch_related("attempt_log")[:limit]
+    ):
+        latest.setdefault(alert.channel_id, alert)
+    return latest

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -379,6 +380,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
             "tests": Alert.objects.filter(purpose=Alert.Purpose.TEST)
             .select_related("channel__team")
             .prefetch_related("attempt_log")[:5],
+            "last_tests": selectors.channel_last_tests(),
             "settings_forms": settings_forms,
         },
     )
@@ -390,7 +392,10 @@ def channel_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     channel = selectors.get_channel_for_user(request.user, pk)
     if action == "test":
         services.channel_test(actor=request.user, channel=channel)
-        messages.success(request, f"Test message queued for {channel}; see its status below.")
+        messages.success(
+            request, f"Test message queued for {channel}; its status is in the “Last test” column."
+        )
+        return redirect(reverse("handoffs:channel_list") + f"#channel-{channel.pk}")
     elif action in ("enable", "disable"):
         channel.enabled = action == "enable"
         channel.save(update_fields=["enabled"])

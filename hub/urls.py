@@ -38,6 +38,8 @@ urlpatterns = [
     path("zones/<int:pk>/", views_business.zone_list, name="zone_edit"),
     path("campaigns/", views_business.campaign_list, name="campaign_list"),
     path("campaigns/<int:pk>/", views_business.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", views_business.campaign_edit, name="campaign_edit"),
+    path("promo-codes/<int:pk>/", views_business.promo_code_edit, name="promo_code_edit"),
     path(
         "campaigns/<int:pk>/<str:action>/",
         views_business.campaign_action,
