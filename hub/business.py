@@ -17,7 +17,7 @@ from hub.errors import DomainError
 from hub.models import Campaign, Incident, PromoCode, Team, User, Zone
 
 
-def _campaign_payload(campaign: Campaign) -> dict:
+def campaign_payload(campaign: Campaign) -> dict:
     return {
         "campaign_id": campaign.pk,
         "name": campaign.name,
@@ -77,7 +77,7 @@ def campaign_create(
     )
     campaign.zones.set(zones or [])
     audit.record(actor=actor, action="campaign.create", obj=campaign)
-    _record("campaign.created", f"campaign:{campaign.pk}", _campaign_payload(campaign))
+    _record("campaign.created", f"campaign:{campaign.pk}", campaign_payload(campaign))
     return campaign
 
 
@@ -108,7 +108,7 @@ def campaign_set_status(*, actor: User, campaign: Campaign, status: str) -> Camp
         actor=actor, action="campaign.status", obj=campaign, changes={"status": [old, status]}
     )
     if status in STATUS_EVENTS:
-        _record(STATUS_EVENTS[status], f"campaign:{campaign.pk}", _campaign_payload(campaign))
+        _record(STATUS_EVENTS[status], f"campaign:{campaign.pk}", campaign_payload(campaign))
     return campaign
 
 
@@ -144,7 +144,7 @@ def campaign_update(
             raise DomainError(
                 "A scheduled or live campaign runs in at least one zone.", field="zones"
             )
-    before = _campaign_payload(campaign)
+    before = campaign_payload(campaign)
     campaign.name = name
     campaign.channel = channel
     campaign.segment = segment.strip()
@@ -154,7 +154,7 @@ def campaign_update(
     campaign.owner_team = owner_team
     campaign.save()
     campaign.zones.set(zones or [])
-    after = _campaign_payload(campaign)
+    after = campaign_payload(campaign)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if not changes:
         return campaign
@@ -167,7 +167,7 @@ def campaign_update(
     return campaign
 
 
-def _promo_payload(promo: PromoCode) -> dict:
+def promo_payload(promo: PromoCode) -> dict:
     campaign = promo.campaign
     return {
         "promo_code_id": promo.pk,
@@ -205,13 +205,13 @@ def promo_code_update(
         .select_related("campaign")
         .get(pk=promo.pk)
     )
-    before = _promo_payload(promo)
+    before = promo_payload(promo)
     promo.discount_percent = discount_percent
     promo.valid_from = valid_from
     promo.valid_until = valid_until
     promo.max_uses = max_uses
     promo.save(update_fields=["discount_percent", "valid_from", "valid_until", "max_uses"])
-    after = _promo_payload(promo)
+    after = promo_payload(promo)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if changes:
         audit.record(actor=actor, action="promo_code.update", obj=promo, changes=changes)
@@ -230,7 +230,7 @@ def promo_code_set_active(*, actor: User, promo: PromoCode, active: bool) -> Pro
     if updated:
         what = "reactivated" if active else "deactivated"
         audit.record(actor=actor, action=f"promo_code.{what}", obj=promo)
-        _record(f"promo_code.{what}", f"promo_code:{promo.pk}", _promo_payload(promo))
+        _record(f"promo_code.{what}", f"promo_code:{promo.pk}", promo_payload(promo))
     return promo
 
 
@@ -264,7 +264,7 @@ def promo_code_create(
         max_uses=max_uses,
     )
     audit.record(actor=actor, action="promo_code.create", obj=promo)
-    payload = _promo_payload(promo)
+    payload = promo_payload(promo)
     del payload["active"]
     _record("promo_code.created", f"promo_code:{promo.pk}", payload)
     return promo
