@@ -98,6 +98,8 @@ def signed_in_context(browser, live_server, user, viewport):
     client = Client()
     client.force_login(user)
     context = browser.new_context(base_url=live_server.url, viewport=viewport)
+    # The KPI dashboard draws a dozen charts: on a busy machine it takes a while.
+    context.set_default_navigation_timeout(120_000)
     context.add_cookies(
         [
             {
