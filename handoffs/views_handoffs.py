@@ -471,6 +471,7 @@ def explain(request: HttpRequest) -> HttpResponse:
             "handoffs": handoffs,
             "silent": silent,
             "asked": bool(event_id or customer_id or delivery_id or campaign_id),
+            "is_admin": roles.is_admin(request.user),
             "alert_statuses": dict(Alert.Status.choices),
         },
     )

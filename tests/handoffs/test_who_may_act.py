@@ -142,3 +142,27 @@ def test_member_of_two_teams_acknowledges_either(ops_handoff, marketing):
     MembershipFactory(user=both, team=marketing)
     MembershipFactory(user=both, team=TeamFactory(name="Operations"))
     assert services.handoff_acknowledge(handoff=ops_handoff, user=both)
+
+
+def test_explain_links_rules_only_for_admins(client_for, member, admin_user, ops):
+    from handoffs import services as handoff_services
+    from hub import events
+
+    rule = handoff_services.rule_save(
+        actor=admin_user,
+        data=handoff_services.RuleInput(
+            name="Every order",
+            trigger="generic.order",
+            teams=[ops],
+            owner_team=ops,
+            title_template="Order {{ payload.id }}",
+        ),
+    )
+    handoff_services.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
+    recorded = events.record("generic", "generic.order", "o-1", {"id": "o-1"})
+    events.process(recorded.event.pk)
+    url = f"/handoffs/explain/?event={recorded.event.pk}"
+    rule_link = f'href="/handoffs/rules/{rule.pk}/"'
+    assert "Every order" in client_for(member).get(url).content.decode()
+    assert rule_link not in client_for(member).get(url).content.decode()
+    assert rule_link in client_for(admin_user).get(url).content.decode()
