@@ -211,6 +211,7 @@ class CampaignViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = CampaignSerializer
@@ -234,6 +235,21 @@ class CampaignViewSet(
             ends_on=data.get("ends_on"),
             budget=data.get("budget", 0),
             owner_team=data.get("owner_team"),
+        )
+
+    def perform_update(self, serializer):
+        campaign, data = serializer.instance, serializer.validated_data
+        serializer.instance = business.campaign_update(
+            actor=self.request.user,
+            campaign=campaign,
+            name=data.get("name", campaign.name),
+            channel=data.get("channel", campaign.channel),
+            segment=data.get("segment", campaign.segment),
+            zones=list(data["zones"]) if "zones" in data else list(campaign.zones.all()),
+            starts_on=data.get("starts_on", campaign.starts_on),
+            ends_on=data.get("ends_on", campaign.ends_on),
+            budget=data.get("budget", campaign.budget),
+            owner_team=data.get("owner_team", campaign.owner_team),
         )
 
     @extend_schema(

@@ -140,3 +140,20 @@ def test_channel_test_shows_its_status_in_the_channel_row(client_for, admin_user
     ]
     assert "Sent" in cell
     assert "✓ 200" in cell
+
+
+def test_api_changes_a_campaign_through_the_same_service(api_for, member, campaign, south):
+    response = api_for(member).patch(
+        f"/api/v1/campaigns/{campaign.pk}/",
+        {"budget": "4000", "zones": [south.code]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    campaign.refresh_from_db()
+    assert campaign.budget == 4000
+    assert list(campaign.zones.all()) == [south]
+    assert Event.objects.get(type="hub.campaign.updated").payload["changed"] == [
+        "budget",
+        "zone_names",
+        "zones",
+    ]
