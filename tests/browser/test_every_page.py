@@ -135,6 +135,9 @@ def check_page(page, url: str, device: str, folder: Path | None) -> list[str]:
     return problems
 
 
+# Some 60 page loads with accessibility checks (and full-page screenshots for
+# ``make screenshots``): minutes on a busy machine.
+@pytest.mark.timeout(1200)
 def test_every_page_fits_a_phone_and_passes_axe(browser, live_server):
     demo.load(deliveries=600)
     pages = demo_pages()
