@@ -416,3 +416,12 @@ def channel_last_tests(limit: int = 200) -> dict[int, object]:
     ):
         latest.setdefault(alert.channel_id, alert)
     return latest
+
+
+def may_acknowledge(user: User | None, handoff) -> bool:
+    """Only members of the receiving team, and admins, may acknowledge or close a handoff."""
+    if user is None or not user.is_active:
+        return False
+    if roles.is_admin(user):
+        return True
+    return Membership.objects.filter(user=user, team_id=handoff.team_id).exists()

@@ -72,7 +72,7 @@ def handoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "handoff": handoff,
             "alerts": alerts,
             "now": timezone.now(),
-            "may_act": services.may_acknowledge(request.user, handoff),
+            "may_act": selectors.may_acknowledge(request.user, handoff),
             "is_admin": roles.is_admin(request.user),
             "reassign_form": HandoffReassignForm(exclude_team_id=handoff.team_id),
         },
@@ -167,7 +167,7 @@ def ack(request: HttpRequest, token: str) -> HttpResponse:
             "done": done,
             "error": error,
             "actor": user,
-            "may_act": services.may_acknowledge(user, handoff),
+            "may_act": selectors.may_acknowledge(user, handoff),
         },
     )
 

@@ -38,7 +38,6 @@ from handoffs.services.handoffs import (
     handoff_create,
     handoff_done,
     handoff_reassign,
-    may_acknowledge,
 )
 from handoffs.services.outbox import (
     MAX_ATTEMPTS,
@@ -91,7 +90,6 @@ __all__ = [
     "integration_rename",
     "integration_rotate_secret",
     "integration_set_paused",
-    "may_acknowledge",
     "preview",
     "rejections_purge",
     "rule_dry_run",

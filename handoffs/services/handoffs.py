@@ -13,19 +13,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from handoffs.models import Alert, Channel, Handoff, Rule
+from handoffs.selectors import may_acknowledge
 from handoffs.services.outbox import alert_create, inbox_channel_for
 from hub import audit, roles
 from hub.errors import DomainError
 from hub.models import Event, Membership, Notification, Team, User
-
-
-def may_acknowledge(user: User | None, handoff: Handoff) -> bool:
-    """Only members of the receiving team, and admins, may acknowledge or close a handoff."""
-    if user is None or not user.is_active:
-        return False
-    if roles.is_admin(user):
-        return True
-    return Membership.objects.filter(user=user, team_id=handoff.team_id).exists()
 
 
 def _check_may_act(user: User | None, handoff: Handoff) -> str:
