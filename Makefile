@@ -8,7 +8,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/crossdock
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install migrate demo lint format bench check-services clean
+.PHONY: run test install migrate demo lint format bench check-services clean screenshots
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Crossdock needs $(PYTHON) on PATH."; exit 1; }
@@ -38,6 +38,16 @@ bench: install check-services
 test: install check-services
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
 		$(BIN)/pytest $(PYTEST_ARGS)
+
+## Desktop (1366 px) and phone (390 px) screenshots of every page into var/screenshots/, with the
+## browser checks (no sideways scroll on phones, no serious accessibility violation).
+SCREENSHOTS ?= var/screenshots
+screenshots: install check-services
+	rm -rf $(SCREENSHOTS) && mkdir -p $(SCREENSHOTS)
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
+		CROSSDOCK_SCREENSHOTS=$(abspath $(SCREENSHOTS)) \
+		$(BIN)/pytest tests/browser/test_every_page.py -p no:cacheprovider $(PYTEST_ARGS)
+	@echo "Screenshots: $(SCREENSHOTS)/ ($$(ls $(SCREENSHOTS) | wc -l) files)"
 
 check-services: install
 	@DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \

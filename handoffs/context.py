@@ -24,6 +24,7 @@ def customer_view(customer: Customer | None, now: datetime) -> dict[str, Any] | 
         "lifecycle_stage": customer.lifecycle_stage,
         "acquisition_source": customer.acquisition_source,
         "zone": customer.zone.code if customer.zone else "",
+        "zone_name": customer.zone.name if customer.zone else "",
         "promo_code": customer.promo_code.code if customer.promo_code else "",
     }
 
@@ -103,6 +104,17 @@ def _int(value: Any) -> int:
 def event_context(event: Event, now: datetime) -> dict[str, Any]:
     """The data a rule's conditions and message templates read."""
     customer, delivery, campaign = _facts_for(event)
+    return context_with_facts(event, now, customer, delivery, campaign)
+
+
+def context_with_facts(
+    event: Event,
+    now: datetime,
+    customer: Customer | None,
+    delivery: Delivery | None,
+    campaign: Campaign | None,
+) -> dict[str, Any]:
+    """``event_context`` for facts already at hand (the demo loads them for many events)."""
     return {
         "event": {
             "id": event.pk,

@@ -209,3 +209,12 @@ class ManualHandoffForm(forms.Form):
         required=False, min_value=1, max_value=24 * 30, label="Acknowledge within (hours)"
     )
     link = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+
+class HandoffReassignForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Hand it on to")
+    note = forms.CharField(required=False, max_length=500, label="Why (optional)")
+
+    def __init__(self, *args, exclude_team_id: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.exclude(pk=exclude_team_id).order_by("name")

@@ -277,3 +277,24 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     return str(value)
+
+
+def conditions_overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether one event could satisfy both condition specs, as far as can be told without an
+    event: only two "all" specs that demand different values of the same field (equals vs
+    equals, or equals vs does-not-equal the same value) can never both hold."""
+    if (a or {}).get("match", "all") != "all" or (b or {}).get("match", "all") != "all":
+        return True
+    wanted: dict[str, set[str]] = {}
+    refused: dict[str, set[str]] = {}
+    for spec in (a, b):
+        for condition in (spec or {}).get("conditions") or []:
+            value = _text(condition.get("value")).lower()
+            if condition.get("op") == "eq":
+                wanted.setdefault(condition.get("field", ""), set()).add(value)
+            elif condition.get("op") == "ne":
+                refused.setdefault(condition.get("field", ""), set()).add(value)
+    for path, values in wanted.items():
+        if len(values) > 1 or values & refused.get(path, set()):
+            return False
+    return True

@@ -447,3 +447,45 @@ def rule_runs(start: datetime, end: datetime) -> list[tuple[datetime, int]]:
         .values_list("at", "minutes_then", "rule__minutes_saved")
     )
     return [(at, int(then if then is not None else now or 0)) for at, then, now in runs]
+
+
+def rule_duplicates(rule) -> list:
+    """Other enabled rules on the same trigger, for an overlapping team, whose conditions can
+    hold together with this rule's: each event would make two handoffs and two alerts."""
+    from handoffs import rules
+    from handoffs.models import Rule
+
+    team_ids = set(rule.teams.values_list("pk", flat=True))
+    candidates = (
+        Rule.objects.filter(enabled=True, trigger=rule.trigger, teams__in=team_ids)
+        .exclude(pk=rule.pk)
+        .distinct()
+        .prefetch_related("teams")
+        .order_by("name")
+    )
+    return [
+        other for other in candidates if rules.conditions_overlap(rule.conditions, other.conditions)
+    ]
+
+
+def channel_last_tests(limit: int = 200) -> dict[int, object]:
+    """The latest test message of each channel (with its attempts), by channel id."""
+    from handoffs.models import Alert
+
+    latest: dict[int, object] = {}
+    for alert in (
+        Alert.objects.filter(purpose=Alert.Purpose.TEST)
+        .order_by("-created_at", "-id")
+        .prefetch_related("attempt_log")[:limit]
+    ):
+        latest.setdefault(alert.channel_id, alert)
+    return latest
+
+
+def may_acknowledge(user: User | None, handoff) -> bool:
+    """Only members of the receiving team, and admins, may acknowledge or close a handoff."""
+    if user is None or not user.is_active:
+        return False
+    if roles.is_admin(user):
+        return True
+    return Membership.objects.filter(user=user, team_id=handoff.team_id).exists()

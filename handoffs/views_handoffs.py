@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from handoffs import rules, selectors, services
 from handoffs.forms_rules import (
     ChannelForm,
+    HandoffReassignForm,
     ManualHandoffForm,
     RuleForm,
     TeamAlertSettingsForm,
@@ -56,6 +58,8 @@ def handoff_list(request: HttpRequest) -> HttpResponse:
             "statuses": Handoff.Status.choices,
             "now": now,
             "is_admin": roles.is_admin(request.user),
+            # Acknowledge is offered only on the viewer's own teams' handoffs (or to admins).
+            "actable": None if roles.is_admin(request.user) else set(mine),
         },
     )
 
@@ -67,7 +71,14 @@ def handoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "handoffs/handoff_detail.html",
-        {"handoff": handoff, "alerts": alerts, "now": timezone.now()},
+        {
+            "handoff": handoff,
+            "alerts": alerts,
+            "now": timezone.now(),
+            "may_act": selectors.may_acknowledge(request.user, handoff),
+            "is_admin": roles.is_admin(request.user),
+            "reassign_form": HandoffReassignForm(exclude_team_id=handoff.team_id),
+        },
     )
 
 
@@ -75,16 +86,31 @@ def handoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def handoff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     handoff = selectors.get_handoff_for_user(request.user, pk)
-    if action == "ack":
-        if services.handoff_acknowledge(handoff=handoff, user=request.user, via="app"):
-            messages.success(request, "Acknowledged.")
+    try:
+        if action == "ack":
+            if services.handoff_acknowledge(handoff=handoff, user=request.user, via="app"):
+                messages.success(request, "Acknowledged.")
+            else:
+                messages.info(request, "It was already acknowledged.")
+        elif action == "done":
+            services.handoff_done(handoff=handoff, user=request.user)
+            messages.success(request, "Marked done.")
+        elif action == "reassign":
+            form = HandoffReassignForm(request.POST, exclude_team_id=handoff.team_id)
+            if not form.is_valid():
+                messages.error(request, "Choose the team to hand it on to.")
+            else:
+                services.handoff_reassign(
+                    handoff=handoff,
+                    team=form.cleaned_data["team"],
+                    user=request.user,
+                    note=form.cleaned_data["note"],
+                )
+                messages.success(request, f"Handed on to {form.cleaned_data['team'].name}.")
         else:
-            messages.info(request, "It was already acknowledged.")
-    elif action == "done":
-        services.handoff_done(handoff=handoff, user=request.user)
-        messages.success(request, "Marked done.")
-    else:
-        raise Http404
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
     return redirect(safe_next(request, request.POST.get("next"), handoff.get_absolute_url()))
 
 
@@ -122,11 +148,28 @@ def ack(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("This link is not valid.")
     handoff = link.handoff
     done = False
+    error = ""
+    # The signed-in person acts; otherwise the person a personal (email) link was made for.
+    user = request.user if request.user.is_authenticated else link.user
     if request.method == "POST":
-        user = request.user if request.user.is_authenticated else link.user
-        done = services.handoff_acknowledge(handoff=handoff, user=user, via=link.channel or "link")
+        try:
+            done = services.handoff_acknowledge(
+                handoff=handoff, user=user, via=link.channel or "link"
+            )
+        except DomainError as exc:
+            error = exc.message
         handoff.refresh_from_db()
-    return render(request, "handoffs/ack.html", {"handoff": handoff, "done": done})
+    return render(
+        request,
+        "handoffs/ack.html",
+        {
+            "handoff": handoff,
+            "done": done,
+            "error": error,
+            "actor": user,
+            "may_act": selectors.may_acknowledge(user, handoff),
+        },
+    )
 
 
 # --- Rules --------------------------------------------------------------------------------------
@@ -161,28 +204,50 @@ def rule_adopt(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _rule_input(form: RuleForm, post: QueryDict) -> services.RuleInput:
+    # Also called on an invalid form (with what did validate), so the service's checks run
+    # too and the person sees every problem at once.
     data = form.cleaned_data
+    action = data.get("action") or "handoffs.create"
     return services.RuleInput(
-        action=data["action"],
-        action_params=then_params(post, data["action"]),
-        name=data["name"],
-        description=data["description"],
-        trigger=data["trigger"],
+        action=action,
+        action_params=then_params(post, action),
+        name=data.get("name", ""),
+        description=data.get("description", ""),
+        trigger=data.get("trigger", ""),
         conditions=form.conditions(),
-        teams=list(data["teams"]),
-        owner_team=data["owner_team"],
-        channels=list(data["channels"]),
-        title_template=data["title_template"],
-        message_template=data["message_template"],
-        requires_ack=data["requires_ack"],
-        sla_minutes=data["sla_minutes"],
-        escalate_to_team=data["escalate_to_team"],
-        escalate_channel=data["escalate_channel"],
-        escalate_to_managers=data["escalate_to_managers"],
-        dedupe_key=data["dedupe_key"],
-        dedupe_minutes=data["dedupe_minutes"],
-        minutes_saved=data["minutes_saved"],
+        teams=list(data.get("teams") or []),
+        owner_team=data.get("owner_team"),
+        channels=list(data.get("channels") or []),
+        title_template=data.get("title_template", ""),
+        message_template=data.get("message_template", ""),
+        requires_ack=data.get("requires_ack", False),
+        sla_minutes=data.get("sla_minutes"),
+        escalate_to_team=data.get("escalate_to_team"),
+        escalate_channel=data.get("escalate_channel"),
+        escalate_to_managers=data.get("escalate_to_managers", False),
+        dedupe_key=data.get("dedupe_key", ""),
+        dedupe_minutes=data.get("dedupe_minutes") or 0,
+        minutes_saved=data.get("minutes_saved") or 0,
     )
+
+
+def _add_problems(form: RuleForm, problems: dict[str, list[str]]) -> None:
+    for name, texts in problems.items():
+        field = name if name in form.fields else None
+        if field and field in form.errors:
+            continue  # the form already says what is wrong with it
+        for text in texts:
+            form.add_error(field, text)
+
+
+def _warn_duplicates(request: HttpRequest, rule: Rule) -> None:
+    for other in selectors.rule_duplicates(rule):
+        messages.warning(
+            request,
+            f"“{rule.name}” and “{other.name}” both run on {rule.trigger} for the same team "
+            "with overlapping conditions: every such event makes two handoffs and two rounds "
+            "of alerts. Disable one of them, or narrow its conditions.",
+        )
 
 
 @admin_required
@@ -198,10 +263,16 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 actor=request.user, data=_rule_input(form, request.POST), rule=rule
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            _add_problems(form, exc.errors or {"__all__": [exc.message]})
         else:
             messages.success(request, f"Saved as version {rule.version}.")
+            _warn_duplicates(request, rule)
             return redirect(rule)
+    elif request.method == "POST":
+        problems: dict[str, list[str]] = {}
+        for name, text in services.rule_problems(_rule_input(form, request.POST)):
+            problems.setdefault(name, []).append(text)
+        _add_problems(form, problems)
     sample = None
     trigger = (rule.trigger if rule else request.POST.get("trigger", "")) or ""
     if trigger and not trigger.endswith("*"):
@@ -233,6 +304,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "versions": rule.versions.select_related("changed_by")[:10] if rule else [],
             "needs_owner": rule is not None
             and rule.pk in {r.pk for r in services.rules_needing_owner()},
+            "duplicates": selectors.rule_duplicates(rule) if rule else [],
         },
     )
 
@@ -270,8 +342,10 @@ def rule_dry_run(request: HttpRequest, pk: int) -> HttpResponse:
 def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     rule = selectors.get_rule_for_user(request.user, pk)
     enable = request.POST.get("enabled") == "1"
-    services.rule_set_enabled(actor=request.user, rule=rule, enabled=enable)
+    rule = services.rule_set_enabled(actor=request.user, rule=rule, enabled=enable)
     messages.success(request, "Enabled: it now runs on every new event." if enable else "Disabled.")
+    if enable:
+        _warn_duplicates(request, rule)
     return redirect(rule)
 
 
@@ -317,6 +391,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
             "tests": Alert.objects.filter(purpose=Alert.Purpose.TEST)
             .select_related("channel__team")
             .prefetch_related("attempt_log")[:5],
+            "last_tests": selectors.channel_last_tests(),
             "settings_forms": settings_forms,
         },
     )
@@ -328,7 +403,10 @@ def channel_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     channel = selectors.get_channel_for_user(request.user, pk)
     if action == "test":
         services.channel_test(actor=request.user, channel=channel)
-        messages.success(request, f"Test message queued for {channel}; see its status below.")
+        messages.success(
+            request, f"Test message queued for {channel}; its status is in the “Last test” column."
+        )
+        return redirect(reverse("handoffs:channel_list") + f"#channel-{channel.pk}")
     elif action in ("enable", "disable"):
         services.channel_update(actor=request.user, channel=channel, enabled=action == "enable")
     elif action == "delete":
@@ -396,6 +474,7 @@ def explain(request: HttpRequest) -> HttpResponse:
             "handoffs": found.handoffs,
             "silent": found.silent,
             "asked": bool(event_id or customer_id or delivery_id or campaign_id),
+            "is_admin": roles.is_admin(request.user),
             "alert_statuses": dict(Alert.Status.choices),
         },
     )

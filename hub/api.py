@@ -24,9 +24,10 @@ def exception_handler(exc, context):
     """Every error is JSON with a ``detail`` a person can act on (and field errors if any)."""
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
-        if exc.field:
-            body["errors"] = {exc.field: [exc.message]}
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        if exc.errors:
+            body["errors"] = exc.errors
+        code = status.HTTP_403_FORBIDDEN if exc.code == "forbidden" else status.HTTP_400_BAD_REQUEST
+        return Response(body, status=code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
@@ -214,6 +215,7 @@ class CampaignViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = CampaignSerializer
@@ -237,6 +239,21 @@ class CampaignViewSet(
             ends_on=data.get("ends_on"),
             budget=data.get("budget", 0),
             owner_team=data.get("owner_team"),
+        )
+
+    def perform_update(self, serializer):
+        campaign, data = serializer.instance, serializer.validated_data
+        serializer.instance = business.campaign_update(
+            actor=self.request.user,
+            campaign=campaign,
+            name=data.get("name", campaign.name),
+            channel=data.get("channel", campaign.channel),
+            segment=data.get("segment", campaign.segment),
+            zones=list(data["zones"]) if "zones" in data else list(campaign.zones.all()),
+            starts_on=data.get("starts_on", campaign.starts_on),
+            ends_on=data.get("ends_on", campaign.ends_on),
+            budget=data.get("budget", campaign.budget),
+            owner_team=data.get("owner_team", campaign.owner_team),
         )
 
     @extend_schema(

@@ -17,13 +17,14 @@ from hub.errors import DomainError
 from hub.models import Campaign, Incident, PromoCode, Team, User, Zone
 
 
-def _campaign_payload(campaign: Campaign) -> dict:
+def campaign_payload(campaign: Campaign) -> dict:
     return {
         "campaign_id": campaign.pk,
         "name": campaign.name,
         "channel": campaign.channel,
         "segment": campaign.segment,
         "zones": [z.code for z in campaign.zones.all()],
+        "zone_names": [z.name for z in campaign.zones.all()],
         "starts_on": campaign.starts_on.isoformat() if campaign.starts_on else "",
         "ends_on": campaign.ends_on.isoformat() if campaign.ends_on else "",
         "status": campaign.status,
@@ -76,7 +77,7 @@ def campaign_create(
     )
     campaign.zones.set(zones or [])
     audit.record(actor=actor, action="campaign.create", obj=campaign)
-    _record("campaign.created", f"campaign:{campaign.pk}", _campaign_payload(campaign))
+    _record("campaign.created", f"campaign:{campaign.pk}", campaign_payload(campaign))
     return campaign
 
 
@@ -107,8 +108,130 @@ def campaign_set_status(*, actor: User, campaign: Campaign, status: str) -> Camp
         actor=actor, action="campaign.status", obj=campaign, changes={"status": [old, status]}
     )
     if status in STATUS_EVENTS:
-        _record(STATUS_EVENTS[status], f"campaign:{campaign.pk}", _campaign_payload(campaign))
+        _record(STATUS_EVENTS[status], f"campaign:{campaign.pk}", campaign_payload(campaign))
     return campaign
+
+
+@transaction.atomic
+def campaign_update(
+    *,
+    actor: User,
+    campaign: Campaign,
+    name: str,
+    channel: str,
+    segment: str = "",
+    zones: list[Zone] | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    budget: Decimal = Decimal("0"),
+    owner_team: Team | None = None,
+) -> Campaign:
+    """Change a campaign's name, dates, zones, budget… Records hub.campaign.updated with what
+    changed, so the teams that planned around it hear of it; a save that changes nothing
+    records nothing."""
+    name = name.strip()
+    if not name:
+        raise DomainError("Give the campaign a name.", field="name")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DomainError("The campaign ends before it starts.", field="ends_on")
+    if budget < 0:
+        raise DomainError("The budget cannot be negative.", field="budget")
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status in (Campaign.Status.SCHEDULED, Campaign.Status.LIVE):
+        if not starts_on:
+            raise DomainError("A scheduled or live campaign needs a start date.", field="starts_on")
+        if not zones:
+            raise DomainError(
+                "A scheduled or live campaign runs in at least one zone.", field="zones"
+            )
+    before = campaign_payload(campaign)
+    campaign.name = name
+    campaign.channel = channel
+    campaign.segment = segment.strip()
+    campaign.starts_on = starts_on
+    campaign.ends_on = ends_on
+    campaign.budget = budget
+    campaign.owner_team = owner_team
+    campaign.save()
+    campaign.zones.set(zones or [])
+    after = campaign_payload(campaign)
+    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if not changes:
+        return campaign
+    audit.record(actor=actor, action="campaign.update", obj=campaign, changes=changes)
+    _record(
+        "campaign.updated",
+        f"campaign:{campaign.pk}",
+        {**after, "changed": sorted(changes)},
+    )
+    return campaign
+
+
+def promo_payload(promo: PromoCode) -> dict:
+    campaign = promo.campaign
+    return {
+        "promo_code_id": promo.pk,
+        "code": promo.code,
+        "discount_percent": promo.discount_percent,
+        "campaign": campaign.name if campaign else "",
+        "campaign_id": campaign.pk if campaign else None,
+        "zones": [z.code for z in campaign.zones.all()] if campaign else [],
+        "zone_names": [z.name for z in campaign.zones.all()] if campaign else [],
+        "valid_from": promo.valid_from.isoformat() if promo.valid_from else "",
+        "valid_until": promo.valid_until.isoformat() if promo.valid_until else "",
+        "max_uses": promo.max_uses,
+        "active": promo.active,
+    }
+
+
+@transaction.atomic
+def promo_code_update(
+    *,
+    actor: User,
+    promo: PromoCode,
+    discount_percent: int,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+    max_uses: int | None = None,
+) -> PromoCode:
+    """Change a promo code's discount, dates or limit (its code stays: customers have it).
+    Records hub.promo_code.changed with what changed."""
+    if not 0 < discount_percent <= 100:
+        raise DomainError("The discount is 1 to 100 percent.", field="discount_percent")
+    if valid_from and valid_until and valid_until < valid_from:
+        raise DomainError("The code expires before it starts.", field="valid_until")
+    promo = (
+        PromoCode.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .get(pk=promo.pk)
+    )
+    before = promo_payload(promo)
+    promo.discount_percent = discount_percent
+    promo.valid_from = valid_from
+    promo.valid_until = valid_until
+    promo.max_uses = max_uses
+    promo.save(update_fields=["discount_percent", "valid_from", "valid_until", "max_uses"])
+    after = promo_payload(promo)
+    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if changes:
+        audit.record(actor=actor, action="promo_code.update", obj=promo, changes=changes)
+        _record(
+            "promo_code.changed", f"promo_code:{promo.pk}", {**after, "changed": sorted(changes)}
+        )
+    return promo
+
+
+@transaction.atomic
+def promo_code_set_active(*, actor: User, promo: PromoCode, active: bool) -> PromoCode:
+    """Switch a promo code off (or on again). Records hub.promo_code.deactivated/reactivated;
+    a no-op when it already is."""
+    updated = PromoCode.objects.filter(pk=promo.pk, active=not active).update(active=active)
+    promo = PromoCode.objects.select_related("campaign").get(pk=promo.pk)
+    if updated:
+        what = "reactivated" if active else "deactivated"
+        audit.record(actor=actor, action=f"promo_code.{what}", obj=promo)
+        _record(f"promo_code.{what}", f"promo_code:{promo.pk}", promo_payload(promo))
+    return promo
 
 
 @transaction.atomic
@@ -141,21 +264,9 @@ def promo_code_create(
         max_uses=max_uses,
     )
     audit.record(actor=actor, action="promo_code.create", obj=promo)
-    _record(
-        "promo_code.created",
-        f"promo_code:{promo.pk}",
-        {
-            "promo_code_id": promo.pk,
-            "code": promo.code,
-            "discount_percent": promo.discount_percent,
-            "campaign": campaign.name if campaign else "",
-            "campaign_id": campaign.pk if campaign else None,
-            "zones": [z.code for z in campaign.zones.all()] if campaign else [],
-            "valid_from": valid_from.isoformat() if valid_from else "",
-            "valid_until": valid_until.isoformat() if valid_until else "",
-            "max_uses": max_uses,
-        },
-    )
+    payload = promo_payload(promo)
+    del payload["active"]
+    _record("promo_code.created", f"promo_code:{promo.pk}", payload)
     return promo
 
 

@@ -534,12 +534,21 @@ def _incidents(rng, campaigns, zones, teams, users, start) -> None:
         ("Referral credit not applied at checkout", "referral", None),
         ("Northgate flyer promised 1-hour delivery", "northgate", "northgate"),
     ]
+    descriptions = [
+        "Checkout accepted the code outside its zone; support refunded 40 orders by hand.",
+        "Ops had two drivers on shift; 120 same-day orders arrived in the first hour.",
+        "The segment filter was inverted: 3,100 active customers got a 'we miss you' email.",
+        "The end date was typed as the 1st instead of the 8th; customers complained on social.",
+        "The referral service was not told the campaign went live; credits were added a week late.",
+        "Print used last year's copy; drivers had no idea and customers expected 1-hour slots.",
+    ]
     rows = []
     for i, (title, campaign_key, zone_code) in enumerate(errors):
         rows.append(
             Incident(
                 kind=Incident.Kind.CAMPAIGN_ERROR,
                 title=f"[demo] {title}",
+                description=descriptions[i],
                 occurred_at=datetime.combine(
                     start + timedelta(days=8 + i * 14), time(11), tzinfo=UTC
                 ),

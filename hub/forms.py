@@ -62,6 +62,15 @@ class PromoCodeForm(forms.Form):
     max_uses = forms.IntegerField(min_value=1, required=False)
 
 
+class PromoCodeEditForm(forms.Form):
+    """Everything of a promo code but the code itself, which customers already have."""
+
+    discount_percent = forms.IntegerField(min_value=1, max_value=100)
+    valid_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    max_uses = forms.IntegerField(min_value=1, required=False)
+
+
 class IncidentForm(forms.Form):
     kind = forms.ChoiceField(choices=Incident.Kind.choices)
     title = forms.CharField(max_length=200, label="What happened")

@@ -182,6 +182,9 @@ class PromoCode(models.Model):
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
     max_uses = models.PositiveIntegerField(null=True, blank=True)
+    # Switched off by marketing: kept (customers and deliveries still point at it) but no
+    # longer offered.
+    active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

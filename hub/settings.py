@@ -104,6 +104,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "hub.context_processors.navigation",
             ],
+            # One date format on every page (hub/templatetags/crossdock_dates.py).
+            "builtins": ["hub.templatetags.crossdock_dates"],
         },
     },
 ]
@@ -355,7 +357,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"client_errors_without_traceback": {"()": "hub.logs.ClientErrorsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A 403 or 404 is one line ("Forbidden (Permission denied): /people/"), not a traceback.
+        "django.request": {"filters": ["client_errors_without_traceback"]},
+    },
 }

@@ -46,6 +46,8 @@ urlpatterns = [
     path("spend/import/", views_spend.spend_import, name="spend_import"),
     path("spend/<int:pk>/remove/", views_spend.spend_remove, name="spend_remove"),
     path("campaigns/<int:pk>/", views_business.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", views_business.campaign_edit, name="campaign_edit"),
+    path("promo-codes/<int:pk>/", views_business.promo_code_edit, name="promo_code_edit"),
     path(
         "campaigns/<int:pk>/<str:action>/",
         views_business.campaign_action,

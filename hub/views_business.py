@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from hub import business, services
 from hub.decorators import admin_required, member_required
 from hub.errors import DomainError
-from hub.forms import CampaignForm, IncidentForm, PromoCodeForm, ZoneForm
+from hub.forms import CampaignForm, IncidentForm, PromoCodeEditForm, PromoCodeForm, ZoneForm
 from hub.models import Campaign, Incident, PromoCode, Zone
 
 
@@ -65,6 +65,66 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "statuses": Campaign.Status.choices,
         },
     )
+
+
+@member_required
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    initial = {
+        "name": campaign.name,
+        "channel": campaign.channel,
+        "segment": campaign.segment,
+        "zones": list(campaign.zones.all()),
+        "starts_on": campaign.starts_on,
+        "ends_on": campaign.ends_on,
+        "budget": campaign.budget,
+        "owner_team": campaign.owner_team,
+    }
+    form = CampaignForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            business.campaign_update(actor=request.user, campaign=campaign, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Campaign saved; the teams that follow it are told.")
+            return redirect("campaign_detail", pk=campaign.pk)
+    return render(request, "hub/campaign_edit.html", {"campaign": campaign, "form": form})
+
+
+@member_required
+def promo_code_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    promo = PromoCode.objects.select_related("campaign").filter(pk=pk).first()
+    if promo is None:
+        raise Http404("No such promo code.")
+    if request.method == "POST" and "active" in request.POST:
+        business.promo_code_set_active(
+            actor=request.user, promo=promo, active=request.POST["active"] == "1"
+        )
+        messages.success(
+            request,
+            f"{promo.code} switched {'on' if request.POST['active'] == '1' else 'off'}.",
+        )
+        return redirect(request.path)
+    initial = {
+        "code": promo.code,
+        "discount_percent": promo.discount_percent,
+        "valid_from": promo.valid_from,
+        "valid_until": promo.valid_until,
+        "max_uses": promo.max_uses,
+    }
+    form = PromoCodeEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            business.promo_code_update(actor=request.user, promo=promo, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"{promo.code} saved; operations are told.")
+            if promo.campaign_id:
+                return redirect("campaign_detail", pk=promo.campaign_id)
+            return redirect(request.path)
+    return render(request, "hub/promo_code_edit.html", {"promo": promo, "form": form})
 
 
 @member_required

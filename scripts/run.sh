@@ -18,22 +18,10 @@ import os
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
 django.setup()
-from django.conf import settings
-from hub import demo
-port = os.environ.get("PORT", "8000")
-db = settings.DATABASES["default"]
-print()
-print(f"  Crossdock is starting on http://127.0.0.1:{port}/")
-print(f"  Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
-print(f"  Broker:   {settings.CELERY_BROKER_URL.split('@')[-1]}")
-print("  Sign in with one of the demo logins:")
-for email, password, what in demo.demo_logins():
-    print(f"    {email:28} {password}   {what}")
-print("  API docs: /api/docs/   Stop everything with Ctrl-C.")
-print()
+from hub.banner import banner_text
+print(banner_text())
 PY
-
-$BIN/celery -A hub worker --beat --loglevel=INFO --concurrency=2 \
+CROSSDOCK_RUN_BANNER=1 $BIN/celery -A hub worker --beat --loglevel=INFO --concurrency=2 \
   --schedule=var/celerybeat-schedule &
 if [ "${DEBUG:-0}" = "1" ]; then
   $BIN/python manage.py runserver "127.0.0.1:${PORT}" --noreload &

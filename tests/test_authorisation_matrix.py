@@ -67,6 +67,8 @@ RULES: dict[str, tuple[str, dict]] = {
     "campaign_list": ("member", {}),
     "campaign_detail": ("member", {"pk": "campaign"}),
     "campaign_action": ("member", {"pk": "campaign", "action": "status"}),
+    "campaign_edit": ("member", {"pk": "campaign"}),
+    "promo_code_edit": ("member", {"pk": "999999"}),
     "workflows:index": ("member", {}),
     "kpis:index": ("member", {}),
     "kpis:rows": ("member", {"kind": "deliveries"}),

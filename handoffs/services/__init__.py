@@ -44,6 +44,7 @@ from handoffs.services.handoffs import (
     handoff_create,
     handoff_done,
     handoff_hand_over,
+    handoff_reassign,
 )
 from handoffs.services.outbox import (
     MAX_ATTEMPTS,
@@ -61,6 +62,7 @@ from handoffs.services.rulebook import (
     rule_delete,
     rule_dry_run,
     rule_from_template,
+    rule_problems,
     rule_save,
     rule_set_enabled,
     rules_needing_owner,
@@ -91,6 +93,7 @@ __all__ = [
     "handoff_create",
     "handoff_done",
     "handoff_hand_over",
+    "handoff_reassign",
     "handoffs_mark_missed",
     "held_alerts_release",
     "import_run",
@@ -106,6 +109,7 @@ __all__ = [
     "rule_delete",
     "rule_dry_run",
     "rule_from_template",
+    "rule_problems",
     "rule_save",
     "rule_set_enabled",
     "rules_needing_owner",

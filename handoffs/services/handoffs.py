@@ -13,10 +13,36 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from handoffs.models import Alert, Channel, Handoff, Rule
+from handoffs.selectors import may_acknowledge
 from handoffs.services.outbox import alert_create, inbox_channel_for
-from hub import audit, links
+from hub import audit, links, roles
 from hub.errors import DomainError
-from hub.models import Event, Team, User
+from hub.models import Event, Membership, Notification, Team, User
+
+
+def _check_may_act(user: User | None, handoff: Handoff) -> str:
+    """The "as admin" suffix to record, or raise: people outside the team cannot act on it."""
+    if user is None:
+        raise DomainError(
+            "Sign in to acknowledge this handoff: only its team's members can.", code="forbidden"
+        )
+    if not may_acknowledge(user, handoff):
+        raise DomainError(
+            f"Only members of {handoff.team.name} can acknowledge this handoff. "
+            "Hand it on to another team instead if it is not yours.",
+            code="forbidden",
+        )
+    if Membership.objects.filter(user=user, team_id=handoff.team_id).exists():
+        return ""
+    return ", as admin"
+
+
+def _inbox_mark_read(handoff: Handoff, now: datetime) -> None:
+    # The in-app copies of this handoff are dealt with once it is acknowledged.
+    Notification.objects.filter(url=handoff.get_absolute_url(), read_at__isnull=True).update(
+        read_at=now
+    )
+
 
 LINK_PROBLEM = "A link must point to a page of Crossdock: a path on this site, like /handoffs/12/."
 
@@ -87,8 +113,13 @@ def handoff_create(
 def handoff_acknowledge(
     *, handoff: Handoff, user: User | None, via: str = "app", now: datetime | None = None
 ) -> bool:
-    """Acknowledge an open (or missed) handoff. Returns False if it was already acknowledged."""
+    """Acknowledge an open (or missed) handoff and mark its inbox items read.
+
+    Returns False if it was already acknowledged; raises DomainError (code "forbidden") for a
+    person outside the receiving team who is not an admin (admins are recorded as such).
+    """
     now = now or timezone.now()
+    via = via + _check_may_act(user, handoff)
     updated = Handoff.objects.filter(
         pk=handoff.pk, status__in=[Handoff.Status.OPEN, Handoff.Status.MISSED]
     ).update(
@@ -99,21 +130,24 @@ def handoff_acknowledge(
     )
     if updated:
         audit.record(actor=user, action="handoff.acknowledge", obj=handoff, changes={"via": via})
+        _inbox_mark_read(handoff, now)
     return bool(updated)
 
 
 @transaction.atomic
 def handoff_done(*, handoff: Handoff, user: User, now: datetime | None = None) -> bool:
-    """Mark a handoff done (acknowledging it too, if it was not)."""
+    """Mark a handoff done (acknowledging it too, if it was not); same people as acknowledging."""
     now = now or timezone.now()
+    via = "app" + _check_may_act(user, handoff)
     fields: dict[str, Any] = {"status": Handoff.Status.DONE}
     if handoff.acknowledged_at is None:
-        fields.update(acknowledged_by=user, acknowledged_at=now, acknowledged_via="app")
+        fields.update(acknowledged_by=user, acknowledged_at=now, acknowledged_via=via)
     updated = (
         Handoff.objects.filter(pk=handoff.pk).exclude(status=Handoff.Status.DONE).update(**fields)
     )
     if updated:
         audit.record(actor=user, action="handoff.done", obj=handoff)
+        _inbox_mark_read(handoff, now)
     return bool(updated)
 
 
@@ -152,4 +186,44 @@ def handoff_hand_over(
         now=now,
     )
     audit.record(actor=actor, action="handoff.create", obj=handoff)
+    return handoff
+
+
+@transaction.atomic
+def handoff_reassign(
+    *, handoff: Handoff, team: Team, user: User, note: str = "", now: datetime | None = None
+) -> Handoff:
+    """Hand an open handoff on to another team, which is alerted as if it had been its own.
+
+    Any member may do it (it is how people outside the team act on work that is not theirs);
+    the previous team and the note are kept in the audit log. Re-running it is a no-op.
+    """
+    now = now or timezone.now()
+    if not roles.is_member(user):
+        raise DomainError("Sign in as a team member to hand work on.", code="forbidden")
+    if handoff.status not in (Handoff.Status.OPEN, Handoff.Status.MISSED):
+        raise DomainError("Only an open or missed handoff can be handed on.")
+    if team.pk == handoff.team_id:
+        return handoff
+    previous = handoff.team
+    if (
+        handoff.rule_id
+        and handoff.event_id
+        and Handoff.objects.filter(rule_id=handoff.rule_id, event_id=handoff.event_id, team=team)
+        .exclude(pk=handoff.pk)
+        .exists()
+    ):
+        raise DomainError(f"{team.name} already has this handoff.", field="team")
+    Handoff.objects.filter(pk=handoff.pk).update(team=team, status=Handoff.Status.OPEN)
+    handoff.refresh_from_db()
+    channels = [inbox_channel_for(team)]
+    channels += list(team.channels.filter(enabled=True).exclude(kind=Channel.Kind.INBOX))
+    for channel in dict.fromkeys(channels):
+        alert_create(handoff, channel, Alert.Purpose.NOTIFY, now)
+    audit.record(
+        actor=user,
+        action="handoff.reassign",
+        obj=handoff,
+        changes={"from": previous.name, "to": team.name, "note": note[:500]},
+    )
     return handoff

@@ -30,6 +30,7 @@ from hub import audit
 from hub.errors import DomainError
 from hub.models import Notification, Team, User
 from hub.queue import enqueue_on_commit, publish
+from hub.templatetags.crossdock_dates import when
 
 logger = logging.getLogger(__name__)
 
@@ -341,11 +342,7 @@ def _message_for(batch: list[Alert], channel: Channel) -> Message:
     if handoff is None:
         return _message_from(first, team=channel.team.name, recipients=recipients)
     prefix = {"escalation": "Missed: ", "fallback": ""}.get(first.purpose, "")
-    fields = (
-        [("Due", timezone.localtime(handoff.due_at).strftime("%Y-%m-%d %H:%M"))]
-        if handoff.due_at
-        else []
-    )
+    fields = [("Due", when(handoff.due_at))] if handoff.due_at else []
     if handoff.rule:
         fields.append(("Rule", handoff.rule.name))
     return Message(

@@ -26,7 +26,8 @@ TEMPLATES: dict[str, dict[str, Any]] = {
         "trigger": "hubspot.contact.creation",
         "conditions": {"match": "all", "conditions": []},
         "teams": ["operations", "support"],
-        "title": "New signup: {% firstof customer.name customer.email 'a new contact' %}",
+        "title": "New signup: {% firstof customer.name customer.email 'a new contact' %}"
+        "{% if customer.zone_name %} in {{ customer.zone_name }}{% endif %}",
         "message": "A new customer signed up"
         "{% if customer.zone %} in {{ customer.zone }}{% endif %}"
         "{% if customer.acquisition_source %} via {{ customer.acquisition_source }}{% endif %}.",
@@ -41,7 +42,9 @@ TEMPLATES: dict[str, dict[str, Any]] = {
         "trigger": "hub.promo_code.created",
         "conditions": {"match": "all", "conditions": []},
         "teams": ["operations"],
-        "title": "New promo code {{ payload.code }}",
+        "title": "New promo code {{ payload.code }} ({{ payload.discount_percent }}% off)"
+        "{% if payload.campaign %} for {{ payload.campaign }}{% endif %}"
+        "{% if payload.zone_names %} in {{ payload.zone_names|join:', ' }}{% endif %}",
         "message": "{{ payload.discount_percent }}% off{% if payload.campaign %} for "
         "“{{ payload.campaign }}”{% endif %}, valid {{ payload.valid_from }} to "
         "{{ payload.valid_until }}.",
@@ -56,8 +59,11 @@ TEMPLATES: dict[str, dict[str, Any]] = {
         "trigger": "hub.campaign.scheduled",
         "conditions": {"match": "all", "conditions": []},
         "teams": ["operations"],
-        "title": "Confirm capacity: {{ payload.name }} from {{ payload.starts_on }}",
-        "message": "Zones: {{ payload.zones|join:', ' }}. Acknowledge once capacity is confirmed.",
+        "title": "Confirm capacity: {{ payload.name }} in "
+        "{% firstof payload.zone_names|join:', ' payload.zones|join:', ' %} "
+        "from {{ payload.starts_on }}",
+        "message": "Zones: {% firstof payload.zone_names|join:', ' payload.zones|join:', ' %}. "
+        "Acknowledge once capacity is confirmed.",
         "sla_minutes": 1440,
         "dedupe_key": "{{ payload.campaign_id }}",
         "minutes_saved": 30,
@@ -72,7 +78,8 @@ TEMPLATES: dict[str, dict[str, Any]] = {
             "conditions": [{"field": "delivery.is_first", "op": "is_true", "value": ""}],
         },
         "teams": ["support"],
-        "title": "First delivery failed for {% firstof customer.name 'a new customer' %}",
+        "title": "First delivery failed for {% firstof customer.name 'a new customer' %}"
+        "{% if delivery.zone_name %} in {{ delivery.zone_name }}{% endif %}",
         "message": "Reason: {{ delivery.failure_reason|default:'not given' }}. "
         "Zone: {{ delivery.zone|default:'unknown' }}.",
         "sla_minutes": 60,
@@ -91,7 +98,8 @@ TEMPLATES: dict[str, dict[str, Any]] = {
             ],
         },
         "teams": ["support", "operations"],
-        "title": "Low satisfaction score: {{ payload.form_response.answers.0.number }}",
+        "title": "Low satisfaction score {{ payload.form_response.answers.0.number }}/5 from "
+        "{{ payload.form_response.hidden.customer_email|default:'a customer' }}",
         "message": "From {{ payload.form_response.hidden.customer_email|default:'a customer' }}.",
         "sla_minutes": 60,
         "dedupe_key": "{{ payload.form_response.token }}",
@@ -110,7 +118,7 @@ TEMPLATES: dict[str, dict[str, Any]] = {
             ],
         },
         "teams": ["marketing"],
-        "title": "High-value lead: deal {{ payload.objectId }} at {{ payload.propertyValue }}",
+        "title": "High-value lead: deal {{ payload.objectId }} worth {{ payload.propertyValue }}",
         "message": "Follow up today.",
         "sla_minutes": 30,
         "dedupe_key": "{{ payload.objectId }}",
@@ -144,27 +152,35 @@ class RuleInput:
     action_params: dict[str, Any] = field(default_factory=dict)
 
 
-def _check(data: RuleInput) -> dict[str, Any]:
-    """Refuse what cannot work; returns the action's cleaned params."""
-    if not data.name.strip():
-        raise DomainError("Give the rule a name.", field="name")
-    trigger = data.trigger.strip()
-    if not trigger or " " in trigger:
-        raise DomainError("Choose the event type that triggers the rule.", field="trigger")
+def _action_params(data: RuleInput) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The action's cleaned params, and its problems as (field, message)."""
     action = actions.get(data.action)
     if action is None:
-        raise DomainError("Choose what the rule does.", field="action")
+        return {}, [("action", "Choose what the rule does.")]
     params, errors = actions.clean_params(action, data.action_params)
     if errors:
         detail = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items())
-        raise DomainError(f"Check the settings of “{action.label}”: {detail}", field="action")
-    if not action.uses_handoff_fields:
-        return params
+        return {}, [("action", f"Check the settings of “{action.label}”: {detail}")]
+    return params, []
+
+
+def rule_problems(data: RuleInput) -> list[tuple[str, str]]:
+    """Every problem of a rule as (field, message), all at once, so the form can show them
+    together; an empty list when it can be saved."""
+    _params, problems = _action_params(data)
+    if not data.name.strip():
+        problems.append(("name", "Give the rule a name."))
+    trigger = data.trigger.strip()
+    if not trigger or " " in trigger:
+        problems.append(("trigger", "Choose the event type that triggers the rule."))
+    action = actions.get(data.action)
+    if action is None or not action.uses_handoff_fields:
+        return problems
     if not data.teams:
-        raise DomainError("Choose at least one receiving team.", field="teams")
-    problems = rules.validate_spec(data.conditions)
-    if problems:
-        raise DomainError(" ".join(problems), field="conditions")
+        problems.append(("teams", "Choose at least one receiving team."))
+    condition_problems = rules.validate_spec(data.conditions)
+    if condition_problems:
+        problems.append(("conditions", " ".join(condition_problems)))
     for name, template in (
         ("title_template", data.title_template),
         ("message_template", data.message_template),
@@ -172,18 +188,33 @@ def _check(data: RuleInput) -> dict[str, Any]:
     ):
         problem = rules.template_problem(template)
         if problem:
-            raise DomainError(f"The template does not work: {problem}", field=name)
+            problems.append((name, f"The template does not work: {problem}"))
     if not data.title_template.strip():
-        raise DomainError("Write the alert's title.", field="title_template")
+        problems.append(("title_template", "Write the alert's title."))
     if data.requires_ack and data.sla_minutes is not None and data.sla_minutes < 1:
-        raise DomainError("The SLA is at least one minute.", field="sla_minutes")
+        problems.append(("sla_minutes", "The SLA is at least one minute."))
     team_ids = {t.pk for t in data.teams}
     for channel in data.channels:
         if channel.team_id not in team_ids:
-            raise DomainError(
-                f"{channel} belongs to {channel.team}, which does not receive this rule.",
-                field="channels",
+            problems.append(
+                (
+                    "channels",
+                    f"{channel} belongs to {channel.team}, which does not receive this rule.",
+                )
             )
+    return problems
+
+
+def _check(data: RuleInput) -> dict[str, Any]:
+    """Refuse what cannot work (every problem at once); returns the action's cleaned params."""
+    problems = rule_problems(data)
+    if problems:
+        field_name, message = problems[0]
+        errors: dict[str, list[str]] = {}
+        for name, text in problems:
+            errors.setdefault(name, []).append(text)
+        raise DomainError(message, field=field_name, errors=errors)
+    params, _problems = _action_params(data)
     return params
 
 

@@ -81,6 +81,9 @@ def test_new_signup_rule_end_to_end(
         ack_link = next(line.split(": ", 1)[1] for line in text.splitlines() if "/ack/" in line)
         page.context.clear_cookies()
         page.goto(ack_link)
+        # Opening the link only asks; the person confirms with a button.
+        assert Handoff.objects.get(team=ops).status == "open"
+        page.get_by_role("button", name="Acknowledge").click()
         page.get_by_test_id("ack-result").wait_for()
         ops_handoff = Handoff.objects.get(team=ops)
         assert ops_handoff.status == "acknowledged"

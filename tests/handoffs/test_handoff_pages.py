@@ -204,7 +204,7 @@ def test_explain_shows_each_condition(client_for, admin_user, ops, marketing):
     assert "riverside" in page
 
 
-def test_handoff_api_lists_creates_and_acknowledges(api_for, member, ops, marketing):
+def test_handoff_api_lists_creates_and_acknowledges(api_for, member, manager, ops, marketing):
     api = api_for(member)
     created = api.post(
         "/api/v1/handoffs/",
@@ -216,6 +216,9 @@ def test_handoff_api_lists_creates_and_acknowledges(api_for, member, ops, market
     assert created.json()["alerts"][0]["channel"] == "Marketing: In-app inbox"
     listed = api.get("/api/v1/handoffs/?status=open").json()
     assert listed["count"] == 1
+    # Only Marketing (the receiving team) acknowledges what Operations handed it.
+    assert api.post(f"/api/v1/handoffs/{pk}/ack/").status_code == 403
+    api = api_for(manager)
     acked = api.post(f"/api/v1/handoffs/{pk}/ack/").json()
     assert acked == {"id": pk, "status": "acknowledged", "acknowledged_now": True}
     assert api.post(f"/api/v1/handoffs/{pk}/ack/").json()["acknowledged_now"] is False

@@ -39,7 +39,7 @@ def test_promo_code_created_reaches_ops_through_the_template_rule(
     events.process(event.pk)
     handoff = Handoff.objects.get()
     assert handoff.team == ops
-    assert handoff.title == "New promo code NORTH20"
+    assert handoff.title == "New promo code NORTH20 (20% off) for Northgate launch in Northgate"
     assert "20% off for “Northgate launch”" in handoff.body
 
 
