@@ -920,3 +920,70 @@ __all__ = [
     "surveys_send_scheduled",
     "typeform_response_store",
 ]
+
+
+# --- Rules that close the loop (made through handoffs' services) -------------------------------
+
+
+def rule_low_score_to_support(*, actor: User, enable: bool = False) -> Any:
+    """A handoff rule: a CSAT of 2 or less hands the customer to customer support (within the
+    hour). Disabled unless ``enable``; returns the rule."""
+    support = Team.objects.filter(kind=Team.Kind.SUPPORT).order_by("id").first()
+    owner = support or Team.objects.order_by("id").first()
+    if owner is None:
+        raise DomainError("Create a team first: rules hand work to teams.")
+    rule = handoff_services.rule_save(
+        actor=actor,
+        data=handoff_services.RuleInput(
+            name="Low CSAT answer → Customer support",
+            description="A customer who scored their delivery 2 or less hears from support.",
+            trigger=EVENT_RECEIVED,
+            conditions={
+                "match": "all",
+                "conditions": [
+                    {"field": "payload.measure", "op": "eq", "value": "csat"},
+                    {"field": "payload.score", "op": "lte", "value": "2"},
+                ],
+            },
+            teams=[support or owner],
+            owner_team=owner,
+            title_template="Low CSAT ({{ payload.score }}/5) from "
+            "{% firstof customer.name customer.email 'a customer' %}",
+            message_template="Survey “{{ payload.survey }}”"
+            "{% if delivery %}, delivery {{ delivery.dispatch_id }}{% endif %}"
+            "{% if payload.zone %} in {{ payload.zone }}{% endif %}. Reach out today.",
+            sla_minutes=60,
+            dedupe_key="{{ payload.response_id }}",
+            minutes_saved=10,
+        ),
+    )
+    if enable:
+        rule = handoff_services.rule_set_enabled(actor=actor, rule=rule, enabled=True)
+    return rule
+
+
+def rule_survey_after_delivery(*, actor: User, survey: Survey, enable: bool = False) -> Any:
+    """A handoff rule: every completed delivery sends ``survey`` to its customer, at most once
+    per customer per 30 days. Disabled unless ``enable``; returns the rule."""
+    owner = (
+        Team.objects.filter(kind=Team.Kind.SUPPORT).order_by("id").first()
+        or Team.objects.order_by("id").first()
+    )
+    if owner is None:
+        raise DomainError("Create a team first: rules belong to a team.")
+    rule = handoff_services.rule_save(
+        actor=actor,
+        data=handoff_services.RuleInput(
+            name=f"Delivery completed → send “{survey.title}”",
+            trigger="onfleet.taskCompleted",
+            teams=[],
+            owner_team=owner,
+            title_template="",
+            action="feedback.send_survey",
+            action_params={"survey": str(survey.pk), "cooldown_days": "30"},
+            minutes_saved=2,
+        ),
+    )
+    if enable:
+        rule = handoff_services.rule_set_enabled(actor=actor, rule=rule, enabled=True)
+    return rule

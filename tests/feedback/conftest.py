@@ -34,7 +34,7 @@ def zone(db):
 @pytest.fixture
 def customer(zone):
     return Customer.objects.create(
-        name="Ana Ruiz", email="ana@mail.example", dispatch_id="rec-ana", zone=zone
+        name="Ana Ruiz", email="ana@mail.example", dispatch_id="rcp_ana", zone=zone
     )
 
 
