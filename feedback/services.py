@@ -39,7 +39,7 @@ from feedback.templates_catalog import TEMPLATES
 from handoffs import services as handoff_services
 from hub import audit, events, roles
 from hub.errors import DomainError
-from hub.models import Customer, Delivery, Membership, Team, User
+from hub.models import Customer, Delivery, Membership, Team, User, Zone
 
 EVENT_RECEIVED = "feedback.response.received"
 CUSTOMER_COOLDOWN_DAYS = 30
@@ -513,6 +513,7 @@ class Facts:
     delivery: Delivery | None = None
     team: Team | None = None
     order_ref: str = ""
+    zone: Zone | None = None
 
 
 def _facts_payload(response: Response) -> dict[str, Any]:
@@ -575,10 +576,15 @@ def response_submit(
                 delivery=facts.delivery or invitation.delivery,
                 team=facts.team or invitation.team,
                 order_ref=facts.order_ref,
+                zone=facts.zone,
             )
         delivery = facts.delivery
         customer = facts.customer or (delivery.customer if delivery else None)
-        zone = (delivery.zone if delivery else None) or (customer.zone if customer else None)
+        zone = (
+            facts.zone
+            or (delivery.zone if delivery else None)
+            or (customer.zone if customer else None)
+        )
         promo = bool((delivery and delivery.promo_code_id) or (customer and customer.promo_code_id))
         campaign = customer.acquisition_campaign if customer else None
         measuring = next((q for q in questions if q.measures and q.pk in cleaned), None)
@@ -987,3 +993,83 @@ def rule_survey_after_delivery(*, actor: User, survey: Survey, enable: bool = Fa
     if enable:
         rule = handoff_services.rule_set_enabled(actor=actor, rule=rule, enabled=True)
     return rule
+
+
+@dataclass
+class HistoryItem:
+    """One past response to load: answers as {question id: value}, its facts and its time."""
+
+    values: dict[int, Any]
+    at: datetime
+    facts: Facts = field(default_factory=Facts)
+    source: str = Response.Source.IMPORT
+    invitation: Invitation | None = None
+
+
+def responses_load_history(*, survey: Survey, items: Sequence[HistoryItem]) -> list[Response]:
+    """Store many past responses at once (demo history, bulk imports), checked like any answer
+    but written in batches and without events (the caller records those it wants). Invitations
+    given are marked answered. Returns the responses stored."""
+    questions = list(survey.questions.order_by("position", "id"))
+    rows: list[tuple[Response, dict[int, answer_rules.Cleaned]]] = []
+    kept: list[HistoryItem] = []
+    for item in items:
+        cleaned, errors = answer_rules.clean(
+            questions, answer_rules.from_values(questions, item.values)
+        )
+        if errors or not cleaned:
+            continue
+        delivery = item.facts.delivery
+        customer = item.facts.customer or (delivery.customer if delivery else None)
+        measuring = next((q for q in questions if q.measures and q.pk in cleaned), None)
+        anonymous = survey.anonymous
+        kept.append(item)
+        rows.append(
+            (
+                Response(
+                    survey=survey,
+                    source=item.source,
+                    invitation=None if anonymous else item.invitation,
+                    customer=None if anonymous else customer,
+                    delivery=None if anonymous else delivery,
+                    team=item.facts.team,
+                    zone=item.facts.zone
+                    or (delivery.zone if delivery else None)
+                    or (customer.zone if customer else None),
+                    campaign=customer.acquisition_campaign if customer else None,
+                    promo=bool(
+                        (delivery and delivery.promo_code_id)
+                        or (customer and customer.promo_code_id)
+                    ),
+                    score=cleaned[measuring.pk].number if measuring else None,
+                    measure=measuring.measures if measuring else "",
+                    submitted_at=_day_start(item.at) if anonymous else item.at,
+                ),
+                cleaned,
+            )
+        )
+    with transaction.atomic():
+        stored = Response.objects.bulk_create([r for r, _ in rows], batch_size=500)
+        Answer.objects.bulk_create(
+            [
+                Answer(
+                    response=response,
+                    question_id=qid,
+                    number=c.number,
+                    text=c.text[:TEXT_LIMIT],
+                    choices=c.choices,
+                )
+                for response, (_, cleaned) in zip(stored, rows, strict=True)
+                for qid, c in cleaned.items()
+            ],
+            batch_size=1000,
+        )
+        for item in kept:
+            if item.invitation is not None and item.invitation.answered_at is None:
+                Invitation.objects.filter(pk=item.invitation.pk).update(answered_at=item.at)
+    return stored
+
+
+def response_event_payload(response: Response) -> dict[str, Any]:
+    """What ``feedback.response.received`` carries for this response."""
+    return _facts_payload(response)
