@@ -50,5 +50,6 @@ def trend_figure(trend: list[tuple[date, float | None, int]], label: str) -> str
             name=label,
         )
     )
-    fig.update_yaxes(title_text=label)
+    fig.update_xaxes(tickformat="%b %Y", dtick="M1", type="date")
+    fig.update_yaxes(title_text=label, rangemode="tozero")
     return _layout(fig)
