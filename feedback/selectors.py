@@ -77,7 +77,9 @@ def responses_for_user(user: User, *, survey: Survey | None = None) -> QuerySet[
     if not roles.is_member(user):
         raise PermissionDenied
     qs = Response.objects.select_related("survey", "zone", "team").prefetch_related(
-        Prefetch("answers", queryset=Answer.objects.select_related("question"))
+        Prefetch(
+            "answers", queryset=Answer.objects.select_related("question").prefetch_related("themes")
+        )
     )
     if survey is not None:
         qs = qs.filter(survey=survey)
