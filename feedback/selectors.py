@@ -113,7 +113,11 @@ def results(survey: Survey) -> dict[str, Any]:
     total = responses.count()
     scored = responses.exclude(score__isnull=True)
     measure = scored.values_list("measure", flat=True).first() or ""
-    distribution = dict(scored.values("score").annotate(n=Count("id")).values_list("score", "n"))
+    distribution: dict[int, int] = {
+        int(score): n
+        for score, n in scored.values("score").annotate(n=Count("id")).values_list("score", "n")
+        if score is not None
+    }
     out: dict[str, Any] = {
         "invited": invited,
         "responses": total,
@@ -155,7 +159,8 @@ def results(survey: Survey) -> dict[str, Any]:
         trend.append((row["month"].date(), value, row["n"]))
     out["trend"] = trend
     out["breakdowns"] = {
-        name: _breakdown(scored, path, measure, survey.min_group_size)
+        # Small groups are withheld on anonymous surveys only: there they could name a person.
+        name: _breakdown(scored, path, measure, survey.min_group_size if survey.anonymous else 1)
         for name, path in (
             ("Zone", "zone__name"),
             ("Campaign", "campaign__name"),
@@ -234,7 +239,7 @@ def themes_by_month(months: int = 6, *, today: date | None = None) -> dict[str, 
     rows = (
         Answer.themes.through.objects.filter(answer__response__submitted_at__gte=start)
         .annotate(month=TruncMonth("answer__response__submitted_at"))
-        .values("month", "theme__name")
+        .values("month", "theme__name")  # type: ignore[misc]
         .annotate(n=Count("id"))
     )
     columns = []
