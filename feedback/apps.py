@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = "Feedback"
+
+    def ready(self) -> None:
+        from feedback import demo as feedback_demo
+        from feedback import metrics, rule_actions, services
+        from hub import demo, events
+
+        rule_actions.register()
+        metrics.register()
+        events.subscribe(
+            services.typeform_response_store,
+            types=["typeform.form_response"],
+            name="feedback.typeform",
+        )
+        demo.extend(feedback_demo.load, feedback_demo.reset)

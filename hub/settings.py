@@ -269,6 +269,15 @@ CELERY_BEAT_SCHEDULE = {
     "mark-missed-handoffs": {"task": "handoffs.mark_missed", "schedule": 60.0},
     "release-daily-digests": {"task": "handoffs.release_digests", "schedule": crontab(minute=0)},
     "refresh-kpi-rollups": {"task": "kpis.refresh_rollups", "schedule": 600.0},
+    "send-survey-reminders": {"task": "feedback.send_reminders", "schedule": crontab(minute=5)},
+    "send-scheduled-surveys": {
+        "task": "feedback.send_scheduled",
+        "schedule": crontab(minute=0, hour=9),
+    },
+    "post-feedback-summaries": {
+        "task": "feedback.post_summaries",
+        "schedule": crontab(minute=30, hour=8, day_of_month=1),
+    },
     "purge-webhook-rejections": {
         "task": "handoffs.purge_rejections",
         "schedule": crontab(minute=23, hour=3),

@@ -56,6 +56,7 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("hooks/", include("handoffs.webhook_urls")),
     path("ack/", include("handoffs.ack_urls")),
+    path("s/", include("feedback.public_urls")),
     path(
         "favicon.ico",
         login_not_required(RedirectView.as_view(url="/static/img/favicon.svg", permanent=True)),
@@ -67,6 +68,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/v1/", include("handoffs.api_urls")),
     path("api/v1/", include("kpis.api_urls")),
+    path("api/v1/", include("feedback.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

@@ -1,0 +1,192 @@
+"""REST API for surveys and responses: members read, managers and admins write."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response as ApiResponse
+
+from feedback import selectors, services
+from feedback.models import Answer, Question, Response, Survey
+from feedback.templates_catalog import TEMPLATES
+from hub import roles
+from hub.errors import DomainError
+
+
+class IsManagerOrReadOnly(BasePermission):
+    message = "Only managers and admins can change surveys."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return roles.is_member(request.user)
+        return roles.is_manager(request.user)
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Question
+        fields = [
+            "id",
+            "position",
+            "kind",
+            "text",
+            "required",
+            "choices",
+            "measures",
+            "show_if",
+            "show_if_values",
+            "external_ref",
+        ]
+        read_only_fields = fields
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    questions = QuestionSerializer(many=True, read_only=True)
+    template = serializers.ChoiceField(
+        choices=list(TEMPLATES),
+        write_only=True,
+        required=False,
+        help_text="Create from a ready-made survey (its questions included).",
+    )
+    responses = serializers.SerializerMethodField(help_text="How many responses it has.")
+
+    class Meta:
+        model = Survey
+        fields = [
+            "id",
+            "title",
+            "description",
+            "audience",
+            "status",
+            "anonymous",
+            "min_group_size",
+            "schedule",
+            "reminder_after_days",
+            "max_reminders",
+            "expires_after_days",
+            "typeform_form_id",
+            "template",
+            "template_key",
+            "questions",
+            "responses",
+            "created_at",
+        ]
+        read_only_fields = ["id", "status", "template_key", "created_at"]
+        extra_kwargs = {"title": {"required": False}, "audience": {"required": False}}
+
+    def get_responses(self, obj: Survey) -> int:
+        count = getattr(obj, "n_responses", None)
+        return obj.responses.count() if count is None else count
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    question_text = serializers.CharField(source="question.text", read_only=True)
+    themes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+
+    class Meta:
+        model = Answer
+        fields = ["question", "question_text", "number", "text", "choices", "themes"]
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    answers = AnswerSerializer(many=True, read_only=True)
+    zone = serializers.SlugRelatedField(read_only=True, slug_field="code")
+    team = serializers.SlugRelatedField(read_only=True, slug_field="name")
+
+    class Meta:
+        model = Response
+        fields = [
+            "id",
+            "survey",
+            "source",
+            "score",
+            "measure",
+            "zone",
+            "campaign",
+            "team",
+            "promo",
+            "customer",
+            "delivery",
+            "order_ref",
+            "submitted_at",
+            "answers",
+        ]
+
+
+class SendSerializer(serializers.Serializer):
+    invited = serializers.IntegerField(read_only=True)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Surveys, newest first"),
+    create=extend_schema(summary="Create a survey (blank, or from a template)"),
+)
+class SurveyViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = SurveySerializer
+    permission_classes = [IsManagerOrReadOnly]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Survey.objects.none()
+        return selectors.survey_list(self.request.user).prefetch_related("questions")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        key = data.pop("template", None)
+        if key:
+            survey = services.survey_from_template(actor=self.request.user, key=key)
+            if data:
+                survey = services.survey_save(actor=self.request.user, survey=survey, data=data)
+        else:
+            if not data.get("title") or not data.get("audience"):
+                raise DomainError("Give a title and an audience, or a template.")
+            survey = services.survey_save(actor=self.request.user, data=data)
+        serializer.instance = survey
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("template", None)
+        serializer.instance = services.survey_save(
+            actor=self.request.user, survey=serializer.instance, data=data
+        )
+
+    @extend_schema(
+        summary="Invite the survey's audience now", request=None, responses=SendSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        survey = self.get_object()
+        invited = services.survey_send(
+            actor=request.user, survey=survey, round=f"now:{timezone.localdate():%Y-%m-%d}"
+        )
+        return ApiResponse({"invited": invited})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Responses, newest first",
+        parameters=[OpenApiParameter("survey", int, description="Only this survey's")],
+    )
+)
+class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ResponseSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Response.objects.none()
+        qs = selectors.responses_for_user(self.request.user)
+        survey = self.request.query_params.get("survey", "")
+        if survey:
+            if not survey.isdigit():
+                raise DomainError("survey must be a survey id.", field="survey")
+            qs = qs.filter(survey_id=int(survey))
+        return qs
