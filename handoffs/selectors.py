@@ -383,3 +383,14 @@ def first_handoff_at() -> datetime | None:
 def team_ids_of(user: User) -> list[int]:
     """The ids of the teams ``user`` belongs to."""
     return list(Membership.objects.filter(user=user).values_list("team_id", flat=True))
+
+
+def handoffs_done(ids: list[int]) -> set[int]:
+    """Which of the handoffs ``ids`` are done (for modules tracking work they handed over)."""
+    from handoffs.models import Handoff
+
+    if not ids:
+        return set()
+    return set(
+        Handoff.objects.filter(pk__in=ids, status=Handoff.Status.DONE).values_list("pk", flat=True)
+    )
