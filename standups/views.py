@@ -146,15 +146,24 @@ def update_post(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "standups/update_form.html", {"meeting": meeting, "form": form})
 
 
+def _clock(seconds: int) -> str:
+    sign = "−" if seconds < 0 else ""
+    return f"{sign}{abs(seconds) // 60}:{abs(seconds) % 60:02d}"
+
+
 def _room_context(request: HttpRequest, meeting) -> dict:
     board = selectors.meeting_board(meeting)
+    now = timezone.now()
+    remaining = int((board.turn.deadline - now).total_seconds()) if board.turn.deadline else 0
     return {
+        "remaining": remaining,
+        "remaining_label": _clock(remaining),
         "meeting": meeting,
         "board": board,
         "can_run": selectors.can_run(request.user, meeting),
         "decision_form": DecisionForm(),
         "action_form": ActionItemForm(teams=[s.team for s in board.slots]),
-        "now": timezone.now(),
+        "now": now,
     }
 
 
