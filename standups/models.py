@@ -66,6 +66,11 @@ class Series(models.Model):
         return reverse("standups:series_detail", args=[self.pk])
 
     @property
+    def teams(self) -> list:
+        """The teams in chair order (prefetch ``members__team`` when listing)."""
+        return [m.team for m in self.members.all()]
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 

@@ -144,6 +144,21 @@ def next_meeting(series: Series, now: datetime) -> Meeting | None:
     )
 
 
+def series_overview(user: User, now: datetime) -> list[tuple[Series, Meeting | None]]:
+    """Every series with its running or next meeting, in two queries."""
+    series = list(series_list(user))
+    soonest: dict[int, Meeting] = {}
+    for meeting in (
+        Meeting.objects.filter(series__in=series)
+        .filter(Q(status=Meeting.Status.RUNNING) | Q(scheduled_at__gte=now - timedelta(hours=2)))
+        .exclude(status=Meeting.Status.ENDED)
+        .select_related("chair")
+        .order_by("-status", "scheduled_at")  # "running" sorts before "scheduled"
+    ):
+        soonest.setdefault(meeting.series_id, meeting)
+    return [(s, soonest.get(s.pk)) for s in series]
+
+
 def upcoming_meetings(series: Series, now: datetime, limit: int = 4) -> QuerySet[Meeting]:
     return (
         series.meetings.filter(status=Meeting.Status.SCHEDULED, scheduled_at__gte=now)
@@ -387,14 +402,16 @@ def recurring_blockers(
         .filter(times__gte=min_times)
         .order_by("-times", "team__name")[:limit]
     )
+    rows = list(rows)
+    latest: dict[tuple[str, str], Blocker] = {}
+    wanted = Q(pk__in=[])
+    for row in rows:
+        wanted |= Q(team__name=row["team__name"], key=row["key"])
+    for b in qs.filter(wanted).select_related("team", "needs_team").order_by("raised_at"):
+        latest[(b.team.name, b.key)] = b  # the last one raised wins
     result = []
     for row in rows:
-        last = (
-            qs.filter(team__name=row["team__name"], key=row["key"])
-            .select_related("needs_team")
-            .order_by("-raised_at")
-            .first()
-        )
+        last = latest[(row["team__name"], row["key"])]
         result.append(
             RecurringBlocker(
                 team=row["team__name"],
@@ -500,3 +517,45 @@ def review_blockers(month: date) -> ReviewBlockers:
     return ReviewBlockers(
         month=start, unresolved=unresolved, recurring=recurring_blockers(in_month)
     )
+
+
+# --- API lists ------------------------------------------------------------------------------
+
+
+def meeting_list(user: User, *, series_id: int | None = None) -> QuerySet[Meeting]:
+    """Meetings newest first, with what their API representation reads prefetched."""
+    _require_member(user)
+    qs = Meeting.objects.select_related("series", "chair").prefetch_related(
+        Prefetch("updates", queryset=Update.objects.select_related("team", "author")),
+        Prefetch(
+            "updates__blockers",
+            queryset=Blocker.objects.select_related("team", "needs_team", "handoff"),
+        ),
+        Prefetch(
+            "blockers",
+            queryset=Blocker.objects.select_related("team", "needs_team", "handoff"),
+        ),
+        "decisions",
+        Prefetch("action_items", queryset=ActionItem.objects.select_related("owner_team", "owner")),
+        "agenda_items",
+    )
+    if series_id is not None:
+        qs = qs.filter(series_id=series_id)
+    return qs.order_by("-scheduled_at", "-id")
+
+
+def update_list(
+    user: User, *, meeting_id: int | None = None, team_slug: str | None = None
+) -> QuerySet[Update]:
+    """Updates newest first, with their blockers."""
+    _require_member(user)
+    qs = Update.objects.select_related("team", "author", "meeting").prefetch_related(
+        Prefetch(
+            "blockers", queryset=Blocker.objects.select_related("team", "needs_team", "handoff")
+        )
+    )
+    if meeting_id is not None:
+        qs = qs.filter(meeting_id=meeting_id)
+    if team_slug:
+        qs = qs.filter(team__slug=team_slug)
+    return qs.order_by("-id")

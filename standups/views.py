@@ -23,7 +23,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 @member_required
 def index(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    rows = [(s, selectors.next_meeting(s, now)) for s in selectors.series_list(request.user)]
+    rows = selectors.series_overview(request.user, now)
     return render(
         request,
         "standups/index.html",
