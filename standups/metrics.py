@@ -69,3 +69,20 @@ def first_report_day() -> date | None:
 def registry_daily(period: Any, filters: Any) -> dict[date, dict[str, Decimal]]:
     """The metric registry's ``daily(period, filters)`` for the firefighting inputs."""
     return firefighting_daily(period.start, period.end)
+
+
+SOURCE = "standup_updates"
+
+
+def register_kpi_source() -> bool:
+    """Feed "manual hours/week" from standup updates through the KPI metric registry.
+
+    Returns False (registering nothing) where the registry is not installed: the KPIs then
+    keep the managers' monthly values.
+    """
+    try:
+        from kpis import registry  # type: ignore[attr-defined]
+    except ImportError:
+        return False
+    registry.register_source(SOURCE, inputs=INPUTS, daily=registry_daily, since=first_report_day)
+    return True

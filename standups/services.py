@@ -479,8 +479,15 @@ def meeting_extend(
 
 
 @transaction.atomic
-def meeting_end(*, meeting: Meeting, actor: User | None, now: datetime | None = None) -> Meeting:
-    """End the meeting: record its duration, keep its summary and send it to every team once."""
+def meeting_end(
+    *,
+    meeting: Meeting,
+    actor: User | None,
+    now: datetime | None = None,
+    send_summary: bool = True,
+) -> Meeting:
+    """End the meeting: record its duration, keep its summary and send it to every team once
+    (``send_summary=False`` keeps the record without sending it, for imported history)."""
     now = now or timezone.now()
     meeting = _locked(meeting)
     if meeting.status == Meeting.Status.ENDED:
@@ -495,6 +502,10 @@ def meeting_end(*, meeting: Meeting, actor: User | None, now: datetime | None = 
         obj=meeting,
         changes={"minutes": meeting.duration_minutes},
     )
+    if not send_summary:
+        meeting.summary = selectors.summary_markdown(meeting)
+        meeting.save(update_fields=["summary"])
+        return meeting
     return summary_send(meeting=meeting, now=now)
 
 
