@@ -216,6 +216,12 @@ class MeetingBoard:
     current: TeamSlot | None  # None before the start and in the wrap-up
 
     @property
+    def share_label(self) -> str:
+        """Each team's share of the meeting, as people say it: "5 min", "6 min 40 s"."""
+        minutes, seconds = divmod(self.fair_share_seconds, 60)
+        return f"{minutes} min" + (f" {seconds} s" if seconds else "")
+
+    @property
     def posted(self) -> int:
         return sum(1 for s in self.slots if s.update is not None)
 

@@ -161,8 +161,9 @@ def _room_context(request: HttpRequest, meeting) -> dict:
         "meeting": meeting,
         "board": board,
         "can_run": selectors.can_run(request.user, meeting),
-        "decision_form": DecisionForm(),
-        "action_form": ActionItemForm(teams=[s.team for s in board.slots]),
+        # Two forms on one page: their own id prefixes keep each label on its own input.
+        "decision_form": DecisionForm(auto_id="decision_%s"),
+        "action_form": ActionItemForm(teams=[s.team for s in board.slots], auto_id="action_%s"),
         "now": now,
     }
 
