@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from hub import roles
 from hub.decorators import admin_required, member_required
 from hub.errors import DomainError
-from standups import selectors, services
+from standups import charts, selectors, services
 from standups.forms import ActionItemForm, DecisionForm, SeriesForm, SwapForm, UpdateForm
 
 
@@ -63,16 +63,21 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
     series = selectors.get_series_for_user(request.user, pk)
     now = timezone.now()
     past = Paginator(selectors.past_meetings(series), 12).get_page(request.GET.get("page"))
+    teams = selectors.series_teams(series)
+    history = selectors.series_history(series)
     return render(
         request,
         "standups/series_detail.html",
         {
             "series": series,
-            "teams": selectors.series_teams(series),
+            "teams": teams,
             "next": selectors.next_meeting(series, now),
             "upcoming": selectors.upcoming_meetings(series, now),
             "chairs": selectors.chair_calendar(series, timezone.localdate(now, series.tz)),
-            "history": selectors.series_history(series),
+            "history": history,
+            "hours_figure": charts.hours_figure(history.hours_by_week, [t.name for t in teams])
+            if history.hours_by_week
+            else "",
             "page": past,
             "swap_form": SwapForm(),
             "is_admin": roles.is_admin(request.user),
