@@ -399,7 +399,7 @@ def recurring_blockers(
     qs: QuerySet[Blocker], *, min_times: int = 2, limit: int = 10
 ) -> list[RecurringBlocker]:
     """The same blocker (team and words) raised in ``min_times`` or more meetings."""
-    rows = (
+    rows = list(
         qs.values("team__name", "key")
         .annotate(
             times=Count("meeting", distinct=True),
@@ -408,7 +408,6 @@ def recurring_blockers(
         .filter(times__gte=min_times)
         .order_by("-times", "team__name")[:limit]
     )
-    rows = list(rows)
     latest: dict[tuple[str, str], Blocker] = {}
     wanted = Q(pk__in=[])
     for row in rows:
@@ -448,7 +447,7 @@ def series_history(series: Series, *, weeks: int = 12) -> SeriesHistory:
     for raised_at, resolved_at in blockers.filter(resolved_at__isnull=False).values_list(
         "raised_at", "resolved_at"
     ):
-        quick += int(resolved_at - raised_at <= timedelta(days=7))
+        quick += int(resolved_at is not None and resolved_at - raised_at <= timedelta(days=7))
     durations = [(m, m.duration_minutes) for m in meetings]
     by_week: dict[date, dict[str, Decimal]] = defaultdict(dict)
     for scheduled_at, team, hours in updates.values_list(

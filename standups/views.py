@@ -236,7 +236,7 @@ def meeting_note(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     if _is_htmx(request):
         return render(request, "standups/_room.html", _room_context(request, meeting))
-    return redirect(request.POST.get("next") or meeting.get_absolute_url())
+    return redirect("standups:meeting_room", pk=meeting.pk)
 
 
 @member_required
