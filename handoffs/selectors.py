@@ -489,3 +489,14 @@ def may_acknowledge(user: User | None, handoff) -> bool:
     if roles.is_admin(user):
         return True
     return Membership.objects.filter(user=user, team_id=handoff.team_id).exists()
+
+
+def handoffs_done(ids: list[int]) -> set[int]:
+    """Which of the handoffs ``ids`` are done (for modules tracking work they handed over)."""
+    from handoffs.models import Handoff
+
+    if not ids:
+        return set()
+    return set(
+        Handoff.objects.filter(pk__in=ids, status=Handoff.Status.DONE).values_list("pk", flat=True)
+    )

@@ -282,6 +282,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "handoffs.purge_rejections",
         "schedule": crontab(minute=23, hour=3),
     },
+    "generate-standup-meetings": {
+        "task": "standups.generate_meetings",
+        "schedule": crontab(minute=5),
+    },
+    "send-standup-reminders": {"task": "standups.send_reminders", "schedule": 300.0},
+    "announce-standup-chairs": {"task": "standups.announce_chairs", "schedule": crontab(minute=10)},
+    "sync-standup-blockers": {"task": "standups.sync_blockers", "schedule": 600.0},
 }
 
 # --- Events -------------------------------------------------------------------------------

@@ -3,4 +3,21 @@ from django.urls import path
 from standups import views
 
 app_name = "standups"
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.series_new, name="series_new"),
+    path("search/", views.search, name="search"),
+    path("series/<int:pk>/", views.series_detail, name="series_detail"),
+    path("series/<int:pk>/swap/", views.series_swap, name="series_swap"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/update/", views.update_post, name="update_post"),
+    path("meetings/<int:pk>/room/", views.meeting_room, name="meeting_room"),
+    path(
+        "meetings/<int:pk>/control/<slug:action>/",
+        views.meeting_control,
+        name="meeting_control",
+    ),
+    path("meetings/<int:pk>/note/<slug:kind>/", views.meeting_note, name="meeting_note"),
+    path("meetings/<int:pk>/export.md", views.meeting_export, name="meeting_export"),
+    path("blockers/<int:pk>/resolve/", views.blocker_resolve, name="blocker_resolve"),
+]

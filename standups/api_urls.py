@@ -1,0 +1,9 @@
+from rest_framework.routers import SimpleRouter
+
+from standups import api
+
+router = SimpleRouter()
+router.register("standups", api.SeriesViewSet, basename="standup")
+router.register("standup-meetings", api.MeetingViewSet, basename="standup-meeting")
+router.register("updates", api.UpdateViewSet, basename="standup-update")
+urlpatterns = router.urls

@@ -1,0 +1,34 @@
+"""SwiftDrop has months of standups, written through the services."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from hub import demo
+from standups import metrics, selectors
+from standups.models import Blocker, Meeting, Series
+
+
+def test_the_demo_company_has_months_of_standups(db):
+    demo.load(deliveries=100)
+    series = Series.objects.get(name="Weekly cross-team")
+    ended = series.meetings.filter(status=Meeting.Status.ENDED)
+    assert ended.count() >= 12
+    assert all(m.summary for m in ended)
+    blockers = Blocker.objects.filter(meeting__series=series)
+    assert blockers.exclude(handoff=None).count() == blockers.count() >= 10
+    assert blockers.filter(resolved_at__isnull=False).count() > blockers.count() / 2
+    history = selectors.series_history(series)
+    assert history.recurring and not history.running_long
+    upcoming = selectors.next_meeting(series, timezone.now())
+    assert {t.name for t in selectors.teams_without_update(upcoming)} == {
+        "Marketing",
+        "Customer Support",
+    }
+    today = timezone.localdate()
+    weeks = metrics.firefighting_hours_by_week(today - timedelta(weeks=14), today)
+    first = sum(h for w, _, h in weeks if w == weeks[0][0])
+    last_week = max(w for w, _, _ in weeks if w < today - timedelta(days=6))
+    last = sum(h for w, _, h in weeks if w == last_week)
+    assert first > last > Decimal(0)  # firefighting falls
