@@ -378,7 +378,7 @@ def load(*, now, rng: Random, users: dict[str, User], teams: dict[str, Team]) ->
             module.body.replace(
                 "## Tools we use", f"## This function's steps\n{steps}\n\n## Tools we use"
             ),
-            _at(now, 100),
+            _at(now, 70),
         )
         helper = u[{"Operations": "tom", "Marketing": "jonas", "Customer Support": "leo",
                     "Tech": "aisha"}[team_name]]  # fmt: skip

@@ -40,7 +40,8 @@ $summary
 $audience
 
 ## Operations capacity sign-off
-@Operations: please confirm drivers and slots for the expected volume in every zone.
+Operations confirms drivers and slots for the expected volume in every zone
+(mention @ + the team's name to ask them).
 
 - [ ] Driver capacity confirmed for each zone
 - [ ] Delivery windows agreed

@@ -203,7 +203,10 @@ def diff_table(old: str, new: str, *, old_label: str, new_label: str) -> str:
         context=True,
         numlines=2,
     )
-    table = table.replace('<table class="diff"', '<table class="diff"', 1)
+    # Drop difflib's "next change" navigation column: anchors to ids the sanitiser removes.
+    table = re.sub(r'<td class="diff_next"[^>]*>.*?</td>', "", table)
+    table = re.sub(r'<th colspan="2" class="diff_next">', '<th class="diff_header">', table)
+    table = table.replace('<th class="diff_next"><br /></th>', "")
     return sanitize(table)
 
 
