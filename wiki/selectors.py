@@ -115,7 +115,7 @@ def page_tree(user: User, space: Space) -> list[TreeNode]:
         Page.objects.filter(space=space).select_related("owner_team").order_by("title", "id")
     )
     nodes = {p.pk: TreeNode(p) for p in pages}
-    roots = []
+    roots: list[TreeNode] = []
     for page in pages:
         parent = nodes.get(page.parent_id) if page.parent_id else None
         (parent.children if parent else roots).append(nodes[page.pk])
@@ -320,14 +320,14 @@ def page_search(
     condition = Q()
     for word in words:
         condition &= Q(title__icontains=word) | Q(body__icontains=word)
-    rows = qs.filter(condition)[:limit]
+    found = qs.filter(condition)[:limit]
     return [
         Hit(
             page=p,
             snippet=rendering.text_snippet(p.body, words),
             rank=2.0 if all(w.lower() in p.title.lower() for w in words) else 1.0,
         )
-        for p in rows
+        for p in found
     ]
 
 
@@ -403,9 +403,10 @@ def silo_check(
     for target_id, source_team in links:
         linked_from.setdefault(target_id, set()).add(source_team)
     for target_id, source_teams in linked_from.items():
-        page = pages.get(target_id)
-        if page is None:
+        target = pages.get(target_id)
+        if target is None:
             continue
+        page = target
         others = source_teams - {page.owner_team_id}
         if not others:
             continue

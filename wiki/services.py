@@ -589,7 +589,9 @@ def watch_set(
     """Watch or stop watching a page or a space. Idempotent; returns whether it is watched."""
     if (page is None) == (space is None):
         raise DomainError("Watch a page or a space.")
-    lookup = {"user": user, "page": page} if page else {"user": user, "space": space}
+    lookup: dict[str, object] = (
+        {"user": user, "page": page} if page else {"user": user, "space": space}
+    )
     if not on:
         Watch.objects.filter(**lookup).delete()
         return False
