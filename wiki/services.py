@@ -767,6 +767,38 @@ def pages_mark_stale(*, now: datetime | None = None, limit: int = 500) -> list[E
     return recorded
 
 
+def stale_rule_create(*, actor: User, team: Team) -> Any:
+    """Adopt a ready-made handoff rule, disabled: every page owned by ``team`` that is overdue
+    for review becomes a handoff to that team (with an SLA), once per page and day. Edit,
+    dry-run and enable it on the Rules page. Returns the rule."""
+    with transaction.atomic():
+        rule = handoff_services.rule_save(
+            actor=actor,
+            data=handoff_services.RuleInput(
+                name=f"Doc overdue for review → {team.name}",
+                description="Pages the team owns that are past their review date "
+                "(wiki.page.stale, recorded by beat once per due date).",
+                trigger="wiki.page.stale",
+                teams=[team],
+                owner_team=team,
+                title_template="Review due: {{ payload.title }}",
+                message_template="“{{ payload.title }}” is {{ payload.days_overdue }} day(s) "
+                "past its review date. Check it is still right, edit it or mark it reviewed.",
+                conditions={
+                    "match": "all",
+                    "conditions": [
+                        {"field": "payload.owner_team_slug", "op": "eq", "value": team.slug}
+                    ],
+                },
+                sla_minutes=3 * 24 * 60,
+                dedupe_key="{{ payload.page_id }}",
+                dedupe_minutes=24 * 60,
+                minutes_saved=10,
+            ),
+        )
+    return rule
+
+
 def page_stale_remind(event: Event) -> None:
     """Subscriber of ``wiki.page.stale``: remind the owner team once per due date."""
     page = Page.objects.select_related("owner_team").filter(pk=event.payload.get("page_id")).first()

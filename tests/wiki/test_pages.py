@@ -166,3 +166,13 @@ def test_onboarding_pages(client_for, member, manager, marketing, ops, shared):
 
 def test_silo_page_renders(client_for, member, plan):
     assert client_for(member).get("/wiki/silo/").status_code == 200
+
+
+def test_admin_adopts_the_stale_rule_members_cannot(client_for, admin_user, member, marketing):
+    from handoffs.models import Rule
+
+    assert client_for(member).post("/wiki/stale-rule/", {"team": marketing.pk}).status_code == 403
+    response = client_for(admin_user).post("/wiki/stale-rule/", {"team": marketing.pk})
+    rule = Rule.objects.get(trigger="wiki.page.stale")
+    assert response["Location"] == f"/handoffs/rules/{rule.pk}/"
+    assert rule.enabled is False

@@ -285,3 +285,60 @@ def test_recent_pages_query_count_is_flat(member, manager, shared):
     with CaptureQueriesContext(connection) as many:
         selectors.recently_changed(member)
     assert len(few) == len(many)
+
+
+def test_search_falls_back_to_contains_off_postgres(plan, member, monkeypatch):
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    hits = selectors.page_search(member, "harbour spring")
+    assert [h.page for h in hits] == [plan]
+    assert "<mark>Harbour</mark>" in hits[0].snippet
+
+
+def test_space_watchers_get_changes_of_every_page_in_it(manager, member, shared, settings):
+    settings.WIKI_DIGEST_MINUTES = 1
+    start = timezone.now()
+    services.watch_set(user=member, space=shared, on=True, now=start)
+    services.page_create(
+        actor=manager, space=shared, title="New FAQ", now=start + timedelta(seconds=5)
+    )
+    assert services.watchers_notify(now=start + timedelta(minutes=2)) == 1
+    digest = Alert.objects.get(recipient=member, kind="inbox")
+    assert "New FAQ" in digest.body
+
+
+def test_chips_show_live_names_of_pages_campaigns_and_handoffs(member, manager, shared, ops):
+    from handoffs import services as handoff_services
+    from hub import business
+
+    campaign = business.campaign_create(actor=manager, name="Harbour promo", channel="email")
+    handoff = handoff_services.handoff_create(
+        team=ops, title="Confirm capacity", created_by=manager
+    )
+    target = services.page_create(actor=manager, space=shared, title="Zones")
+    html = selectors.render_for_user(
+        member,
+        f"[[Zones]] [/campaigns/{campaign.pk}/](/campaigns/{campaign.pk}/) "
+        f"[/handoffs/h/{handoff.pk}/](/handoffs/h/{handoff.pk}/)",
+    )
+    assert f'href="/wiki/p/{target.pk}/"' in html
+    assert "Campaign: Harbour promo" in html
+    assert "Handoff: Confirm capacity" in html
+    assert "chip-state" in html
+
+
+def test_ready_made_stale_rule_hands_overdue_pages_to_the_owner_team(plan, admin_user, marketing):
+    from handoffs import services as handoff_services
+    from handoffs.models import Handoff
+    from hub import events
+
+    rule = services.stale_rule_create(actor=admin_user, team=marketing)
+    assert rule.enabled is False
+    assert rule.trigger == "wiki.page.stale"
+    handoff_services.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
+    now = timezone.now() + timedelta(days=15)
+    with time_machine.travel(now, tick=False):
+        [event] = services.pages_mark_stale(now=now)
+        events.process(event.pk)
+    handoff = Handoff.objects.get(rule=rule)
+    assert handoff.team == marketing
+    assert handoff.title == "Review due: Spring promo plan"
