@@ -236,6 +236,11 @@ STORAGES = {
     },
 }
 
+# Uploaded files (doc attachments) through Django's storage API. The app serves them itself,
+# after a permission check (/wiki/attachments/<id>/); point MEDIA_ROOT at a persistent volume.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
+MEDIA_URL = "/media/"
+
 # --- Email --------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL") or "console://"
 vars().update(dj_email_url.parse(EMAIL_URL))
@@ -278,6 +283,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.post_summaries",
         "schedule": crontab(minute=30, hour=8, day_of_month=1),
     },
+    "send-wiki-digests": {"task": "wiki.send_digests", "schedule": 60.0 * 5},
+    "mark-stale-wiki-pages": {"task": "wiki.mark_stale_pages", "schedule": crontab(minute=41)},
     "purge-webhook-rejections": {
         "task": "handoffs.purge_rejections",
         "schedule": crontab(minute=23, hour=3),
@@ -307,6 +314,9 @@ CROSSDOCK_CHANNEL_TIMEOUT = float(os.environ.get("CROSSDOCK_CHANNEL_TIMEOUT", "1
 # Alerts: tries per channel before the fallback, and the first retry's delay (it doubles).
 CROSSDOCK_ALERT_MAX_ATTEMPTS = int(os.environ.get("CROSSDOCK_ALERT_MAX_ATTEMPTS", "5"))
 CROSSDOCK_ALERT_BACKOFF_SECONDS = float(os.environ.get("CROSSDOCK_ALERT_BACKOFF_SECONDS", "2"))
+
+# Docs: a watcher gets at most one digest of page changes per this many minutes.
+WIKI_DIGEST_MINUTES = int(os.environ.get("WIKI_DIGEST_MINUTES", "15"))
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
