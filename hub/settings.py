@@ -213,6 +213,7 @@ CELERY_BEAT_SCHEDULE = {
     "mark-missed-handoffs": {"task": "handoffs.mark_missed", "schedule": 60.0},
     "release-daily-digests": {"task": "handoffs.release_digests", "schedule": crontab(minute=0)},
     "refresh-kpi-rollups": {"task": "kpis.refresh_rollups", "schedule": 600.0},
+    "schedule-pilot-reviews": {"task": "workflows.schedule_pilot_reviews", "schedule": 900.0},
     "purge-webhook-rejections": {
         "task": "handoffs.purge_rejections",
         "schedule": crontab(minute=23, hour=3),

@@ -57,6 +57,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/v1/", include("handoffs.api_urls")),
     path("api/v1/", include("kpis.api_urls")),
+    path("api/v1/", include("workflows.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

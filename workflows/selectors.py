@@ -7,6 +7,7 @@ a manager.
 
 from __future__ import annotations
 
+import json
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -20,8 +21,9 @@ from django.utils import timezone
 
 from handoffs import selectors as handoff_selectors
 from hub import roles
+from hub.errors import DomainError
 from hub.models import Membership, Team, User
-from workflows import kpi_source, render, stats
+from workflows import exchange, kpi_source, render, stats
 from workflows.models import FrictionPoint, Lane, Pilot, Step, Transition, WorkflowMap
 
 # --- Maps -------------------------------------------------------------------------------------
@@ -157,6 +159,28 @@ def handoff_point_figures(
             missed=sum(row.missed for row in rows),
         )
     return out
+
+
+EXPORTS = {
+    "svg": ("image/svg+xml", "svg"),
+    "mermaid": ("text/plain; charset=utf-8", "mmd"),
+    "json": ("application/json", "json"),
+}
+
+
+def map_export(map_: WorkflowMap, fmt: str) -> tuple[str, str, str]:
+    """(body, content type, file extension) of the map as svg, mermaid or json."""
+    if fmt not in EXPORTS:
+        raise DomainError("Export as svg, mermaid or json.", field="format")
+    data = map_data(map_)
+    if fmt == "svg":
+        body = render.svg(data.drawing)
+    elif fmt == "mermaid":
+        body = render.mermaid(data.drawing)
+    else:
+        body = json.dumps(exchange.export(data), indent=2, ensure_ascii=False)
+    content_type, ext = EXPORTS[fmt]
+    return body, content_type, ext
 
 
 PERIODS = {"7": 7, "30": 30, "90": 90}

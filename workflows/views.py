@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from hub.decorators import member_required
 from hub.errors import DomainError
 from hub.models import Team
-from workflows import exchange, selectors, services
 from workflows import render as draw
+from workflows import selectors, services
 from workflows.forms import DecisionForm, FrictionForm, ImportForm, MapForm, PilotForm
 from workflows.models import FrictionPoint, Pilot
 
@@ -113,33 +113,11 @@ def map_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-EXPORTS = {
-    "svg": ("image/svg+xml", "svg"),
-    "mermaid": ("text/plain; charset=utf-8", "mmd"),
-    "json": ("application/json", "json"),
-}
-
-
-def export_body(map_, fmt: str) -> tuple[str, str, str]:
-    """(body, content type, file extension) of one export format."""
-    data = selectors.map_data(map_)
-    if fmt == "svg":
-        body = draw.svg(data.drawing)
-    elif fmt == "mermaid":
-        body = draw.mermaid(data.drawing)
-    elif fmt == "json":
-        body = json.dumps(exchange.export(data), indent=2, ensure_ascii=False)
-    else:
-        raise DomainError("Export as svg, mermaid or json.", field="format")
-    content_type, ext = EXPORTS[fmt]
-    return body, content_type, ext
-
-
 @member_required
 def map_export(request: HttpRequest, pk: int) -> HttpResponse:
     map_ = selectors.get_map_for_user(request.user, pk)
     try:
-        body, content_type, ext = export_body(map_, request.GET.get("format", "svg"))
+        body, content_type, ext = selectors.map_export(map_, request.GET.get("format", "svg"))
     except DomainError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain")
     response = HttpResponse(body, content_type=content_type)
