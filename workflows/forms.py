@@ -20,6 +20,12 @@ class MapForm(forms.Form):
         label="Lanes (one per team)",
     )
 
+    def clean_teams(self) -> list[Team]:
+        """Lanes in the order work usually flows: marketing, tech, operations, support."""
+        order = ["marketing", "tech", "operations", "support", "other"]
+        teams = list(self.cleaned_data["teams"])
+        return sorted(teams, key=lambda t: (order.index(t.kind) if t.kind in order else 9, t.name))
+
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="Map JSON (exported from Crossdock)")

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 BOX_W = 150
 BOX_H = 48
-GAP_X = 110  # room for transition labels and handoff figures between columns
+GAP_X = 124  # room for transition labels and handoff figures between columns
 ROW_H = 96  # box plus the gap between rows where long edges travel
-LABEL_W = 130  # the lane names on the left
+LABEL_W = 150  # the lane names on the left
 TOP = 40  # the legend
 PAD = 16
 TRACK = 10  # spacing of parallel back-edge tracks under the lanes

@@ -144,8 +144,7 @@ def svg(
         out.append(
             f'<g class="lane"><rect x="0" y="{band.y}" width="{w}" height="{band.h}" '
             f'fill="{fill}" stroke="#cbd5e0"/>'
-            f'<text x="12" y="{band.y + band.h / 2 + 5}" font-weight="600" fill="#1a202c">'
-            f"{escape(lay.short(names.get(band.lane, ''), 15))}</text></g>"
+            f"{_lane_label(names.get(band.lane, ''), band.y + band.h / 2)}</g>"
         )
     # Transitions under the boxes.
     for t in drawing.transitions:
@@ -176,7 +175,7 @@ def svg(
         label_y = ay - 8
         if t.label:
             out.append(
-                f'<text x="{ax - lay.GAP_X / 2 + 14:.1f}" y="{label_y:.1f}" font-size="11" '
+                f'<text x="{route.points[0][0] + 4:.1f}" y="{label_y:.1f}" font-size="11" '
                 f'fill="#2d3748">{escape(lay.short(t.label))}</text>'
             )
         if handoff:
@@ -194,11 +193,10 @@ def svg(
             out.append(marker)
             fig = figures.get(t.id)
             if fig is not None:
-                text = fig.text()
-                bw = 6.2 * len(text) + 10
-                bx = ax - lay.GAP_X / 2 + 2
+                # Inside the gap right of the source box, clear of every box.
+                bx = route.points[0][0] + 4
                 by = ay + 10
-                bw = min(bw, lay.GAP_X - 4)
+                bw = lay.GAP_X - 8
                 out.append(
                     f'<g class="figures" data-figures="{t.id}">'
                     f'<rect x="{bx:.1f}" y="{by:.1f}" width="{bw:.1f}" height="30" rx="4" '
@@ -232,6 +230,23 @@ def svg(
         out.append("</g>")
     out.append("</svg>")
     return "".join(out)
+
+
+def _lane_label(name: str, middle: float) -> str:
+    """The lane's team name, on two lines when it is long."""
+    words = name.split()
+    if len(name) <= 16 or len(words) < 2:
+        return (
+            f'<text x="12" y="{middle + 5:.1f}" font-weight="600" fill="#1a202c">'
+            f"{escape(lay.short(name, 16))}</text>"
+        )
+    half = len(words) // 2 or 1
+    first, second = " ".join(words[:half]), " ".join(words[half:])
+    return (
+        f'<text x="12" y="{middle - 3:.1f}" font-weight="600" fill="#1a202c">'
+        f'<tspan x="12">{escape(lay.short(first, 16))}</tspan>'
+        f'<tspan x="12" dy="16">{escape(lay.short(second, 16))}</tspan></text>'
+    )
 
 
 def _ack_short(fig: Figures) -> str:

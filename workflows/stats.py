@@ -67,11 +67,15 @@ def statement(c: Comparison, unit: str = "") -> str:
             f"at least {MIN_DAYS} each are needed)."
         )
     assert c.difference is not None and c.low is not None and c.high is not None  # noqa: S101
-    ci = f"95% confidence interval of the daily difference {c.low:+.2f} to {c.high:+.2f}{u}"
+    days = f"{c.baseline_days} days before, {c.during_days} during"
+    ci = f"95% confidence interval {c.low:+.2f} to {c.high:+.2f}{u}"
     if c.verdict == "noise":
         return (
-            f"The difference ({c.difference:+.2f}{u} a day) is within day-to-day noise: "
-            f"{ci} includes no change."
+            f"The difference is within day-to-day noise: the daily values moved by "
+            f"{c.difference:+.2f}{u} on average, and the {ci} includes no change ({days})."
         )
     word = "better" if c.verdict == "better" else "worse"
-    return f"The change is bigger than the noise and {word} ({c.difference:+.2f}{u} a day; {ci})."
+    return (
+        f"The change is bigger than the noise, and {word}: the daily values moved by "
+        f"{c.difference:+.2f}{u} on average ({ci}; {days})."
+    )

@@ -155,6 +155,7 @@ def test_ops_lead_maps_the_flow_and_reviews_a_pilot(page, live_server, transacti
 
     # A pilot on the friction point, started a week ago.
     page.get_by_role("button", name="Start a pilot").click()
+    page.get_by_label("Title").fill("Every promo code notifies ops")
     page.get_by_label("Hypothesis").fill(
         "If ops hears about each code at once, fewer handoffs are missed."
     )

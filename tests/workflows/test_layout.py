@@ -59,13 +59,15 @@ def test_labels_stay_in_the_gap_between_columns():
     lanes, steps, edges = generated(45, 4)
     result = lay.layout(lanes, steps, edges)
     for route in result.routes.values():
-        x, y = route.anchor
-        label_left = x - lay.GAP_X / 2 + 14
+        _x, y = route.anchor
+        label_left = route.points[0][0] + 4
         label_right = label_left + 6.2 * lay.LABEL_CHARS
+        badge = lay.Box(0, label_left, y + 10, lay.GAP_X - 8, 30)
         for box in result.boxes.values():
             inside_y = box.y - 12 < y - 8 < box.y + box.h
             inside_x = label_left < box.x + box.w and label_right > box.x
             assert not (inside_x and inside_y)
+            assert not badge.overlaps(box)
 
 
 def test_a_loop_back_to_the_start_is_drawn_under_the_lanes():
