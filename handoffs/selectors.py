@@ -416,7 +416,8 @@ def handoff_figures_by_rule(
     for rule_id, created, acked in in_period.filter(acknowledged_at__isnull=False).values_list(
         "rule_id", "created_at", "acknowledged_at"
     ):
-        acks.setdefault(rule_id, []).append((acked - created).total_seconds() / 60)
+        if acked is not None:
+            acks.setdefault(rule_id, []).append((acked - created).total_seconds() / 60)
     return {
         rule_id: RuleHandoffFigures(
             created=counts.get(rule_id, {}).get("n", 0),

@@ -48,9 +48,7 @@ def export(data: MapData, *, with_frictions: bool = True) -> dict[str, Any]:
     if with_frictions:
         out["frictions"] = [
             {
-                "on": sid[f.step_id]
-                if f.step_id
-                else {"from": sid[f.transition.source_id], "to": sid[f.transition.target_id]},
+                "on": _on(f, sid),
                 "kind": f.kind,
                 "severity": f.severity,
                 "notes": f.notes,
@@ -60,6 +58,13 @@ def export(data: MapData, *, with_frictions: bool = True) -> dict[str, Any]:
             for f in data.frictions
         ]
     return out
+
+
+def _on(friction: Any, sid: dict[int, str]) -> str | dict[str, str]:
+    """Where a friction point sits: a step id, or the ends of its transition."""
+    if friction.step_id:
+        return sid[friction.step_id]
+    return {"from": sid[friction.transition.source_id], "to": sid[friction.transition.target_id]}
 
 
 @dataclass

@@ -217,9 +217,7 @@ class Pilot(models.Model):
         "handoffs.Rule", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     metric = models.CharField(max_length=40)
-    owner_teams = models.ManyToManyField(  # type: ignore[var-annotated]
-        "hub.Team", related_name="+"
-    )
+    owner_teams = models.ManyToManyField("hub.Team", related_name="+")
     starts_on = models.DateField()
     ends_on = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)

@@ -352,8 +352,8 @@ def _result_from_json(data: dict[str, Any]) -> PilotResult:
         during=d["value"],
         comparison=comparison,
         statement=data["statement"],
-        baseline_daily=[tuple(x) for x in b["daily"]],  # type: ignore[misc]
-        during_daily=[tuple(x) for x in d["daily"]],  # type: ignore[misc]
+        baseline_daily=[(x[0], x[1]) for x in b["daily"]],
+        during_daily=[(x[0], x[1]) for x in d["daily"]],
     )
 
 

@@ -208,7 +208,9 @@ def _transition_checks(map_: WorkflowMap, source: Step, target: Step, pk: int | 
         raise DomainError("Both steps must be on this map.", field="target")
     if source.pk == target.pk:
         raise DomainError("A step cannot lead to itself.", field="target")
-    clash = Transition.objects.filter(source=source, target=target).exclude(pk=pk)
+    clash = Transition.objects.filter(source=source, target=target)
+    if pk is not None:
+        clash = clash.exclude(pk=pk)
     if clash.exists():
         raise DomainError(f"{source} already leads to {target}.", field="target")
 
@@ -399,16 +401,16 @@ def _apply(map_: WorkflowMap, parsed: exchange.Parsed, *, keep_ids: bool) -> dic
     keep: set[int] = set()
     for t in parsed.transitions:
         a, b = steps[t["from"]], steps[t["to"]]
-        row = current.get((a.pk, b.pk))
-        if row is None:
-            row = Transition.objects.create(map=map_, source=a, target=b, label=t["label"])
-        elif row.label != t["label"]:
-            Transition.objects.filter(pk=row.pk).update(label=t["label"])
-        keep.add(row.pk)
+        edge = current.get((a.pk, b.pk))
+        if edge is None:
+            edge = Transition.objects.create(map=map_, source=a, target=b, label=t["label"])
+        elif edge.label != t["label"]:
+            Transition.objects.filter(pk=edge.pk).update(label=t["label"])
+        keep.add(edge.pk)
         rule_ids = {r.pk for r in t["rules"]} if a.lane_id != b.lane_id else set()
-        HandoffLink.objects.filter(transition=row).exclude(rule_id__in=rule_ids).delete()
+        HandoffLink.objects.filter(transition=edge).exclude(rule_id__in=rule_ids).delete()
         for rule_id in rule_ids:
-            HandoffLink.objects.get_or_create(transition=row, rule_id=rule_id)
+            HandoffLink.objects.get_or_create(transition=edge, rule_id=rule_id)
     extra = map_.transitions.exclude(pk__in=keep)
     _refuse_if_piloted(FrictionPoint.objects.filter(transition__in=extra), "map's transitions")
     extra.delete()
