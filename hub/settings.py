@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
         "AlertStatusEnum": "handoffs.models.Alert.Status",
         "IntegrationStatusEnum": "handoffs.models.Integration.Status",
         "ImportStatusEnum": "handoffs.models.ImportJob.Status",
+        "PilotStatusEnum": "workflows.models.Pilot.Status",
     },
 }
 

@@ -112,7 +112,8 @@ def svg(
     w, h = round(lo.width), round(lo.height)
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" '
-        f'height="{h}" role="img" aria-labelledby="map-title" class="swimlanes" '
+        f'height="{h}" role="{"group" if links else "img"}" aria-labelledby="map-title" '
+        f'class="swimlanes" '
         f'font-family="system-ui, sans-serif" font-size="13">',
         f'<title id="map-title">{escape(drawing.name)}</title>',
         "<defs>"

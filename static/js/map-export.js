@@ -6,7 +6,8 @@
       .then(function (r) { return r.text(); })
       .then(function (svgText) {
         var img = new Image();
-        var url = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
+        // A data: URL, because the page's CSP allows data: images (not blob:).
+        var url = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svgText);
         img.onload = function () {
           var scale = 2;
           var canvas = document.createElement("canvas");
@@ -15,7 +16,6 @@
           var ctx = canvas.getContext("2d");
           ctx.scale(scale, scale);
           ctx.drawImage(img, 0, 0);
-          URL.revokeObjectURL(url);
           canvas.toBlob(function (blob) {
             var a = document.createElement("a");
             a.href = URL.createObjectURL(blob);

@@ -152,6 +152,10 @@ def test_ops_lead_maps_the_flow_and_reviews_a_pilot(page, live_server, transacti
     mermaid = Path(mermaid_download.value.path()).read_text()
     assert mermaid.startswith("flowchart LR") and mermaid.count("subgraph") == 3
     assert "==>" in mermaid  # the automated handoff
+    with page.expect_download() as png_download:
+        page.get_by_role("link", name="PNG").click()
+    assert png_download.value.suggested_filename.endswith(".png")
+    assert Path(png_download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     # A pilot on the friction point, started a week ago.
     page.get_by_role("button", name="Start a pilot").click()
