@@ -6,8 +6,6 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from handoffs import selectors as handoff_selectors
-from workflows import selectors, services
 from workflows.models import Pilot, Transition, WorkflowMap
 
 MAP_NAME = "SwiftDrop: lead to feedback"
@@ -39,6 +37,11 @@ TRANSITIONS = [
 
 def load(*, now, rng, users, teams) -> None:
     """The map, its friction points and the finished, adopted promo-code pilot."""
+    # Imported here, not when the app is ready: a worker should not load the KPI and
+    # handoff service modules at start-up just to register the demo.
+    from handoffs import selectors as handoff_selectors
+    from workflows import services
+
     if WorkflowMap.objects.filter(name=MAP_NAME).exists():
         return
     omar, priya, carmen = users["omar"], users["priya"], users["carmen"]
@@ -102,6 +105,9 @@ def load(*, now, rng, users, teams) -> None:
 
 
 def _promo_pilot(now, friction, omar, priya, teams) -> None:
+    from handoffs import selectors as handoff_selectors
+    from workflows import selectors, services
+
     today = timezone.localdate(now)
     starts = today - timedelta(days=30)
     pilot = services.pilot_start(

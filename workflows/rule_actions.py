@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from handoffs import actions
-from workflows import services
 from workflows.models import Pilot
 
 
@@ -13,6 +12,8 @@ def _pilot_id(run: actions.ActionRun):
 
 
 def open_pilot_review(run: actions.ActionRun) -> str:
+    from workflows import services  # loaded when a rule runs, not at start-up
+
     return services.pilot_review_open(pilot_id=_pilot_id(run), now=run.now)
 
 
