@@ -500,3 +500,60 @@ def handoffs_done(ids: list[int]) -> set[int]:
     return set(
         Handoff.objects.filter(pk__in=ids, status=Handoff.Status.DONE).values_list("pk", flat=True)
     )
+
+
+@dataclass(frozen=True)
+class RuleHandoffFigures:
+    """What one rule's handoffs did in a period: how many, how fast acknowledged, missed."""
+
+    created: int
+    ack_minutes: tuple[float, ...]
+    missed: int
+
+
+def handoff_figures_by_rule(
+    rule_ids: list[int], start: datetime, end: datetime
+) -> dict[int, RuleHandoffFigures]:
+    """Per rule: handoffs created in [start, end), their acknowledgement times, and how many
+    were missed. Read-only; two queries however many rules."""
+    from handoffs.models import Handoff
+
+    if not rule_ids:
+        return {}
+    in_period = Handoff.objects.filter(
+        rule_id__in=rule_ids, created_at__gte=start, created_at__lt=end
+    )
+    counts = {
+        row["rule_id"]: row
+        for row in in_period.values("rule_id")
+        .annotate(n=Count("id"), missed=Count("id", filter=Q(missed_at__isnull=False)))
+        .order_by()
+    }
+    acks: dict[int, list[float]] = {}
+    for rule_id, created, acked in in_period.filter(acknowledged_at__isnull=False).values_list(
+        "rule_id", "created_at", "acknowledged_at"
+    ):
+        if acked is not None:
+            acks.setdefault(rule_id, []).append((acked - created).total_seconds() / 60)
+    return {
+        rule_id: RuleHandoffFigures(
+            created=counts.get(rule_id, {}).get("n", 0),
+            ack_minutes=tuple(acks.get(rule_id, ())),
+            missed=counts.get(rule_id, {}).get("missed", 0),
+        )
+        for rule_id in rule_ids
+    }
+
+
+def rules_for_linking() -> QuerySet:
+    """Every handoff rule, for linking to a workflow map's handoff points (names and ids only)."""
+    from handoffs.models import Rule
+
+    return Rule.objects.only("id", "name", "enabled", "template_key").order_by("name")
+
+
+def rule_by_template(template_key: str):
+    """The first rule made from a ready-made template, or None."""
+    from handoffs.models import Rule
+
+    return Rule.objects.filter(template_key=template_key).order_by("id").first()

@@ -285,6 +285,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "send-wiki-digests": {"task": "wiki.send_digests", "schedule": 60.0 * 5},
     "mark-stale-wiki-pages": {"task": "wiki.mark_stale_pages", "schedule": crontab(minute=41)},
+    "schedule-pilot-reviews": {"task": "workflows.schedule_pilot_reviews", "schedule": 900.0},
     "purge-webhook-rejections": {
         "task": "handoffs.purge_rejections",
         "schedule": crontab(minute=23, hour=3),
@@ -349,6 +350,7 @@ SPECTACULAR_SETTINGS = {
         "AlertStatusEnum": "handoffs.models.Alert.Status",
         "IntegrationStatusEnum": "handoffs.models.Integration.Status",
         "ImportStatusEnum": "handoffs.models.ImportJob.Status",
+        "PilotStatusEnum": "workflows.models.Pilot.Status",
     },
 }
 

@@ -71,6 +71,7 @@ urlpatterns = [
     path("api/v1/", include("feedback.api_urls")),
     path("api/v1/", include("standups.api_urls")),
     path("api/v1/", include("wiki.api_urls")),
+    path("api/v1/", include("workflows.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

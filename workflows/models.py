@@ -1,0 +1,265 @@
+"""Workflow maps (lanes = teams, steps, transitions, friction points, versions) and pilots."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class WorkflowMap(models.Model):
+    """One drawn flow of work across teams, e.g. lead generation to campaign refinement."""
+
+    name = models.CharField(max_length=160)
+    description = models.TextField(blank=True)
+    # The number of the latest version snapshot (every save makes one).
+    version = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("workflows:map_detail", args=[self.pk])
+
+
+class Lane(models.Model):
+    """One team's swimlane on a map."""
+
+    map = models.ForeignKey(WorkflowMap, on_delete=models.CASCADE, related_name="lanes")
+    team = models.ForeignKey("hub.Team", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["map", "team"], name="lane_one_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return self.team.name
+
+
+class Step(models.Model):
+    """A piece of work one team does. ``order`` breaks ties in the automatic layout."""
+
+    map = models.ForeignKey(WorkflowMap, on_delete=models.CASCADE, related_name="steps")
+    lane = models.ForeignKey(Lane, on_delete=models.CASCADE, related_name="steps")
+    name = models.CharField(max_length=120)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Transition(models.Model):
+    """Work moving from one step to the next. Across lanes it is a handoff point."""
+
+    map = models.ForeignKey(WorkflowMap, on_delete=models.CASCADE, related_name="transitions")
+    source = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="outgoing")
+    target = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="incoming")
+    label = models.CharField(max_length=120, blank=True)
+    rules = models.ManyToManyField(  # type: ignore[var-annotated]
+        "handoffs.Rule", through="HandoffLink", related_name="+", blank=True
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="transition_once"),
+            models.CheckConstraint(
+                condition=~Q(source=models.F("target")), name="transition_not_to_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"
+
+
+class HandoffLink(models.Model):
+    """A handoff rule that automates a handoff point."""
+
+    transition = models.ForeignKey(Transition, on_delete=models.CASCADE, related_name="links")
+    rule = models.ForeignKey("handoffs.Rule", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["transition", "rule"], name="handoff_link_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transition} ← rule {self.rule_id}"
+
+
+class FrictionPoint(models.Model):
+    """Where the flow hurts: on a step, or on a handoff point (a cross-lane transition)."""
+
+    class Kind(models.TextChoices):
+        DELAY = "delay", "Delay"
+        DUPLICATE = "duplicate", "Duplicate work"
+        MISSING = "missing", "Missing step"
+        MANUAL = "manual", "Manual handoff"
+        UNCLEAR = "unclear", "Unclear owner"
+
+    class Severity(models.IntegerChoices):
+        LOW = 1, "Low"
+        MEDIUM = 2, "Medium"
+        HIGH = 3, "High"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        PILOTING = "piloting", "Pilot running"
+        RESOLVED = "resolved", "Resolved"
+        DROPPED = "dropped", "Won't fix"
+
+    map = models.ForeignKey(WorkflowMap, on_delete=models.CASCADE, related_name="frictions")
+    step = models.ForeignKey(
+        Step, on_delete=models.CASCADE, null=True, blank=True, related_name="frictions"
+    )
+    transition = models.ForeignKey(
+        Transition, on_delete=models.CASCADE, null=True, blank=True, related_name="frictions"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.MEDIUM)
+    notes = models.TextField(blank=True)
+    owner_team = models.ForeignKey(
+        "hub.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-severity", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(step__isnull=False, transition__isnull=True)
+                | Q(step__isnull=True, transition__isnull=False),
+                name="friction_on_step_or_transition",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["delay", "duplicate", "missing", "manual", "unclear"]),
+                name="friction_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(severity__gte=1, severity__lte=3), name="friction_severity_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "piloting", "resolved", "dropped"]),
+                name="friction_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.where}"
+
+    @property
+    def where(self) -> str:
+        return str(self.step if self.step_id else self.transition)
+
+
+class MapVersion(models.Model):
+    """What a map's drawing looked like after one save."""
+
+    map = models.ForeignKey(WorkflowMap, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["map", "number"], name="map_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.map} v{self.number}"
+
+
+class Pilot(models.Model):
+    """A two-week cross-team fix for one friction point, with its metric before and during."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        REVIEW = "review", "Review due"
+        DECIDED = "decided", "Decided"
+
+    class Decision(models.TextChoices):
+        ADOPT = "adopt", "Adopt"
+        ADJUST = "adjust", "Adjust and rerun"
+        DROP = "drop", "Drop"
+
+    friction = models.ForeignKey(FrictionPoint, on_delete=models.PROTECT, related_name="pilots")
+    title = models.CharField(max_length=160)
+    hypothesis = models.TextField()
+    fix = models.TextField(help_text="The cross-team change: a handoff rule, a changed step…")
+    fix_rule = models.ForeignKey(
+        "handoffs.Rule", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    metric = models.CharField(max_length=40)
+    owner_teams = models.ManyToManyField("hub.Team", related_name="+")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    review_scheduled_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decision_notes = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The numbers the decision was taken on, frozen at the decision.
+    result = models.JSONField(default=dict, blank=True)
+    writeup = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="pilot_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["running", "review", "decided"]),
+                name="pilot_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__in=["", "adopt", "adjust", "drop"]),
+                name="pilot_decision_valid",
+            ),
+        ]
+        indexes = [
+            # The review sweeper: WHERE status = 'running' AND ends_on < today.
+            models.Index(
+                fields=["ends_on"], name="pilot_running_end_idx", condition=Q(status="running")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("workflows:pilot_detail", args=[self.pk])

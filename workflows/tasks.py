@@ -1,0 +1,14 @@
+"""Thin Celery tasks of the workflows module."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from workflows import services
+
+
+@shared_task(name="workflows.schedule_pilot_reviews")
+def schedule_pilot_reviews_task() -> int:
+    """Schedule the review of every pilot whose two weeks are over. Idempotent (each pilot is
+    claimed once; its notices carry dedupe keys)."""
+    return services.pilots_schedule_reviews()
