@@ -81,6 +81,10 @@ def test_worker_killed_mid_processing_loses_and_duplicates_nothing(tmp_path, set
         workers.wait_for(
             lambda: Event.objects.filter(pk=recorded.event.pk, status="processing").exists()
         )
+        # Kill it only once it sleeps inside the subscriber: "processing" is set at the claim,
+        # and on a busy machine the worker may not have reached the sleep yet (the next worker
+        # would then sleep instead).
+        workers.wait_for(lambda: subscribers.has_slept(recorded.event.uuid))
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
     finally:

@@ -17,6 +17,11 @@ def seen(event_uuid) -> int:
     return int(client.get(counter_key(event_uuid)) or 0)
 
 
+def has_slept(event_uuid) -> bool:
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    return bool(client.exists(f"crossdock-test:slept:{event_uuid}"))
+
+
 def sleep_once(event) -> None:
     """Hold the worker the first time an event asks for it (to kill it mid-processing)."""
     import time
