@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -122,6 +127,16 @@ class IntegrationViewSet(viewsets.ModelViewSet):
         summary="Rotate the signing secret (admins)",
         description="The old secret stays valid for grace_hours (default 24).",
         request=RotateSecretSerializer,
+        responses=inline_serializer(
+            "RotatedSecret",
+            {
+                "id": serializers.IntegerField(),
+                "grace_hours": serializers.IntegerField(),
+                "signing_secret": serializers.CharField(
+                    required=False, help_text="Only when Crossdock made the new secret."
+                ),
+            },
+        ),
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request, pk=None):
@@ -340,7 +355,27 @@ class RuleViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.rule_delete(actor=self.request.user, rule=instance)
 
-    @extend_schema(summary="The actions a rule can take, with their settings (admins)")
+    @extend_schema(
+        summary="The actions a rule can take, with their settings (admins)",
+        responses=inline_serializer(
+            "RuleAction",
+            {
+                "key": serializers.CharField(),
+                "label": serializers.CharField(),
+                "description": serializers.CharField(),
+                "params": inline_serializer(
+                    "RuleActionParam",
+                    {
+                        "name": serializers.CharField(),
+                        "label": serializers.CharField(),
+                        "required": serializers.BooleanField(),
+                    },
+                    many=True,
+                ),
+            },
+            many=True,
+        ),
+    )
     @action(detail=False, methods=["get"], url_path="actions")
     def action_list(self, request):
         return Response(

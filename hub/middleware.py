@@ -49,3 +49,29 @@ class RateLimitMiddleware:
             response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(seconds)
         return response
+
+
+class RefuseNulMiddleware:
+    """The API refuses NUL characters anywhere in a request with a 400: Postgres text cannot hold
+    them, and a lookup with one would otherwise fail as a server error."""
+
+    MARKS = (b"\x00", b"%00", b"\\u0000")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            query = request.META.get("QUERY_STRING", "").encode()
+            kind = request.META.get("CONTENT_TYPE", "")
+            # Uploads (multipart) are checked by the import that reads them, not read here.
+            readable = request.method in ("POST", "PUT", "PATCH") and not kind.startswith(
+                "multipart/"
+            )
+            body = request.body if readable else b""
+            if any(mark in query or mark in body for mark in self.MARKS):
+                return JsonResponse(
+                    {"detail": "NUL characters are not allowed in a request.", "code": "invalid"},
+                    status=400,
+                )
+        return self.get_response(request)

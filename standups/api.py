@@ -104,7 +104,7 @@ class UpdateSerializer(serializers.ModelSerializer):
         extra_kwargs = {"win_2": {"required": False}, "needs": {"required": False}}
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class StandupDecisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Decision
         fields = ["id", "text", "created_at"]
@@ -129,7 +129,7 @@ class MeetingSerializer(serializers.ModelSerializer):
     chair = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     updates = UpdateSerializer(many=True, read_only=True)
     blockers = BlockerSerializer(many=True, read_only=True)
-    decisions = DecisionSerializer(many=True, read_only=True)
+    decisions = StandupDecisionSerializer(many=True, read_only=True)
     action_items = ActionItemSerializer(many=True, read_only=True)
     agenda_items = AgendaItemSerializer(many=True, read_only=True)
     duration_minutes = serializers.IntegerField(read_only=True, allow_null=True)

@@ -141,3 +141,17 @@ def test_schema_describes_teams_and_events(client_for, member):
     schema = client_for(member).get("/api/schema/?format=json").json()
     assert "/api/v1/teams/" in schema["paths"]
     assert "/api/v1/events/" in schema["paths"]
+
+
+def test_a_nul_character_anywhere_in_an_api_request_is_a_400(api_for, member):
+    api = api_for(member)
+    as_form = api.post(
+        "/api/v1/updates/",
+        "team=ops%00x&meeting=1",
+        content_type="application/x-www-form-urlencoded",
+    )
+    as_json = api.post("/api/v1/handoffs/", {"team": "ops\u0000x", "title": "x"}, format="json")
+    in_query = api.get("/api/v1/handoffs/?team=ops%00x")
+    for answer in (as_form, as_json, in_query):
+        assert answer.status_code == 400
+        assert "NUL characters" in answer.json()["detail"]
