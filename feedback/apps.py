@@ -18,3 +18,15 @@ class FeedbackConfig(AppConfig):
             name="feedback.typeform",
         )
         demo.extend(feedback_demo.load, feedback_demo.reset)
+        from feedback import review
+        from kpis import registry
+
+        registry.register_review_section(
+            registry.ReviewSection(
+                "feedback.themes",
+                "Feedback: numbers and themes",
+                review.review_items,
+                empty="No survey answers this month.",
+                order=20,
+            )
+        )

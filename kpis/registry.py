@@ -82,6 +82,7 @@ other apps only through their ``selectors``.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -258,6 +259,8 @@ class Metric:
     def definition_text(self) -> str:
         return self.definition() if callable(self.definition) else self.definition
 
+
+logger = logging.getLogger(__name__)
 
 _sources: dict[str, Source] = {}
 _metrics: dict[str, Metric] = {}
@@ -443,6 +446,49 @@ def evaluate(
     if metric.per_month and not counted.whole_months and counted.days < 28:
         return Value(result, note=f"count in {counted.days} days (not per month)")
     return Value(result)
+
+
+# --- Sections of the monthly review -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    """A part of the monthly KPI review another module fills (standups' blockers, feedback's
+    themes, pilots): ``items(month)`` returns JSON-ready rows {"text", "url", "note"} — frozen
+    with the review's numbers when it closes."""
+
+    key: str
+    title: str
+    items: Callable[[date], list[dict[str, str]]]
+    empty: str = "Nothing this month."
+    order: int = 100
+
+
+_review_sections: dict[str, ReviewSection] = {}
+
+
+def register_review_section(section: ReviewSection) -> ReviewSection:
+    """Add (or replace) a section of the monthly review. Call from ``AppConfig.ready()``."""
+    _review_sections[section.key] = section
+    return section
+
+
+def review_sections(month: date) -> list[dict[str, Any]]:
+    """Every registered section's rows for ``month`` (a failing section says so, alone)."""
+    out = []
+    for section in sorted(_review_sections.values(), key=lambda s: (s.order, s.title)):
+        try:
+            items = [
+                {k: str(v) for k, v in item.items() if k in ("text", "url", "note")}
+                for item in section.items(month)
+            ]
+        except Exception:  # one module's bug must not take the review down
+            logger.exception("Review section %s failed", section.key)
+            items = [{"text": "This section could not be computed; see the server log."}]
+        out.append(
+            {"key": section.key, "title": section.title, "items": items, "empty": section.empty}
+        )
+    return out
 
 
 # --- Helpers for compute functions --------------------------------------------------------------

@@ -76,7 +76,12 @@ def review_numbers(month: date) -> dict[str, Any]:
         }
         for r in score["rows"]
     ]
-    return {"month": period.start.isoformat(), "kpis": kpi_rows, "scorecard": score_rows}
+    return {
+        "month": period.start.isoformat(),
+        "kpis": kpi_rows,
+        "scorecard": score_rows,
+        "sections": registry.review_sections(period.start),
+    }
 
 
 def review_data(review: Review) -> dict[str, Any]:

@@ -14,3 +14,15 @@ class StandupsConfig(AppConfig):
         rule_actions.register()
         demo.extend(standup_demo.load, standup_demo.reset)
         metrics.register_kpi_source()
+        from kpis import registry
+        from standups import review
+
+        registry.register_review_section(
+            registry.ReviewSection(
+                "standups.blockers",
+                "Open and recurring blockers from standups",
+                review.review_items,
+                empty="No open or recurring blockers this month.",
+                order=10,
+            )
+        )

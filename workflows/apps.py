@@ -13,3 +13,15 @@ class WorkflowsConfig(AppConfig):
 
         actions.register(rule_actions.ACTION)
         demo.extend(workflows_demo.load, workflows_demo.reset)
+        from kpis import registry
+        from workflows import review
+
+        registry.register_review_section(
+            registry.ReviewSection(
+                "workflows.pilots",
+                "Pilots running or finished",
+                review.review_items,
+                empty="No pilot ran this month.",
+                order=30,
+            )
+        )
