@@ -376,7 +376,7 @@ class RuleViewSet(viewsets.ModelViewSet):
             many=True,
         ),
     )
-    @action(detail=False, methods=["get"], url_path="actions")
+    @action(detail=False, methods=["get"], url_path="actions", pagination_class=None)
     def action_list(self, request):
         return Response(
             [

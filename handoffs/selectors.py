@@ -354,7 +354,8 @@ def explain(
         .prefetch_related("alerts__channel__team", "alerts__attempt_log")
         .order_by("id")
     ):
-        handoffs[handoff.event_id].append(handoff)
+        if handoff.event_id is not None:
+            handoffs[handoff.event_id].append(handoff)
     off_rules: dict[str, list[str]] = {}
     for name, trigger in Rule.objects.filter(
         enabled=False, trigger__in={e.type for e in events}
@@ -478,7 +479,8 @@ def channel_last_tests(limit: int = 200) -> dict[int, object]:
         .order_by("-created_at", "-id")
         .prefetch_related("attempt_log")[:limit]
     ):
-        latest.setdefault(alert.channel_id, alert)
+        if alert.channel_id is not None:
+            latest.setdefault(alert.channel_id, alert)
     return latest
 
 

@@ -349,7 +349,7 @@ def _zones(today: date) -> dict[str, Zone]:
 def _campaigns(today: date, zones: dict[str, Zone], teams: dict[str, Team]):
     campaigns, codes = {}, {}
     for key, name, channel, segment, zone_codes, start_ago, end_ago, budget, *_rest in CAMPAIGNS:
-        code, discount = _rest[2], _rest[3]
+        code, discount = str(_rest[2]), int(str(_rest[3]))
         ends_on = today - timedelta(days=end_ago)
         campaign = Campaign.objects.create(
             name=name,
@@ -378,7 +378,9 @@ def _spend(campaigns: dict[str, Campaign], today: date, rng: random.Random) -> N
     rows = []
     for key, *_x, daily, _share, _code, _discount in CAMPAIGNS:
         campaign = campaigns[key]
-        day = campaign.starts_on
+        if campaign.starts_on is None or campaign.ends_on is None:
+            continue
+        day: date = campaign.starts_on
         while day <= min(campaign.ends_on, today):
             weekend = 0.7 if day.weekday() >= 5 else 1.0
             amount = Decimal(daily * weekend * rng.uniform(0.75, 1.25)).quantize(Decimal("0.01"))
@@ -482,7 +484,7 @@ def _deliveries(rng, total, customers, start, today, now, zones, progress) -> in
                 continue  # a new customer's later orders come after their first
             yield c, day, False
 
-    made, batch = 0, []
+    made, batch = 0, []  # type: tuple[int, list[Delivery]]
     for n, (customer, day, first) in enumerate(plan()):
         if made + len(batch) >= total:
             break

@@ -81,7 +81,7 @@ def register_kpi_source() -> bool:
     keep the managers' monthly values.
     """
     try:
-        from kpis import registry  # type: ignore[attr-defined]
+        from kpis import registry
     except ImportError:
         return False
     registry.register_source(SOURCE, inputs=INPUTS, daily=registry_daily, since=first_report_day)
