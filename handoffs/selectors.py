@@ -437,6 +437,7 @@ def rule_runs(start: datetime, end: datetime) -> list[tuple[datetime, int]]:
     """Read-only, for KPIs: each rule run in [start, end) that created handoffs, once however
     many teams it told, with the manual minutes the rule said one run saves at that version."""
     from django.db.models import Exists, OuterRef, Subquery
+    from django.db.models.fields.json import KT
 
     from handoffs.models import Handoff, RuleEvaluation, RuleVersion
 
@@ -444,7 +445,10 @@ def rule_runs(start: datetime, end: datetime) -> list[tuple[datetime, int]]:
     runs = (
         RuleEvaluation.objects.filter(matched=True, at__gte=start, at__lt=end)
         .filter(Exists(Handoff.objects.filter(rule=OuterRef("rule"), event=OuterRef("event"))))
-        .annotate(minutes_then=Subquery(version.values("snapshot__minutes_saved")[:1]))
+        # As text (KT): SQLite's json_extract hands back a bare number a JSONField can't read.
+        .annotate(
+            minutes_then=Subquery(version.annotate(m=KT("snapshot__minutes_saved")).values("m")[:1])
+        )
         .values_list("at", "minutes_then", "rule__minutes_saved")
     )
     return [(at, int(then if then is not None else now or 0)) for at, then, now in runs]
