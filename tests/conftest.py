@@ -77,7 +77,7 @@ def celery_worker(transactional_db, tmp_path):
 @pytest.fixture
 def slack():
     """A local Slack incoming webhook."""
-    receiver = receivers.HttpReceiver(receivers.SLACK_OK)
+    receiver = receivers.HttpReceiver(receivers.SLACK_OK, check=receivers.slack_limits)
     yield receiver
     receiver.stop()
 
@@ -85,7 +85,7 @@ def slack():
 @pytest.fixture
 def teams_hook():
     """A local Microsoft Teams (Workflows) webhook: 202 Accepted."""
-    receiver = receivers.HttpReceiver(receivers.Reply(202, ""))
+    receiver = receivers.HttpReceiver(receivers.Reply(202, ""), check=receivers.teams_limits)
     yield receiver
     receiver.stop()
 

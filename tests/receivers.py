@@ -11,6 +11,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,8 +38,12 @@ class Received:
 
 
 class HttpReceiver:
-    def __init__(self, default: Reply | None = None):
+    def __init__(
+        self, default: Reply | None = None, check: Callable[[bytes], Reply | None] | None = None
+    ):
         self.default = default or Reply()
+        # The service's own refusals (a payload over its limits), before any scripted answer.
+        self.check = check
         self.script: list[Reply] = []
         self.requests: list[Received] = []
         self.lock = threading.Lock()
@@ -48,9 +53,13 @@ class HttpReceiver:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                refusal = receiver.check(body) if receiver.check else None
                 with receiver.lock:
                     receiver.requests.append(Received(self.path, dict(self.headers), body))
-                    reply = receiver.script.pop(0) if receiver.script else receiver.default
+                    if refusal is not None:
+                        reply = refusal
+                    else:
+                        reply = receiver.script.pop(0) if receiver.script else receiver.default
                 if reply.delay:
                     time.sleep(reply.delay)
                 payload = reply.body.encode()
@@ -93,6 +102,35 @@ SLACK_INVALID_PAYLOAD = Reply(400, "invalid_payload")
 SLACK_NO_SERVICE = Reply(404, "no_service")
 SLACK_RATE_LIMITED = Reply(429, "rate_limited", {"Retry-After": "3"})
 SLACK_ERROR = Reply(500, "internal_error")
+SLACK_INVALID_BLOCKS = Reply(400, "invalid_blocks")
+
+
+def slack_limits(body: bytes) -> Reply | None:
+    """Slack refuses a whole message over Block Kit's documented limits: 50 blocks, 3,000
+    characters of section text, 150 of header text, 10 fields of 2,000 each."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return SLACK_INVALID_PAYLOAD
+    blocks = payload.get("blocks") or []
+    if not payload.get("text") and not blocks:
+        return Reply(400, "no_text")
+    if len(blocks) > 50:
+        return SLACK_INVALID_BLOCKS
+    for block in blocks:
+        text = (block.get("text") or {}).get("text", "")
+        limit = 150 if block.get("type") == "header" else 3000
+        fields = block.get("fields") or []
+        if len(text) > limit or len(fields) > 10:
+            return SLACK_INVALID_BLOCKS
+        if any(len(f.get("text", "")) > 2000 for f in fields):
+            return SLACK_INVALID_BLOCKS
+    return None
+
+
+def teams_limits(body: bytes) -> Reply | None:
+    """Teams refuses a message over 28 KB."""
+    return Reply(413, "Request Entity Too Large") if len(body) > 28 * 1024 else None
 
 
 class _Handler:

@@ -72,6 +72,14 @@ class Sender(ABC):
     # Fold bursts into one digest message instead of sending each.
     digests: bool = False
 
+    def fits(self, message: Message) -> int:
+        """How many of a digest's items (in order) one message can carry; at least one.
+
+        The outbox sends those and leaves the rest pending for the next message, so a channel's
+        size limits never cut a digest short.
+        """
+        return len(message.items)
+
     @abstractmethod
     def send(self, target: str, message: Message, *, secret: str = "") -> Sent:
         """Deliver ``message``; raise ChannelError on failure."""
@@ -137,7 +145,8 @@ def short(text: str, limit: int = 500) -> str:
 
 
 # Answers from an incoming-webhook service that retrying will not fix.
-PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 410})
+# (413: the message is too large for the service, and stays so.)
+PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 410, 413})
 
 
 def webhook_answer(

@@ -167,6 +167,12 @@ def alert_send(alert_id: int, *, now: datetime | None = None) -> str:
     if sender.digests:
         batch += _claim_burst(alert, now)
     message = _message_for(batch, channel)
+    if len(batch) > 1:
+        fit = max(1, sender.fits(message))
+        if fit < len(batch):  # more than one message can carry: the rest go in the next one
+            batch, rest = batch[:fit], batch[fit:]
+            _release(rest, channel)
+            message = _message_for(batch, channel)
     started = time.monotonic()
     if channel.kind == Channel.Kind.INBOX:
         return _deliver_inbox_once(alert, started, now)
@@ -277,7 +283,17 @@ def _claim_burst(alert: Alert, now: datetime, limit: int = 25) -> list[Alert]:
             status=Alert.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
         ):
             taken.append(pk)
-    return list(Alert.objects.select_related("handoff__team").filter(pk__in=taken))
+    return list(Alert.objects.select_related("handoff__team").filter(pk__in=taken).order_by("id"))
+
+
+def _release(alerts: list[Alert], channel: Channel) -> None:
+    """Give back claimed alerts that did not fit in this message, unsent and untried, for the
+    channel's next send slot. Only the first is enqueued: it claims the others as its burst."""
+    when = Channel.objects.get(pk=channel.pk).next_send_at or timezone.now()
+    Alert.objects.filter(pk__in=[a.pk for a in alerts], status=Alert.Status.SENDING).update(
+        status=Alert.Status.PENDING, attempts=F("attempts") - 1, next_attempt_at=when
+    )
+    _enqueue_alert(alerts[0].pk, when)
 
 
 def _absolute(link: str) -> str:
