@@ -133,6 +133,13 @@ class ImportJob(models.Model):
     # [{"row": 7, "reason": "…"}], at most a few hundred.
     rejections = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
+    # Data rows read and settled (imported or rejected), committed with them batch by batch: a
+    # resumed import starts after them.
+    position = models.PositiveIntegerField(default=0)
+    # The runner holding the job, until when: renewed with every batch, so a slow import is never
+    # taken for a dead one; a batch commits only while its runner still holds the lease.
+    lease_token = models.UUIDField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -317,6 +317,11 @@ CROSSDOCK_CHANNEL_TIMEOUT = float(os.environ.get("CROSSDOCK_CHANNEL_TIMEOUT", "1
 CROSSDOCK_ALERT_MAX_ATTEMPTS = int(os.environ.get("CROSSDOCK_ALERT_MAX_ATTEMPTS", "5"))
 CROSSDOCK_ALERT_BACKOFF_SECONDS = float(os.environ.get("CROSSDOCK_ALERT_BACKOFF_SECONDS", "2"))
 
+# CSV imports: rows written per transaction, and how long a runner holds an import between
+# batches before the sweeper may resume it elsewhere.
+CROSSDOCK_IMPORT_BATCH_ROWS = int(os.environ.get("CROSSDOCK_IMPORT_BATCH_ROWS", "1000"))
+CROSSDOCK_IMPORT_LEASE_SECONDS = int(os.environ.get("CROSSDOCK_IMPORT_LEASE_SECONDS", "300"))
+
 # Docs: a watcher gets at most one digest of page changes per this many minutes.
 WIKI_DIGEST_MINUTES = int(os.environ.get("WIKI_DIGEST_MINUTES", "15"))
 

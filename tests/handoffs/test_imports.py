@@ -1,14 +1,22 @@
 # ruff: noqa: E501 - CSV fixtures are kept as the files look
 """CSV imports of Onfleet task exports and HubSpot contact exports."""
 
+import signal
+import time
+import uuid
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 
+from handoffs import tasks
 from handoffs.inbound import imports
 from handoffs.models import ImportJob
 from hub.models import Customer, Delivery, Zone
+from tests import workers
 
 ONFLEET_CSV = """\ufeffTask ID,Short ID,Recipient Name,Recipient Phone,Team,Complete After,Complete Before,Completion Time,Success,Failure Reason
 tsk_1,a1,Ana Torres,+1 415 555 0101,downtown,2026-11-02 10:00,2026-11-02 12:00,2026-11-02 11:05,true,
@@ -82,8 +90,9 @@ def test_a_file_without_the_id_column_is_refused_whole(db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_crash_while_writing_leaves_nothing_half_imported(downtown):
-    # A database failure on the third row, after two rows were written.
+def test_a_database_failure_stops_at_its_batch_and_says_where(downtown, settings):
+    settings.CROSSDOCK_IMPORT_BATCH_ROWS = 2
+    # A database failure on tsk_3 (row 4), in the second batch; the first is written.
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -102,13 +111,16 @@ def test_a_crash_while_writing_leaves_nothing_half_imported(downtown):
             imports.import_run(job.pk)
         job.refresh_from_db()
         assert job.status == ImportJob.Status.FAILED
-        assert "Nothing was imported" in job.error
-        assert Delivery.objects.count() == 0
-        assert Customer.objects.count() == 0
+        assert job.error.startswith("Stopped at row 4: disk on fire")
+        assert "The 2 rows before it were imported" in job.error
+        assert job.position == 2
+        assert sorted(Delivery.objects.values_list("dispatch_id", flat=True)) == ["tsk_1", "tsk_2"]
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TRIGGER crossdock_test_boom ON hub_delivery")
             cursor.execute("DROP FUNCTION crossdock_test_boom()")
+    again = imports.run("onfleet_tasks", ONFLEET_CSV)
+    assert (again.created, again.updated) == (1, 2)
 
 
 def test_job_runs_once_and_records_the_summary(downtown):
@@ -166,3 +178,134 @@ def test_management_command_prints_a_summary(downtown, tmp_path, capsys):
 def test_management_command_missing_file_is_a_clear_error(db):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_csv", "onfleet_tasks", "/nonexistent.csv")
+
+
+HEADER = "Task ID,Recipient Name,Recipient Phone,Team,Complete After,Complete Before,Completion Time,Success\n"
+
+
+def onfleet_row(task_id, *, name="Ana", phone="+1 415 555 0101", after="2026-11-02 10:00"):
+    return f"{task_id},{name},{phone},downtown,{after},2026-11-02 12:00,2026-11-02 11:05,true\n"
+
+
+def test_one_bad_cell_rejects_its_row_and_the_rest_is_imported(downtown):
+    text = (
+        HEADER
+        + onfleet_row("ok_1")
+        + onfleet_row("epoch", after="99999999999999999999")  # row 3
+        + onfleet_row("far_future", after="9999-12-31 10:00")  # row 4
+        + onfleet_row("huge", name="x" * 200_000)  # row 5: over the CSV reader's own limit
+        + onfleet_row("big", name="y" * 5_000)  # row 6
+        + onfleet_row("t" * 300)  # row 7
+        + onfleet_row("long_phone", phone="+1" + "5" * 60)  # row 8: the database refuses it
+        + onfleet_row("ok_2", phone="+1 415 555 0102")
+    )
+    summary = imports.run("onfleet_tasks", text)
+
+    assert summary.total == 8
+    assert (summary.created, summary.updated) == (2, 0)
+    assert sorted(Delivery.objects.values_list("dispatch_id", flat=True)) == ["ok_1", "ok_2"]
+    reasons = {r["row"]: r["reason"] for r in summary.rejected}
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 8]
+    assert "is not a date and time we can read" in reasons[3]
+    assert "not a plausible date (year 9999)" in reasons[4]
+    assert "field larger than field limit" in reasons[5]
+    assert "“Recipient Name” cell is 5,000 characters long" in reasons[6]
+    assert reasons[7] == "the task id is 300 characters long (at most 64)"
+    assert reasons[8].startswith("not stored: value too long")
+    assert all(len(r) < 400 for r in reasons.values())  # no cell is echoed whole
+
+
+def test_an_import_runs_in_batches_recording_its_position(downtown, settings):
+    settings.CROSSDOCK_IMPORT_BATCH_ROWS = 3
+    job = ImportJob.objects.create(kind="onfleet_tasks", filename="t.csv", content=ONFLEET_CSV)
+    assert imports.import_run(job.pk) is True
+    job.refresh_from_db()
+    assert (job.status, job.position, job.processed_rows, job.total_rows) == ("done", 7, 7, 7)
+    assert (job.created, job.updated, job.rejected) == (3, 0, 4)
+    assert [r["row"] for r in job.rejections] == [5, 6, 7, 8]
+    assert job.lease_until is None
+
+
+def test_a_slow_import_still_holding_its_lease_is_never_run_a_second_time(downtown):
+    # Started two hours ago, still renewing its lease batch by batch.
+    now = timezone.now()
+    job = ImportJob.objects.create(
+        kind="onfleet_tasks",
+        filename="t.csv",
+        content=ONFLEET_CSV,
+        status="running",
+        started_at=now - timedelta(hours=2),
+        lease_token=uuid.uuid4(),
+        lease_until=now + timedelta(minutes=4),
+    )
+    assert imports.unfinished_imports(now) == []
+    assert imports.import_run(job.pk) is False
+    assert not Delivery.objects.exists()
+
+
+def test_an_import_whose_runner_is_gone_resumes_after_its_last_batch(downtown):
+    now = timezone.now()
+    # The runner wrote the first three data rows (tsk_1…tsk_3) and then died.
+    imports.run("onfleet_tasks", "\n".join(ONFLEET_CSV.splitlines()[:4]) + "\n")
+    job = ImportJob.objects.create(
+        kind="onfleet_tasks",
+        filename="t.csv",
+        content=ONFLEET_CSV,
+        status="running",
+        started_at=now - timedelta(minutes=6),
+        lease_token=uuid.uuid4(),
+        lease_until=now - timedelta(seconds=1),
+        position=3,
+        created=3,
+        total_rows=7,
+    )
+    assert imports.unfinished_imports(now) == [job.pk]
+    assert imports.import_run(job.pk) is True
+    job.refresh_from_db()
+    assert job.status == "done"
+    # Rows 1-3 were not imported again (they would count as updated).
+    assert (job.created, job.updated, job.rejected, job.position) == (3, 0, 4, 7)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(300)
+def test_a_worker_killed_mid_import_is_resumed_by_another_with_every_row_once(
+    downtown, admin_user, tmp_path
+):
+    rows = 1200
+    text = HEADER + "".join(
+        onfleet_row(f"tsk_{n}", phone=f"+1 415 555 {n:04d}") for n in range(rows)
+    )
+    env = {"CROSSDOCK_IMPORT_BATCH_ROWS": "25", "CROSSDOCK_IMPORT_LEASE_SECONDS": "3"}
+    workers.purge_queue()
+    first = workers.start_worker(tmp_path / "first.log", **env)
+    try:
+        job = imports.import_start(
+            actor=admin_user, kind="onfleet_tasks", filename="big.csv", text=text
+        )
+        workers.wait_for(lambda: ImportJob.objects.get(pk=job.pk).position >= 100, timeout=120)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    killed_at = ImportJob.objects.get(pk=job.pk)
+    assert killed_at.status == "running" and killed_at.position < rows
+
+    # While its lease lasts, nobody takes the job over; then the sweeper hands it on.
+    assert imports.unfinished_imports(timezone.now()) == []
+    time.sleep(3.5)
+    assert imports.unfinished_imports(timezone.now()) == [job.pk]
+    second = workers.start_worker(tmp_path / "second.log", **env)
+    try:
+        tasks.sweep_imports_task()
+        workers.wait_for(lambda: ImportJob.objects.get(pk=job.pk).status == "done", timeout=180)
+    finally:
+        workers.stop_worker(second)
+    job.refresh_from_db()
+    print(
+        f"{rows} rows; worker killed at row {killed_at.position}; "
+        f"resumed: {job.created} created, {job.updated} updated, {job.rejected} rejected"
+    )
+    assert (job.created, job.updated, job.rejected, job.position) == (rows, 0, 0, rows)
+    assert Delivery.objects.count() == rows
