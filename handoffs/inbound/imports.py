@@ -310,7 +310,10 @@ class Reader:
     def __init__(self, kind: str, text: str):
         aliases, required, self.parse_row, self.write = KINDS[ImportJob.Kind(kind)]
         self.text = text.lstrip("\ufeff")
-        headers = next(csv.reader(io.StringIO(self.text)), [])
+        try:
+            headers = next(csv.reader(io.StringIO(self.text)), [])
+        except csv.Error as exc:
+            raise RowError(f"The first line is not a row of column names: {exc}.") from None
         self.cols = _column_map(list(headers), aliases)
         if required not in self.cols:
             expected = ", ".join(aliases[required])

@@ -89,6 +89,15 @@ def test_a_file_without_the_id_column_is_refused_whole(db):
     assert not Customer.objects.exists()
 
 
+def test_a_header_the_csv_reader_cannot_read_fails_the_job_with_its_reason(db):
+    text = "Record ID," + "x" * 200_000 + "\n901,a\n"
+    job = ImportJob.objects.create(kind="hubspot_contacts", filename="c.csv", content=text)
+    assert imports.import_run(job.pk) is True
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert job.error.startswith("Nothing was imported: The first line is not a row of column")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_database_failure_stops_at_its_batch_and_says_where(downtown, settings):
     settings.CROSSDOCK_IMPORT_BATCH_ROWS = 2
