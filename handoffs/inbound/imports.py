@@ -356,8 +356,9 @@ class Reader:
                     problem=f"the {where} is {longest:,} characters long "
                     f"(at most {MAX_CELL_CHARS:,})",
                 )
+        cells_by_column = {k: v for k, v in row.items() if k is not None and isinstance(v, str)}
         try:
-            return Parsed(number, item=self.parse_row(row, self.cols, self.tz))
+            return Parsed(number, item=self.parse_row(cells_by_column, self.cols, self.tz))
         except RowError as exc:
             return Parsed(number, problem=str(exc))
 
