@@ -318,3 +318,24 @@ def test_a_worker_killed_mid_import_is_resumed_by_another_with_every_row_once(
     )
     assert (job.created, job.updated, job.rejected, job.position) == (rows, 0, 0, rows)
     assert Delivery.objects.count() == rows
+
+
+def test_a_running_import_shows_rows_imported_so_far(client_for, admin_user):
+    job = ImportJob.objects.create(
+        kind="onfleet_tasks",
+        filename="t.csv",
+        content=ONFLEET_CSV,
+        status="running",
+        total_rows=7,
+        processed_rows=3,
+        position=3,
+        created=2,
+        rejected=1,
+    )
+    fragment = (
+        client_for(admin_user)
+        .get(f"/handoffs/imports/{job.pk}/", HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
+    assert "Imported 3 of 7 rows: 2 created, 0 updated, 1 rejected so far." in fragment
+    assert 'value="43"' in fragment  # percent
