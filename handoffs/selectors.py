@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
 
+from handoffs import subjects
 from handoffs.models import ImportJob, Integration, WebhookRejection
 from hub import roles
 from hub.models import Event, Membership, User
@@ -495,6 +496,11 @@ def may_acknowledge(user: User | None, handoff) -> bool:
     if roles.is_admin(user):
         return True
     return Membership.objects.filter(user=user, team_id=handoff.team_id).exists()
+
+
+def handoff_about(user: User, handoff) -> subjects.Subject | None:
+    """What the handoff's link points at, by name, linked only when ``user`` may open it."""
+    return subjects.describe(user, handoff.site_link)
 
 
 def handoffs_done(ids: list[int]) -> set[int]:

@@ -76,6 +76,7 @@ def handoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "alerts": alerts,
             "now": timezone.now(),
             "may_act": selectors.may_acknowledge(request.user, handoff),
+            "about": selectors.handoff_about(request.user, handoff),
             "is_admin": roles.is_admin(request.user),
             "reassign_form": HandoffReassignForm(exclude_team_id=handoff.team_id),
         },

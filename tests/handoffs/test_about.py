@@ -1,0 +1,63 @@
+"""The "About" row on a handoff's page names the object its link points at, and links to it
+only when the viewer may open it."""
+
+from datetime import date
+
+from handoffs import services
+from hub import business, events
+from hub.models import Event
+from workflows import services as workflow_services
+
+
+def about(client, handoff) -> str:
+    page = client.get(handoff.get_absolute_url()).content.decode()
+    start = page.index('data-testid="handoff-about"')
+    return page[start : page.index("</td>", start)]
+
+
+def test_about_names_the_campaign_not_its_id(client_for, member, admin_user, ops):
+    campaign = business.campaign_create(
+        actor=admin_user, name="Riverside weekend", channel="offline", starts_on=date(2026, 12, 5)
+    )
+    handoff = services.handoff_create(team=ops, title="Capacity", link=f"/campaigns/{campaign.pk}/")
+    cell = about(client_for(member), handoff)
+    assert f'<a href="/campaigns/{campaign.pk}/">Campaign: Riverside weekend</a>' in cell
+    assert "#" not in cell
+
+
+def test_about_names_but_does_not_link_what_the_viewer_cannot_open(
+    client_for, member, admin_user, ops
+):
+    rule = services.rule_from_template(actor=admin_user, key="campaign_capacity")
+    handoff = services.handoff_create(team=ops, title="Check", link=f"/handoffs/rules/{rule.pk}/")
+    cell = about(client_for(member), handoff)
+    assert f"Rule: {rule.name}" in cell
+    assert "<a " not in cell
+    cell = about(client_for(admin_user), handoff)
+    assert f'<a href="/handoffs/rules/{rule.pk}/">Rule: {rule.name}</a>' in cell
+
+
+def test_about_names_the_event_a_rule_raised_it_for(client_for, member, ops):
+    events.record("generic", "generic.order", "o-7", {"id": 7})
+    event = Event.objects.get(external_id="o-7")
+    handoff = services.handoff_create(
+        team=ops, title="Order", link=f"/handoffs/explain/?event={event.pk}"
+    )
+    cell = about(client_for(member), handoff)
+    assert f"Why it was raised: generic.order event #{event.pk}</a>" in cell
+
+
+def test_about_names_objects_of_other_modules(client_for, member, admin_user, ops):
+    map_ = workflow_services.map_create(actor=admin_user, name="Promo code to dispatch")
+    handoff = services.handoff_create(team=ops, title="Map", link=f"/workflows/maps/{map_.pk}/")
+    cell = about(client_for(member), handoff)
+    assert f'<a href="/workflows/maps/{map_.pk}/">Workflow map: Promo code to dispatch</a>' in cell
+    review = services.handoff_create(team=ops, title="Review", link="/kpis/reviews/2026-10/")
+    assert "Monthly review: October 2026</a>" in about(client_for(member), review)
+
+
+def test_about_says_when_the_object_is_gone(client_for, member, ops):
+    handoff = services.handoff_create(team=ops, title="Gone", link="/campaigns/999999/")
+    cell = about(client_for(member), handoff)
+    assert "A campaign (no longer exists)" in cell
+    assert "<a " not in cell
