@@ -17,7 +17,15 @@ from rest_framework.response import Response
 
 from handoffs import actions, selectors, services
 from handoffs.inbound.providers import provider_for
-from handoffs.models import Alert, AlertAttempt, Channel, Handoff, Integration, Rule
+from handoffs.models import (
+    Alert,
+    AlertAttempt,
+    Channel,
+    Handoff,
+    HandoffComment,
+    Integration,
+    Rule,
+)
 from hub import idempotency, roles
 from hub.api import choice_param
 from hub.errors import DomainError
@@ -489,6 +497,20 @@ class HandoffSerializer(serializers.ModelSerializer):
         ]
 
 
+class HandoffCommentSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+    # Emptiness and length are the service's to judge, so the page and the API say the same.
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+    class Meta:
+        model = HandoffComment
+        fields = ["id", "handoff", "author", "author_name", "body", "created_at"]
+        read_only_fields = ["id", "handoff", "author", "author_name", "created_at"]
+
+    def get_author_name(self, obj: HandoffComment) -> str:
+        return obj.author.display_name if obj.author else ""
+
+
 @extend_schema_view(
     list=extend_schema(summary="List handoffs, newest first (filter ?team=slug&status=open)"),
     create=extend_schema(summary="Hand work to a team"),
@@ -571,3 +593,22 @@ class HandoffViewSet(
             {"id": handoff.pk, "status": handoff.status, "acknowledged_now": changed},
             status=200,
         )
+
+    @extend_schema(
+        summary="A handoff's comments, newest first (GET), or comment on it (POST)",
+        request=HandoffCommentSerializer,
+        responses=HandoffCommentSerializer,
+    )
+    @action(detail=True, methods=["get", "post"], serializer_class=HandoffCommentSerializer)
+    def comments(self, request, pk=None):
+        handoff = self.get_object()
+        if request.method == "POST":
+            serializer = HandoffCommentSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            comment = services.handoff_comment_add(
+                handoff=handoff, author=request.user, body=serializer.validated_data["body"]
+            )
+            return Response(HandoffCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        comments = selectors.handoff_comments(handoff).order_by("-created_at", "-id")
+        page = self.paginate_queryset(comments)
+        return self.get_paginated_response(HandoffCommentSerializer(page, many=True).data)

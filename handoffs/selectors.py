@@ -503,6 +503,50 @@ def handoff_about(user: User, handoff) -> subjects.Subject | None:
     return subjects.describe(user, handoff.site_link)
 
 
+def handoff_comments(handoff) -> QuerySet:
+    """A handoff's comments, oldest first, with their authors."""
+    from handoffs.models import HandoffComment
+
+    return HandoffComment.objects.filter(handoff=handoff).select_related("author")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened to a handoff: raised, commented, acknowledged, missed."""
+
+    at: datetime
+    kind: str
+    who: str
+    text: str = ""
+    comment_id: int | None = None
+
+
+def handoff_timeline(handoff, comments) -> list[TimelineEntry]:
+    """What happened to a handoff, oldest first: raised, each comment, missed, acknowledged."""
+    who = (
+        f"rule “{handoff.rule.name}”"
+        if handoff.rule_id
+        else (handoff.created_by.display_name if handoff.created_by else "")
+    )
+    entries = [TimelineEntry(handoff.created_at, "raised", who)]
+    entries += [
+        TimelineEntry(
+            c.created_at,
+            "commented",
+            c.author.display_name if c.author else "a former colleague",
+            c.body,
+            c.pk,
+        )
+        for c in comments
+    ]
+    if handoff.missed_at:
+        entries.append(TimelineEntry(handoff.missed_at, "missed", ""))
+    if handoff.acknowledged_at:
+        by = handoff.acknowledged_by.display_name if handoff.acknowledged_by else "someone"
+        entries.append(TimelineEntry(handoff.acknowledged_at, "acknowledged", by))
+    return sorted(entries, key=lambda e: (e.at, e.comment_id or 0))
+
+
 def handoffs_done(ids: list[int]) -> set[int]:
     """Which of the handoffs ``ids`` are done (for modules tracking work they handed over)."""
     from handoffs.models import Handoff
