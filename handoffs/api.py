@@ -595,20 +595,27 @@ class HandoffViewSet(
         )
 
     @extend_schema(
-        summary="A handoff's comments, newest first (GET), or comment on it (POST)",
-        request=HandoffCommentSerializer,
-        responses=HandoffCommentSerializer,
+        summary="A handoff's comments, newest first (any member)",
+        responses=HandoffCommentSerializer(many=True),
     )
-    @action(detail=True, methods=["get", "post"], serializer_class=HandoffCommentSerializer)
+    @action(detail=True, methods=["get"], serializer_class=HandoffCommentSerializer)
     def comments(self, request, pk=None):
         handoff = self.get_object()
-        if request.method == "POST":
-            serializer = HandoffCommentSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            comment = services.handoff_comment_add(
-                handoff=handoff, author=request.user, body=serializer.validated_data["body"]
-            )
-            return Response(HandoffCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
         comments = selectors.handoff_comments(handoff).order_by("-created_at", "-id")
         page = self.paginate_queryset(comments)
         return self.get_paginated_response(HandoffCommentSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Comment on a handoff (any member): its team and earlier commenters are told",
+        request=HandoffCommentSerializer,
+        responses={201: HandoffCommentSerializer},
+    )
+    @comments.mapping.post
+    def comment_add(self, request, pk=None):
+        handoff = self.get_object()
+        serializer = HandoffCommentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = services.handoff_comment_add(
+            handoff=handoff, author=request.user, body=serializer.validated_data["body"]
+        )
+        return Response(HandoffCommentSerializer(comment).data, status=status.HTTP_201_CREATED)

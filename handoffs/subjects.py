@@ -62,11 +62,12 @@ def describe(user: User, path: str) -> Subject | None:
     return Subject(link_label(path), path)
 
 
-def _int(value: Any) -> int | None:
+def _int(value: Any) -> int:
+    """The id in a URL or query; 0 (no row has it) when it is not a number."""
     try:
         return int(value)
     except (TypeError, ValueError):
-        return None
+        return 0
 
 
 def _gone(what: str) -> Described:
