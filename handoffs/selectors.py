@@ -499,7 +499,10 @@ def may_acknowledge(user: User | None, handoff) -> bool:
 
 
 def handoff_about(user: User, handoff) -> subjects.Subject | None:
-    """What the handoff's link points at, by name, linked only when ``user`` may open it."""
+    """What the handoff's link points at, by name, linked only when ``user`` may open it; None
+    when it only repeats the "Event" row (a rule's link to Explain for its own event)."""
+    if handoff.event_id and handoff.site_link == f"/handoffs/explain/?event={handoff.event_id}":
+        return None
     return subjects.describe(user, handoff.site_link)
 
 

@@ -61,3 +61,14 @@ def test_about_says_when_the_object_is_gone(client_for, member, ops):
     cell = about(client_for(member), handoff)
     assert "A campaign (no longer exists)" in cell
     assert "<a " not in cell
+
+
+def test_about_does_not_repeat_the_event_row(client_for, member, ops):
+    events.record("generic", "generic.order", "o-8", {"id": 8})
+    event = Event.objects.get(external_id="o-8")
+    handoff = services.handoff_create(
+        team=ops, title="Order", link=f"/handoffs/explain/?event={event.pk}", event=event
+    )
+    page = client_for(member).get(handoff.get_absolute_url()).content.decode()
+    assert f"?event={event.pk}" in page  # the Event row
+    assert 'data-testid="handoff-about"' not in page
