@@ -8,6 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
     inline_serializer,
 )
@@ -497,6 +498,23 @@ class HandoffSerializer(serializers.ModelSerializer):
         ]
 
 
+class HandoffAboutSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="The linked object's name, e.g. “Campaign: Spring”.")
+    url = serializers.CharField(help_text="Its page; empty when you may not open it.")
+
+
+class HandoffDetailSerializer(HandoffSerializer):
+    about = serializers.SerializerMethodField()
+
+    class Meta(HandoffSerializer.Meta):
+        fields = [*HandoffSerializer.Meta.fields, "about"]
+
+    @extend_schema_field(HandoffAboutSerializer(allow_null=True))
+    def get_about(self, obj: Handoff) -> dict | None:
+        about = selectors.handoff_about(self.context["request"].user, obj)
+        return {"label": about.label, "url": about.url} if about else None
+
+
 class HandoffCommentSerializer(serializers.ModelSerializer):
     author_name = serializers.SerializerMethodField()
     # Emptiness and length are the service's to judge, so the page and the API say the same.
@@ -514,7 +532,9 @@ class HandoffCommentSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(summary="List handoffs, newest first (filter ?team=slug&status=open)"),
     create=extend_schema(summary="Hand work to a team"),
-    retrieve=extend_schema(summary="One handoff with its alerts and every attempt"),
+    retrieve=extend_schema(
+        summary="One handoff with its alerts, every attempt, and what its link is about"
+    ),
 )
 class HandoffViewSet(
     mixins.ListModelMixin,
@@ -524,6 +544,12 @@ class HandoffViewSet(
 ):
     serializer_class = HandoffSerializer
     permission_classes = [IsTeamMember]
+
+    def get_serializer_class(self):
+        # One handoff also says what its link is about (a query or two: not for every row).
+        return (
+            HandoffDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
+        )
 
     def get_queryset(self):
         qs = (

@@ -72,3 +72,17 @@ def test_about_does_not_repeat_the_event_row(client_for, member, ops):
     page = client_for(member).get(handoff.get_absolute_url()).content.decode()
     assert f"?event={event.pk}" in page  # the Event row
     assert 'data-testid="handoff-about"' not in page
+
+
+def test_the_api_says_what_a_handoff_is_about_as_the_page_does(api_for, member, admin_user, ops):
+    rule = services.rule_from_template(actor=admin_user, key="campaign_capacity")
+    handoff = services.handoff_create(team=ops, title="Check", link=f"/handoffs/rules/{rule.pk}/")
+    url = f"/api/v1/handoffs/{handoff.pk}/"
+    assert api_for(member).get(url).json()["about"] == {"label": f"Rule: {rule.name}", "url": ""}
+    assert api_for(admin_user).get(url).json()["about"] == {
+        "label": f"Rule: {rule.name}",
+        "url": f"/handoffs/rules/{rule.pk}/",
+    }
+    plain = services.handoff_create(team=ops, title="No link")
+    assert api_for(member).get(f"/api/v1/handoffs/{plain.pk}/").json()["about"] is None
+    assert "about" not in api_for(member).get("/api/v1/handoffs/").json()["results"][0]
