@@ -114,6 +114,7 @@ def test_commenting_does_not_let_others_acknowledge(client_for, manager, handoff
     page = client.get(handoff.get_absolute_url()).content.decode()
     assert "Acknowledge</button>" not in page
     assert 'data-testid="comment-form"' in page
+    assert "You can comment below, or hand it on" in page
     client.post(f"/handoffs/h/{handoff.pk}/ack/")
     handoff.refresh_from_db()
     assert handoff.status == "open"
