@@ -3,9 +3,12 @@ only when the viewer may open it."""
 
 from datetime import date
 
+from feedback import services as feedback_services
 from handoffs import services
 from hub import business, events
 from hub.models import Event
+from standups import services as standup_services
+from wiki import services as wiki_services
 from workflows import services as workflow_services
 
 
@@ -86,3 +89,26 @@ def test_the_api_says_what_a_handoff_is_about_as_the_page_does(api_for, member, 
     plain = services.handoff_create(team=ops, title="No link")
     assert api_for(member).get(f"/api/v1/handoffs/{plain.pk}/").json()["about"] is None
     assert "about" not in api_for(member).get("/api/v1/handoffs/").json()["results"][0]
+
+
+def test_about_names_docs_surveys_and_standups(
+    client_for, member, manager, admin_user, ops, marketing
+):
+    doc = wiki_services.page_create(
+        actor=admin_user, space=wiki_services.shared_space(), title="Promo calendar"
+    )
+    survey = feedback_services.survey_from_template(actor=manager, key="post_delivery_csat")
+    series = standup_services.series_create(
+        actor=admin_user, name="Weekly ops", teams=[ops, marketing]
+    )
+    meeting = series.meetings.order_by("scheduled_at").first()
+    expected = {
+        doc.get_absolute_url(): "Doc: Promo calendar",
+        f"/feedback/{survey.pk}/results/": "Survey: How was your delivery?",
+        f"/standups/series/{series.pk}/": "Standup: Weekly ops",
+        meeting.get_absolute_url(): "Standup: Weekly ops, ",
+    }
+    for link, label in expected.items():
+        handoff = services.handoff_create(team=ops, title="See", link=link)
+        cell = about(client_for(member), handoff)
+        assert f'<a href="{link}">{label}' in cell, cell
