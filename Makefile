@@ -46,7 +46,8 @@ screenshots: install check-services
 	rm -rf $(SCREENSHOTS) && mkdir -p $(SCREENSHOTS)
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
 		CROSSDOCK_SCREENSHOTS=$(abspath $(SCREENSHOTS)) \
-		$(BIN)/pytest tests/browser/test_every_page.py -p no:cacheprovider $(PYTEST_ARGS)
+		$(BIN)/pytest tests/browser/test_every_page.py tests/browser/test_handoff_comments.py \
+		-p no:cacheprovider $(PYTEST_ARGS)
 	@echo "Screenshots: $(SCREENSHOTS)/ ($$(ls $(SCREENSHOTS) | wc -l) files)"
 
 check-services: install

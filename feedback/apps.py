@@ -30,3 +30,6 @@ class FeedbackConfig(AppConfig):
                 order=20,
             )
         )
+        from feedback import subjects
+
+        subjects.register()

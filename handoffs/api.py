@@ -8,6 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
     inline_serializer,
 )
@@ -17,7 +18,15 @@ from rest_framework.response import Response
 
 from handoffs import actions, selectors, services
 from handoffs.inbound.providers import provider_for
-from handoffs.models import Alert, AlertAttempt, Channel, Handoff, Integration, Rule
+from handoffs.models import (
+    Alert,
+    AlertAttempt,
+    Channel,
+    Handoff,
+    HandoffComment,
+    Integration,
+    Rule,
+)
 from hub import idempotency, roles
 from hub.api import choice_param
 from hub.errors import DomainError
@@ -489,10 +498,43 @@ class HandoffSerializer(serializers.ModelSerializer):
         ]
 
 
+class HandoffAboutSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="The linked object's name, e.g. “Campaign: Spring”.")
+    url = serializers.CharField(help_text="Its page; empty when you may not open it.")
+
+
+class HandoffDetailSerializer(HandoffSerializer):
+    about = serializers.SerializerMethodField()
+
+    class Meta(HandoffSerializer.Meta):
+        fields = [*HandoffSerializer.Meta.fields, "about"]
+
+    @extend_schema_field(HandoffAboutSerializer(allow_null=True))
+    def get_about(self, obj: Handoff) -> dict | None:
+        about = selectors.handoff_about(self.context["request"].user, obj)
+        return {"label": about.label, "url": about.url} if about else None
+
+
+class HandoffCommentSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+    # Emptiness and length are the service's to judge, so the page and the API say the same.
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+    class Meta:
+        model = HandoffComment
+        fields = ["id", "handoff", "author", "author_name", "body", "created_at"]
+        read_only_fields = ["id", "handoff", "author", "author_name", "created_at"]
+
+    def get_author_name(self, obj: HandoffComment) -> str:
+        return obj.author.display_name if obj.author else ""
+
+
 @extend_schema_view(
     list=extend_schema(summary="List handoffs, newest first (filter ?team=slug&status=open)"),
     create=extend_schema(summary="Hand work to a team"),
-    retrieve=extend_schema(summary="One handoff with its alerts and every attempt"),
+    retrieve=extend_schema(
+        summary="One handoff with its alerts, every attempt, and what its link is about"
+    ),
 )
 class HandoffViewSet(
     mixins.ListModelMixin,
@@ -502,6 +544,12 @@ class HandoffViewSet(
 ):
     serializer_class = HandoffSerializer
     permission_classes = [IsTeamMember]
+
+    def get_serializer_class(self):
+        # One handoff also says what its link is about (a query or two: not for every row).
+        return (
+            HandoffDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
+        )
 
     def get_queryset(self):
         qs = (
@@ -571,3 +619,29 @@ class HandoffViewSet(
             {"id": handoff.pk, "status": handoff.status, "acknowledged_now": changed},
             status=200,
         )
+
+    @extend_schema(
+        summary="A handoff's comments, newest first (any member)",
+        responses=HandoffCommentSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], serializer_class=HandoffCommentSerializer)
+    def comments(self, request, pk=None):
+        handoff = self.get_object()
+        comments = selectors.handoff_comments(handoff).order_by("-created_at", "-id")
+        page = self.paginate_queryset(comments)
+        return self.get_paginated_response(HandoffCommentSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Comment on a handoff (any member): its team and earlier commenters are told",
+        request=HandoffCommentSerializer,
+        responses={201: HandoffCommentSerializer},
+    )
+    @comments.mapping.post
+    def comment_add(self, request, pk=None):
+        handoff = self.get_object()
+        serializer = HandoffCommentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = services.handoff_comment_add(
+            handoff=handoff, author=request.user, body=serializer.validated_data["body"]
+        )
+        return Response(HandoffCommentSerializer(comment).data, status=status.HTTP_201_CREATED)

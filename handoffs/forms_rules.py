@@ -211,6 +211,17 @@ class ManualHandoffForm(forms.Form):
     link = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
 
+class HandoffCommentForm(forms.Form):
+    # Length and emptiness are the service's to judge, so the page and the API say the same.
+    body = forms.CharField(
+        required=False,
+        strip=False,
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Everyone in the receiving team and earlier commenters are told.",
+    )
+
+
 class HandoffReassignForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Hand it on to")
     note = forms.CharField(required=False, max_length=500, label="Why (optional)")

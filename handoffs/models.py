@@ -391,6 +391,30 @@ class Handoff(models.Model):
         return self.link if links.is_site_path(self.link) else ""
 
 
+class HandoffComment(models.Model):
+    """A note on a handoff by anyone who may see it: a question, an answer, why it moved on."""
+
+    MAX_LENGTH = 4000
+
+    handoff = models.ForeignKey(Handoff, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="handoff_comment_not_empty"),
+        ]
+        # A handoff's page and its API list: WHERE handoff_id = … ORDER BY created_at.
+        indexes = [models.Index(fields=["handoff", "created_at"], name="handoff_comment_idx")]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
 class Alert(models.Model):
     """One outbound message on one channel, or to one person or address: written before it is
     sent (the outbox). A handoff's alerts take their words from the handoff; a message sent with

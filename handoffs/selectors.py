@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
 
+from handoffs import subjects
 from handoffs.models import ImportJob, Integration, WebhookRejection
 from hub import roles
 from hub.models import Event, Membership, User
@@ -495,6 +496,58 @@ def may_acknowledge(user: User | None, handoff) -> bool:
     if roles.is_admin(user):
         return True
     return Membership.objects.filter(user=user, team_id=handoff.team_id).exists()
+
+
+def handoff_about(user: User, handoff) -> subjects.Subject | None:
+    """What the handoff's link points at, by name, linked only when ``user`` may open it; None
+    when it only repeats the "Event" row (a rule's link to Explain for its own event)."""
+    if handoff.event_id and handoff.site_link == f"/handoffs/explain/?event={handoff.event_id}":
+        return None
+    return subjects.describe(user, handoff.site_link)
+
+
+def handoff_comments(handoff) -> QuerySet:
+    """A handoff's comments, oldest first, with their authors."""
+    from handoffs.models import HandoffComment
+
+    return HandoffComment.objects.filter(handoff=handoff).select_related("author")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened to a handoff: raised, commented, acknowledged, missed."""
+
+    at: datetime
+    kind: str
+    who: str
+    text: str = ""
+    comment_id: int | None = None
+
+
+def handoff_timeline(handoff, comments) -> list[TimelineEntry]:
+    """What happened to a handoff, oldest first: raised, each comment, missed, acknowledged."""
+    who = (
+        f"rule “{handoff.rule.name}”"
+        if handoff.rule_id
+        else (handoff.created_by.display_name if handoff.created_by else "")
+    )
+    entries = [TimelineEntry(handoff.created_at, "raised", who)]
+    entries += [
+        TimelineEntry(
+            c.created_at,
+            "commented",
+            c.author.display_name if c.author else "a former colleague",
+            c.body,
+            c.pk,
+        )
+        for c in comments
+    ]
+    if handoff.missed_at:
+        entries.append(TimelineEntry(handoff.missed_at, "missed", ""))
+    if handoff.acknowledged_at:
+        by = handoff.acknowledged_by.display_name if handoff.acknowledged_by else "someone"
+        entries.append(TimelineEntry(handoff.acknowledged_at, "acknowledged", by))
+    return sorted(entries, key=lambda e: (e.at, e.comment_id or 0))
 
 
 def handoffs_done(ids: list[int]) -> set[int]:

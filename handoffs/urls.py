@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views_handoffs.handoff_list, name="index"),
     path("new/", views_handoffs.handoff_new, name="handoff_new"),
     path("h/<int:pk>/", views_handoffs.handoff_detail, name="handoff_detail"),
+    path("h/<int:pk>/comments/", views_handoffs.handoff_comment, name="handoff_comment"),
     path("h/<int:pk>/<str:action>/", views_handoffs.handoff_action, name="handoff_action"),
     path("explain/", views_handoffs.explain, name="explain"),
     path("rules/", views_handoffs.rule_list, name="rule_list"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from handoffs import rules, selectors, services
 from handoffs.forms_rules import (
     ChannelForm,
+    HandoffCommentForm,
     HandoffReassignForm,
     ManualHandoffForm,
     RuleForm,
@@ -64,10 +65,11 @@ def handoff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@member_required
-def handoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    handoff = selectors.get_handoff_for_user(request.user, pk)
+def _handoff_page(
+    request: HttpRequest, handoff: Handoff, comment_form: HandoffCommentForm | None = None
+) -> HttpResponse:
     alerts = handoff.alerts.select_related("channel__team").prefetch_related("attempt_log")
+    comments = list(selectors.handoff_comments(handoff))
     return render(
         request,
         "handoffs/handoff_detail.html",
@@ -76,10 +78,37 @@ def handoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "alerts": alerts,
             "now": timezone.now(),
             "may_act": selectors.may_acknowledge(request.user, handoff),
+            "about": selectors.handoff_about(request.user, handoff),
             "is_admin": roles.is_admin(request.user),
             "reassign_form": HandoffReassignForm(exclude_team_id=handoff.team_id),
+            "timeline": selectors.handoff_timeline(handoff, comments),
+            "comment_form": comment_form or HandoffCommentForm(),
         },
+        status=400 if comment_form is not None and comment_form.errors else 200,
     )
+
+
+@member_required
+def handoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _handoff_page(request, selectors.get_handoff_for_user(request.user, pk))
+
+
+@member_required
+@require_POST
+def handoff_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    handoff = selectors.get_handoff_for_user(request.user, pk)
+    form = HandoffCommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = services.handoff_comment_add(
+                handoff=handoff, author=request.user, body=form.cleaned_data["body"]
+            )
+        except DomainError as exc:
+            form.add_error("body", exc.message)
+        else:
+            messages.success(request, "Comment added.")
+            return redirect(f"{handoff.get_absolute_url()}#comment-{comment.pk}")
+    return _handoff_page(request, handoff, form)
 
 
 @member_required

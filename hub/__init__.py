@@ -15,6 +15,8 @@ How a module plugs in (feedback, standups, wiki, workflows — and the next one)
   the one outbox. **Work another team must acknowledge**: ``handoffs.services.handoff_create``.
 - **Actions for handoff rules** ("then: send a survey"): ``handoffs.actions.register`` in the
   app's ``AppConfig.ready()``.
+- **Naming the module's pages a handoff links to** ("About" on a handoff):
+  ``handoffs.subjects.register(url_name, describe)`` in ``ready()``.
 - **Reacting to events**: ``hub.events.subscribe(handler, types=[...], name=...)`` in
   ``ready()``; **recording** what the module did: ``hub.events.record(...)``.
 - **KPIs**: declare metrics and register the daily source that feeds them in the kpis metric

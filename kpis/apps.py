@@ -15,3 +15,6 @@ class KpisConfig(AppConfig):
 
         home.register("kpis_off_target", selectors.off_target_for_home)
         demo.extend(kpi_demo.load, kpi_demo.reset)
+        from kpis import subjects
+
+        subjects.register()

@@ -26,3 +26,6 @@ class StandupsConfig(AppConfig):
                 order=10,
             )
         )
+        from standups import subjects
+
+        subjects.register()

@@ -171,6 +171,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "handoffs:index": ("member", {}),
     "handoffs:handoff_new": ("member", {}),
     "handoffs:handoff_detail": ("member", {"pk": "handoff"}),
+    "handoffs:handoff_comment": ("member", {"pk": "handoff"}),
     "handoffs:handoff_action": ("member", {"pk": "handoff", "action": "ack"}),
     "handoffs:explain": ("member", {}),
     "feedback:index": ("member", {}),
@@ -191,6 +192,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "handoff-list": ("member", {}),
     "handoff-detail": ("member", {"pk": "handoff"}),
     "handoff-ack": ("member", {"pk": "handoff"}),
+    "handoff-comments": ("member", {"pk": "handoff"}),
     # Managers: targets, manual values, the monthly review.
     "kpis:target": ("manager", {"key": "on_time"}),
     "feedback:survey_new": ("manager", {}),

@@ -14,3 +14,6 @@ class WikiConfig(AppConfig):
             services.page_stale_remind, types=["wiki.page.stale"], name="wiki.stale_reminder"
         )
         demo.extend(wiki_demo.load, wiki_demo.reset)
+        from wiki import subjects
+
+        subjects.register()

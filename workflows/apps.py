@@ -25,3 +25,6 @@ class WorkflowsConfig(AppConfig):
                 order=30,
             )
         )
+        from workflows import subjects
+
+        subjects.register()

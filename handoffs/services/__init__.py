@@ -41,6 +41,7 @@ from handoffs.services.channels import (
 from handoffs.services.evaluation import event_evaluate_rules
 from handoffs.services.handoffs import (
     handoff_acknowledge,
+    handoff_comment_add,
     handoff_create,
     handoff_done,
     handoff_hand_over,
@@ -90,6 +91,7 @@ __all__ = [
     "event_evaluate_rules",
     "event_replay",
     "handoff_acknowledge",
+    "handoff_comment_add",
     "handoff_create",
     "handoff_done",
     "handoff_hand_over",

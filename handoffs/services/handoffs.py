@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from handoffs.models import Alert, Channel, Handoff, Rule
+from handoffs.models import Alert, Channel, Handoff, HandoffComment, Rule
 from handoffs.selectors import may_acknowledge
-from handoffs.services.outbox import alert_create, inbox_channel_for
+from handoffs.services.outbox import alert_create, inbox_channel_for, notify
 from hub import audit, links, roles
 from hub.errors import DomainError
 from hub.models import Event, Membership, Notification, Team, User
@@ -227,3 +228,48 @@ def handoff_reassign(
         changes={"from": previous.name, "to": team.name, "note": note[:500]},
     )
     return handoff
+
+
+@transaction.atomic
+def handoff_comment_add(
+    *, handoff: Handoff, author: User, body: str, now: datetime | None = None
+) -> HandoffComment:
+    """Comment on a handoff (anyone who may see it: members of any team). Tells the receiving
+    team's members and earlier commenters, never the author, through ``notify``. Audited.
+    Raises DomainError for an empty or oversized comment and writes nothing then."""
+    if not roles.is_member(author):
+        raise DomainError("Only members of a team can comment on handoffs.", code="forbidden")
+    body = (body or "").strip()
+    if not body:
+        raise DomainError("Write something to comment.", field="body")
+    if "\x00" in body:
+        raise DomainError("A comment cannot contain NUL characters.", field="body")
+    if len(body) > HandoffComment.MAX_LENGTH:
+        raise DomainError(
+            f"A comment can be at most {HandoffComment.MAX_LENGTH} characters; "
+            f"this one has {len(body)}.",
+            field="body",
+        )
+    now = now or timezone.now()
+    comment = HandoffComment.objects.create(
+        handoff=handoff, author=author, body=body, created_at=now
+    )
+    audit.record(
+        actor=author, action="handoff.comment", obj=handoff, changes={"comment": comment.pk}
+    )
+    recipients = User.objects.filter(is_active=True).filter(
+        Q(memberships__team_id=handoff.team_id)
+        | Q(pk__in=handoff.comments.exclude(pk=comment.pk).values("author_id"))
+    )
+    excerpt = body if len(body) <= 280 else body[:279] + "…"
+    for person in recipients.exclude(pk=author.pk).distinct().order_by("pk"):
+        notify(
+            to=person,
+            title=f"{author.display_name} commented on “{handoff.title}”"[:200],
+            body=excerpt,
+            link=f"{handoff.get_absolute_url()}#comment-{comment.pk}",
+            link_label="Open the handoff",
+            dedupe_key=f"handoff-comment:{comment.pk}",
+            now=now,
+        )
+    return comment

@@ -11,10 +11,15 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from feedback import services as feedback_services
+from feedback.models import Survey
 from handoffs import services
 from handoffs.models import Channel, Handoff, Integration, Rule
 from hub import demo
 from hub.models import Campaign, Event, PromoCode, Team, User
+from standups.models import Meeting, Series
+from wiki.models import Page
+from workflows.models import Pilot, WorkflowMap
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,6 +96,43 @@ def demo_pages() -> list[str]:
         "/handoffs/imports/",
         "/kpis/",
         f"/ack/{services.ack_token(open_handoff, maya, 'email')}/",
+        *module_pages(),
+    ]
+
+
+def module_pages() -> list[str]:
+    """The main pages of feedback, standups, wiki and workflows, on the demo company's data."""
+    survey = Survey.objects.filter(status="active").order_by("pk").first()
+    invitation = feedback_services.invitation_create(
+        survey=survey, email="dana.customer@example.com", round="every-page"
+    )
+    series = Series.objects.order_by("pk").first()
+    meetings = Meeting.objects.filter(series=series)
+    upcoming = meetings.filter(status="scheduled").order_by("scheduled_at").first()
+    ended = meetings.filter(status="ended").order_by("-scheduled_at").first()
+    page = Page.objects.order_by("pk").first()
+    map_ = WorkflowMap.objects.order_by("pk").first()
+    pilot = Pilot.objects.order_by("pk").first()
+    return [
+        "/feedback/",
+        f"/feedback/{survey.pk}/",
+        f"/feedback/{survey.pk}/results/",
+        "/feedback/themes/",
+        f"/s/{invitation.token}/",
+        "/standups/",
+        f"/standups/series/{series.pk}/",
+        f"/standups/meetings/{upcoming.pk}/",
+        f"/standups/meetings/{upcoming.pk}/update/",
+        f"/standups/meetings/{ended.pk}/",
+        "/wiki/",
+        page.get_absolute_url(),
+        f"/wiki/p/{page.pk}/edit/",
+        f"/wiki/p/{page.pk}/history/",
+        "/wiki/search/?q=promo",
+        "/workflows/",
+        f"/workflows/maps/{map_.pk}/",
+        f"/workflows/maps/{map_.pk}/edit/",
+        f"/workflows/pilots/{pilot.pk}/",
     ]
 
 
