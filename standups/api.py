@@ -1,17 +1,30 @@
-"""REST API: ``standups`` (series and their meetings) and ``updates`` (a team posts its own)."""
+"""REST API: ``standups`` (series, their chair order, pause and resume), ``standup-meetings``
+(agenda items, attendance, passing the chair on), ``updates`` (a team posts its own) and
+``standup-action-items`` (done and reopened)."""
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
-from hub.models import Team
-from hub.permissions import IsAdminOrReadOnly, IsTeamMember
+from hub.models import Team, User
+from hub.permissions import IsAdminOrReadOnly, IsAdminRole, IsTeamMember
 from standups import selectors, services
-from standups.models import ActionItem, AgendaItem, Blocker, Decision, Meeting, Series, Update
+from standups.models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Blocker,
+    Decision,
+    Meeting,
+    Series,
+    Update,
+)
 
 
 class TeamSlugField(serializers.SlugRelatedField):
@@ -39,9 +52,10 @@ class SeriesSerializer(serializers.ModelSerializer):
             "rotation_start",
             "chair_this_month",
             "active",
+            "paused_at",
             "created_at",
         ]
-        read_only_fields = ["id", "rotation_start", "active", "created_at"]
+        read_only_fields = ["id", "rotation_start", "active", "paused_at", "created_at"]
         extra_kwargs = {"time_zone": {"required": False}}
 
     def get_chair_this_month(self, obj: Series) -> str | None:
@@ -113,16 +127,66 @@ class StandupDecisionSerializer(serializers.ModelSerializer):
 class ActionItemSerializer(serializers.ModelSerializer):
     owner_team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     owner = serializers.StringRelatedField()
+    done_by = serializers.StringRelatedField()
 
     class Meta:
         model = ActionItem
-        fields = ["id", "text", "owner_team", "owner", "due_on", "done_at"]
+        fields = ["id", "meeting", "text", "owner_team", "owner", "due_on", "done_at", "done_by"]
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
+    team = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Team.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The team bringing it (slug), optional.",
+    )
+    created_by = serializers.StringRelatedField()
+
     class Meta:
         model = AgendaItem
-        fields = ["id", "title", "body", "event", "created_at"]
+        fields = ["id", "title", "body", "team", "event", "created_by", "created_at"]
+        read_only_fields = ["id", "event", "created_by", "created_at"]
+        extra_kwargs = {"body": {"required": False, "max_length": 2000}}
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    person = serializers.StringRelatedField(source="user")
+    email = serializers.EmailField(source="user.email", read_only=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Attendance
+        fields = ["person", "email", "team", "marked_at"]
+
+
+class AttendeeInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    team = TeamSlugField(
+        required=False, help_text="The team they spoke for; else their first in the standup."
+    )
+
+    def validate_email(self, value: str) -> User:
+        user = User.objects.filter(email__iexact=value, is_active=True).first()
+        if user is None:
+            raise ValidationError(f"Nobody here signs in as {value}.")
+        return user
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    attendees = AttendeeInputSerializer(many=True, help_text="Everyone present; replaces the list.")
+
+
+class ChairOrderSerializer(serializers.Serializer):
+    teams = serializers.ListField(
+        child=TeamSlugField(), help_text="Team slugs in the new chair order."
+    )
+    from_month = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The first team chairs this date's month; else the rotation keeps its start.",
+    )
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -132,6 +196,7 @@ class MeetingSerializer(serializers.ModelSerializer):
     decisions = StandupDecisionSerializer(many=True, read_only=True)
     action_items = ActionItemSerializer(many=True, read_only=True)
     agenda_items = AgendaItemSerializer(many=True, read_only=True)
+    attendance = AttendanceSerializer(many=True, read_only=True)
     duration_minutes = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
@@ -141,6 +206,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "series",
             "scheduled_at",
             "chair",
+            "chair_skipped",
             "status",
             "started_at",
             "ended_at",
@@ -150,9 +216,17 @@ class MeetingSerializer(serializers.ModelSerializer):
             "decisions",
             "action_items",
             "agenda_items",
+            "attendance",
             "summary",
             "summary_sent_at",
         ]
+
+
+def _pk(value) -> int:
+    """A URL's id; anything else is a 404, never a 500."""
+    if not str(value).isdigit():
+        raise Http404("No such object.")
+    return int(value)
 
 
 def _int_param(params, name: str) -> int | None:
@@ -198,6 +272,58 @@ class SeriesViewSet(
             time_zone=data.get("time_zone", ""),
         )
 
+    def _changed(self, series: Series) -> Response:
+        return Response(SeriesSerializer(series, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Change the chair order (admins)",
+        description="The same teams or others (at least two), in the order they chair; "
+        "upcoming meetings move to the new chairs, except one whose chair was passed on.",
+        request=ChairOrderSerializer,
+        responses=SeriesSerializer,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="chair-order",
+        permission_classes=[IsAdminRole],
+        serializer_class=ChairOrderSerializer,
+    )
+    def chair_order(self, request, pk=None):
+        series = selectors.get_series_for_user(request.user, _pk(pk), write=True)
+        data = ChairOrderSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        series = services.series_set_chair_order(
+            actor=request.user,
+            series=series,
+            teams=data.validated_data["teams"],
+            from_month=data.validated_data.get("from_month"),
+        )
+        return self._changed(series)
+
+    @extend_schema(
+        summary="Pause a series (admins)",
+        description="No meetings are made and no reminders sent until it is resumed; "
+        "upcoming meetings nobody wrote into are removed. Pausing twice changes nothing.",
+        request=None,
+        responses=SeriesSerializer,
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAdminRole])
+    def pause(self, request, pk=None):
+        series = selectors.get_series_for_user(request.user, _pk(pk), write=True)
+        return self._changed(services.series_pause(actor=request.user, series=series))
+
+    @extend_schema(
+        summary="Resume a paused series (admins)",
+        description="Its next four meetings are made at once.",
+        request=None,
+        responses=SeriesSerializer,
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAdminRole])
+    def resume(self, request, pk=None):
+        series = selectors.get_series_for_user(request.user, _pk(pk), write=True)
+        return self._changed(services.series_resume(actor=request.user, series=series))
+
     @extend_schema(
         summary="A series' meetings, newest first", responses=MeetingSerializer(many=True)
     )
@@ -224,6 +350,71 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
             return Meeting.objects.none()
         series_id = _int_param(self.request.query_params, "series")
         return selectors.meeting_list(self.request.user, series_id=series_id)
+
+    def _meeting(self, request, pk, **need) -> Meeting:
+        return selectors.get_meeting_for_user(request.user, _pk(pk), **need)
+
+    def _fresh(self, meeting: Meeting) -> Response:
+        fresh = selectors.meeting_list(self.request.user).get(pk=meeting.pk)
+        return Response(MeetingSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Pass the chair on: the chair team is away this week",
+        description="The next team in chair order chairs this meeting only (the chair's "
+        "team or an admin; before the meeting starts). The new chair team is told.",
+        request=None,
+        responses=MeetingSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="skip-chair")
+    def skip_chair(self, request, pk=None):
+        meeting = self._meeting(request, pk, run=True)
+        return self._fresh(services.meeting_skip_chair(meeting=meeting, actor=request.user))
+
+    @extend_schema(
+        summary="Put an item on the meeting's agenda",
+        description="People of the standup's teams and admins; not once the meeting ended.",
+        request=AgendaItemSerializer,
+        responses={201: AgendaItemSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="agenda-items",
+        serializer_class=AgendaItemSerializer,
+    )
+    def agenda_items(self, request, pk=None):
+        meeting = self._meeting(request, pk, contribute=True)
+        data = AgendaItemSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.agenda_item_add(
+            meeting=meeting,
+            actor=request.user,
+            title=data.validated_data["title"],
+            body=data.validated_data.get("body", ""),
+            team=data.validated_data.get("team"),
+        )
+        return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Record who attended (the chair's team or an admin)",
+        description="During or after the meeting. The list replaces the previous one.",
+        request=AttendanceInputSerializer,
+        responses=MeetingSerializer,
+    )
+    @action(detail=True, methods=["post"], serializer_class=AttendanceInputSerializer)
+    def attendance(self, request, pk=None):
+        meeting = self._meeting(request, pk, run=True)
+        data = AttendanceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.attendance_set(
+            meeting=meeting,
+            actor=request.user,
+            attendees=[
+                services.AttendeeInput(a["email"], a.get("team"))
+                for a in data.validated_data["attendees"]
+            ],
+        )
+        return self._fresh(meeting)
 
 
 @extend_schema_view(
@@ -274,3 +465,61 @@ class UpdateViewSet(
                 services.BlockerInput(b["text"], b["needs_team"]) for b in data.get("blockers", [])
             ],
         )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List standup action items, newest first",
+        parameters=[
+            OpenApiParameter("meeting", int, description="Only this meeting's."),
+            OpenApiParameter("series", int, description="Only this series'."),
+            OpenApiParameter("team", str, description="Only this owner team's (slug)."),
+            OpenApiParameter("open", bool, description="true: not done yet; false: done."),
+        ],
+    ),
+    retrieve=extend_schema(summary="One action item"),
+)
+class ActionItemViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ActionItemSerializer
+    permission_classes = [IsTeamMember]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ActionItem.objects.none()
+        params = self.request.query_params
+        open_param = params.get("open")
+        if open_param not in (None, "", "true", "false"):
+            raise ValidationError({"open": ["Use true or false."]})
+        return selectors.action_item_list(
+            self.request.user,
+            meeting_id=_int_param(params, "meeting"),
+            series_id=_int_param(params, "series"),
+            team_slug=params.get("team") or None,
+            open_only=None if not open_param else open_param == "true",
+        )
+
+    def _set(self, request, pk, change) -> Response:
+        item = selectors.get_action_item_for_user(request.user, _pk(pk), close=True)
+        change(item=item, actor=request.user)
+        item = selectors.get_action_item_for_user(request.user, item.pk)
+        return Response(ActionItemSerializer(item).data)
+
+    @extend_schema(
+        summary="Mark an action item done",
+        description="Its owner, its team, the meeting's chair or an admin; who and when are "
+        "recorded. Marking a done item again changes nothing.",
+        request=None,
+        responses=ActionItemSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        return self._set(request, pk, services.action_item_complete)
+
+    @extend_schema(
+        summary="Open a done action item again",
+        request=None,
+        responses=ActionItemSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._set(request, pk, services.action_item_reopen)

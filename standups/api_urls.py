@@ -6,4 +6,5 @@ router = SimpleRouter()
 router.register("standups", api.SeriesViewSet, basename="standup")
 router.register("standup-meetings", api.MeetingViewSet, basename="standup-meeting")
 router.register("updates", api.UpdateViewSet, basename="standup-update")
+router.register("standup-action-items", api.ActionItemViewSet, basename="standup-action-item")
 urlpatterns = router.urls

@@ -102,6 +102,18 @@ def can_close_action_item(user: User, item: ActionItem) -> bool:
     return Membership.objects.filter(user=user, team_id__in=allowed).exists()
 
 
+def closable_action_items(user: User, items: list[ActionItem]) -> set[int]:
+    """The ids among ``items`` that ``user`` may mark done or reopen, in one query."""
+    if roles.is_admin(user):
+        return {i.pk for i in items}
+    mine = set(Membership.objects.filter(user=user).values_list("team_id", flat=True))
+    return {
+        i.pk
+        for i in items
+        if i.owner_id == user.pk or i.owner_team_id in mine or i.meeting.chair_id in mine
+    }
+
+
 def get_action_item_for_user(user: User, pk: int, *, close: bool = False) -> ActionItem:
     """Members read action items; ``close=True`` requires :func:`can_close_action_item`."""
     _require_member(user)
