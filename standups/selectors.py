@@ -282,6 +282,14 @@ class MeetingBoard:
         return [s.team for s in self.slots if s.team.pk in present]
 
     @property
+    def present_by_team(self) -> list[tuple[Team, list[User]]]:
+        """The teams present, in chair order, each with its people who were there."""
+        return [
+            (team, [a.user for a in self.attendance if a.team_id == team.pk])
+            for team in self.present_teams
+        ]
+
+    @property
     def absent_teams(self) -> list[Team]:
         present = {a.team_id for a in self.attendance}
         return [s.team for s in self.slots if s.team.pk not in present]
@@ -404,8 +412,8 @@ def summary_markdown(meeting: Meeting) -> str:
     lines.append(f"Updates: {board.posted} of {len(board.slots)} teams")
     if board.attendance_taken:
         present = ", ".join(
-            f"{t.name} ({', '.join(str(a.user) for a in board.attendance if a.team_id == t.pk)})"
-            for t in board.present_teams
+            f"{team.name} ({', '.join(str(u) for u in people)})"
+            for team, people in board.present_by_team
         )
         lines.append(f"Present: {present}")
         if board.absent_teams:
