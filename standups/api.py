@@ -178,6 +178,29 @@ class AttendanceInputSerializer(serializers.Serializer):
     attendees = AttendeeInputSerializer(many=True, help_text="Everyone present; replaces the list.")
 
 
+class DecisionInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=500)
+
+
+class ActionItemInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=300)
+    owner_team = TeamSlugField()
+    owner = serializers.EmailField(
+        required=False, help_text="The person in the owner team who does it (their email)."
+    )
+    due_on = serializers.DateField(required=False, allow_null=True)
+
+    def validate_owner(self, value: str) -> User:
+        user = User.objects.filter(email__iexact=value, is_active=True).first()
+        if user is None:
+            raise ValidationError(f"Nobody here signs in as {value}.")
+        return user
+
+
+class ExtendSerializer(serializers.Serializer):
+    seconds = serializers.IntegerField(min_value=15, max_value=600, default=60)
+
+
 class ChairOrderSerializer(serializers.Serializer):
     teams = serializers.ListField(
         child=TeamSlugField(), help_text="Team slugs in the new chair order."
@@ -358,6 +381,96 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         fresh = selectors.meeting_list(self.request.user).get(pk=meeting.pk)
         return Response(MeetingSerializer(fresh, context=self.get_serializer_context()).data)
 
+    def _control(self, request, pk, change, **kwargs) -> Response:
+        meeting = self._meeting(request, pk, run=True)
+        return self._fresh(change(meeting=meeting, actor=request.user, **kwargs))
+
+    @extend_schema(
+        summary="Start the meeting (the chair's team or an admin)",
+        description="The first team's turn begins. Starting a running meeting changes nothing.",
+        request=None,
+        responses=MeetingSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._control(request, pk, services.meeting_start)
+
+    @extend_schema(
+        summary="Hand the floor to the next team (the chair's team or an admin)",
+        request=None,
+        responses=MeetingSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="next")
+    def next_turn(self, request, pk=None):
+        return self._control(request, pk, services.meeting_next)
+
+    @extend_schema(
+        summary="Give the current team more time (the chair's team or an admin)",
+        description="At most ten extra minutes per turn.",
+        request=ExtendSerializer,
+        responses=MeetingSerializer,
+    )
+    @action(detail=True, methods=["post"], serializer_class=ExtendSerializer)
+    def extend(self, request, pk=None):
+        data = ExtendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._control(
+            request, pk, services.meeting_extend, seconds=data.validated_data["seconds"]
+        )
+
+    @extend_schema(
+        summary="End the meeting and send its summary to every team (once)",
+        request=None,
+        responses=MeetingSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        return self._control(request, pk, services.meeting_end)
+
+    @extend_schema(
+        summary="Add a decision (the chair's team or an admin)",
+        request=DecisionInputSerializer,
+        responses={201: StandupDecisionSerializer},
+    )
+    @action(detail=True, methods=["post"], serializer_class=DecisionInputSerializer)
+    def decisions(self, request, pk=None):
+        meeting = self._meeting(request, pk, run=True)
+        data = DecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = services.decision_add(
+            meeting=meeting, actor=request.user, text=data.validated_data["text"]
+        )
+        return Response(StandupDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Add an action item (the chair's team or an admin)",
+        description="What, which team, optionally who in it (email) and by when.",
+        request=ActionItemInputSerializer,
+        responses={201: ActionItemSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="action-items",
+        serializer_class=ActionItemInputSerializer,
+    )
+    def action_items(self, request, pk=None):
+        meeting = self._meeting(request, pk, run=True)
+        data = ActionItemInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = data.validated_data["owner_team"]
+        if team.pk not in {t.pk for t in selectors.series_teams(meeting.series)}:
+            raise ValidationError({"owner_team": [f"{team.name} is not in this standup."]})
+        item = services.action_item_add(
+            meeting=meeting,
+            actor=request.user,
+            text=data.validated_data["text"],
+            owner_team=team,
+            owner=data.validated_data.get("owner"),
+            due_on=data.validated_data.get("due_on"),
+        )
+        return Response(ActionItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(
         summary="Pass the chair on: the chair team is away this week",
         description="The next team in chair order chairs this meeting only (the chair's "
@@ -523,3 +636,24 @@ class ActionItemViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         return self._set(request, pk, services.action_item_reopen)
+
+
+class BlockerResolveView(viewsets.ViewSet):
+    """Blockers are read with their meeting and update; here they are resolved."""
+
+    permission_classes = [IsTeamMember]
+
+    @extend_schema(
+        summary="Mark a standup blocker resolved",
+        description="Its own team, the team it needs, the meeting's chair or an admin; its "
+        "handoff is marked done too. Resolving it again changes nothing.",
+        request=None,
+        responses=BlockerSerializer,
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        blocker = selectors.get_blocker_for_user(request.user, _pk(pk))
+        services.blocker_resolve(blocker=blocker, actor=request.user)
+        blocker = selectors.get_blocker_for_user(request.user, blocker.pk)
+        return Response(BlockerSerializer(blocker).data)

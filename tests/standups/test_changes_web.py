@@ -314,3 +314,87 @@ def test_the_series_page_shows_attendance_apart_from_updates(
         body = client_for(member).get(series.get_absolute_url()).content.decode()
     assert "2 of 4 teams" in body and "Updates posted" in body
     assert "50%" in body  # two of four teams present in the one meeting with attendance
+
+
+# --- Running the meeting through the API, as the room does -----------------------------------
+
+
+def test_the_chair_runs_the_meeting_through_the_api_as_in_the_room(
+    client_for, api_for, marketer, member, series, ops, marketing
+):
+    by_room, by_api = series.meetings.order_by("scheduled_at")[:2]
+    client = client_for(marketer)
+    for action in ("start", "extend", "next"):
+        client.post(reverse("standups:meeting_control", args=[by_room.pk, action]))
+    client.post(reverse("standups:meeting_note", args=[by_room.pk, "decision"]), {"text": "Go"})
+    client.post(
+        reverse("standups:meeting_note", args=[by_room.pk, "action"]),
+        {"text": "Two drivers", "owner_team": ops.pk, "owner": member.pk, "due_on": "2026-06-20"},
+    )
+    client.post(reverse("standups:meeting_control", args=[by_room.pk, "end"]))
+
+    api = api_for(marketer)
+    url = f"/api/v1/standup-meetings/{by_api.pk}"
+    # Marketing chairs in June: the API refuses Operations, like the room does.
+    assert api_for(member).post(f"{url}/start/").status_code == 403
+    assert api.post(f"{url}/start/").json()["status"] == "running"
+    assert api.post(f"{url}/extend/", {"seconds": 60}, format="json").status_code == 200
+    assert api.post(f"{url}/next/").status_code == 200
+    assert api.post(f"{url}/decisions/", {"text": "Go"}, format="json").status_code == 201
+    added = api.post(
+        f"{url}/action-items/",
+        {
+            "text": "Two drivers",
+            "owner_team": "operations",
+            "owner": member.email,
+            "due_on": "2026-06-20",
+        },
+        format="json",
+    )
+    assert added.status_code == 201, added.json()
+    ended = api.post(f"{url}/end/").json()
+    assert ended["status"] == "ended" and ended["summary"]
+
+    def state(m):
+        m = Meeting.objects.get(pk=m.pk)
+        items = list(m.action_items.values_list("text", "owner_team", "owner", "due_on"))
+        return (m.status, m.turn, list(m.decisions.values_list("text", flat=True)), items)
+
+    assert state(by_room) == state(by_api)
+
+
+def test_bad_meeting_input_through_the_api_is_a_clear_400_and_changes_nothing(
+    api_for, marketer, meeting, tech, outsider
+):
+    api = api_for(marketer)
+    url = f"/api/v1/standup-meetings/{meeting.pk}"
+    refused = api.post(f"{url}/next/")
+    assert refused.status_code == 400 and refused.json()["detail"] == "Start the standup first."
+    assert api.post(f"{url}/extend/", {"seconds": 9999}, format="json").status_code == 400
+    stranger = api.post(
+        f"{url}/action-items/",
+        {"text": "x", "owner_team": "operations", "owner": outsider.email},
+        format="json",
+    )
+    assert stranger.status_code == 400 and "is not in Operations" in stranger.json()["detail"]
+    assert api.post(f"{url}/decisions/", {"text": ""}, format="json").status_code == 400
+    assert not ActionItem.objects.exists() and not meeting.decisions.exists()
+    assert api.post("/api/v1/standup-meetings/abc/start/").status_code == 404
+
+
+def test_a_blocker_is_resolved_through_the_api_by_the_team_it_needs(
+    api_for, meeting, marketing, ops, marketer, member, agent
+):
+    services.update_post(
+        meeting=meeting,
+        team=marketing,
+        author=marketer,
+        win_1="x",
+        blockers=[services.BlockerInput("Zone 4 capacity", ops)],
+    )
+    blocker = meeting.blockers.get()
+    url = f"/api/v1/standup-blockers/{blocker.pk}/resolve/"
+    assert api_for(agent).post(url).status_code == 403
+    response = api_for(member).post(url)
+    assert response.status_code == 200 and response.json()["resolved_at"]
+    assert response.json()["handoff_status"] == "done"
