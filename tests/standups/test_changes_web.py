@@ -398,3 +398,10 @@ def test_a_blocker_is_resolved_through_the_api_by_the_team_it_needs(
     response = api_for(member).post(url)
     assert response.status_code == 200 and response.json()["resolved_at"]
     assert response.json()["handoff_status"] == "done"
+
+
+def test_the_home_page_lists_my_teams_open_action_items(client_for, member, item):
+    body = client_for(member).get("/").content.decode()
+    assert 'data-testid="home-action-items"' in body and "Two more drivers" in body
+    services.action_item_complete(item=item, actor=member)
+    assert "Two more drivers" not in client_for(member).get("/").content.decode()
