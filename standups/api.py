@@ -657,3 +657,40 @@ class BlockerResolveView(viewsets.ViewSet):
         services.blocker_resolve(blocker=blocker, actor=request.user)
         blocker = selectors.get_blocker_for_user(request.user, blocker.pk)
         return Response(BlockerSerializer(blocker).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List standup agenda items, newest first",
+        parameters=[OpenApiParameter("meeting", int, description="Only this meeting's.")],
+    ),
+    retrieve=extend_schema(summary="One agenda item"),
+    destroy=extend_schema(
+        summary="Take an item off the agenda",
+        description="Its author, the meeting's chair team or an admin; not once the meeting "
+        "has ended.",
+    ),
+)
+class AgendaItemViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = AgendaItemSerializer
+    permission_classes = [IsTeamMember]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AgendaItem.objects.none()
+        meeting_id = _int_param(self.request.query_params, "meeting")
+        return selectors.agenda_item_list(self.request.user, meeting_id=meeting_id)
+
+    def get_object(self):
+        remove = self.request.method == "DELETE"
+        return selectors.get_agenda_item_for_user(
+            self.request.user, _pk(self.kwargs["pk"]), remove=remove
+        )
+
+    def perform_destroy(self, instance: AgendaItem) -> None:
+        services.agenda_item_remove(item=instance, actor=self.request.user)

@@ -94,6 +94,37 @@ def get_meeting_for_user(
     return meeting
 
 
+def removable_agenda_items(user: User, meeting: Meeting, items: list[AgendaItem]) -> set[int]:
+    """The ids among ``items`` that ``user`` may take off the agenda: their own, or any as the
+    chair's team or an admin."""
+    if meeting.status == Meeting.Status.ENDED:
+        return set()
+    if can_run(user, meeting):
+        return {i.pk for i in items}
+    return {i.pk for i in items if i.created_by_id == user.pk}
+
+
+def get_agenda_item_for_user(user: User, pk: int, *, remove: bool = False) -> AgendaItem:
+    """Members read agenda items; ``remove=True`` requires its author, the chair's team or an
+    admin."""
+    _require_member(user)
+    item = AgendaItem.objects.select_related("meeting__series", "team").filter(pk=pk).first()
+    if item is None:
+        raise Http404("No such agenda item.")
+    if remove and item.created_by_id != user.pk and not can_run(user, item.meeting):
+        raise PermissionDenied
+    return item
+
+
+def agenda_item_list(user: User, *, meeting_id: int | None = None) -> QuerySet[AgendaItem]:
+    """Agenda items newest first."""
+    _require_member(user)
+    qs = AgendaItem.objects.select_related("team", "created_by")
+    if meeting_id is not None:
+        qs = qs.filter(meeting_id=meeting_id)
+    return qs.order_by("-id")
+
+
 def can_close_action_item(user: User, item: ActionItem) -> bool:
     """Its owner, its team, the chair of its meeting, or an admin marks it done."""
     if roles.is_admin(user) or item.owner_id == user.pk:

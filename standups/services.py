@@ -703,6 +703,20 @@ def agenda_item_add(
     return item
 
 
+@transaction.atomic
+def agenda_item_remove(*, item: AgendaItem, actor: User | None) -> None:
+    """Take an item off a meeting's agenda (not once the meeting has ended: it is the record)."""
+    if item.meeting.status == Meeting.Status.ENDED:
+        raise DomainError("That standup has ended; its agenda is part of the record.")
+    audit.record(
+        actor=actor,
+        action="standups.agenda_item.remove",
+        obj=item.meeting,
+        changes={"title": item.title},
+    )
+    AgendaItem.objects.filter(pk=item.pk).delete()
+
+
 # --- Action items done, attendance ---------------------------------------------------------------
 
 

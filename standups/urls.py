@@ -23,6 +23,7 @@ urlpatterns = [
     path("meetings/<int:pk>/export.md", views.meeting_export, name="meeting_export"),
     path("meetings/<int:pk>/skip-chair/", views.meeting_skip_chair, name="meeting_skip_chair"),
     path("meetings/<int:pk>/agenda/", views.agenda_add, name="agenda_add"),
+    path("agenda/<int:pk>/remove/", views.agenda_remove, name="agenda_remove"),
     path("meetings/<int:pk>/attendance/", views.meeting_attendance, name="meeting_attendance"),
     path(
         "action-items/<int:pk>/<slug:action>/",

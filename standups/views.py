@@ -175,6 +175,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "closable": selectors.closable_action_items(
                 request.user, board.action_items + board.carried_action_items
             ),
+            "removable": selectors.removable_agenda_items(request.user, meeting, board.agenda),
             "agenda_form": AgendaItemForm(teams=[s.team for s in board.slots], auto_id="agenda_%s")
             if can_contribute and meeting.status != meeting.Status.ENDED
             else None,
@@ -211,6 +212,19 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return _back(request, meeting)
+
+
+@member_required
+@require_POST
+def agenda_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.get_agenda_item_for_user(request.user, pk, remove=True)
+    try:
+        services.agenda_item_remove(item=item, actor=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"“{item.title}” is off the agenda.")
+    return _back(request, item.meeting)
 
 
 @member_required
@@ -304,6 +318,7 @@ def _room_context(request: HttpRequest, meeting) -> dict:
         "closable": selectors.closable_action_items(
             request.user, board.action_items + board.carried_action_items
         ),
+        "removable": selectors.removable_agenda_items(request.user, meeting, board.agenda),
         "now": now,
     }
 

@@ -405,3 +405,34 @@ def test_the_home_page_lists_my_teams_open_action_items(client_for, member, item
     assert 'data-testid="home-action-items"' in body and "Two more drivers" in body
     services.action_item_complete(item=item, actor=member)
     assert "Two more drivers" not in client_for(member).get("/").content.decode()
+
+
+def test_an_agenda_item_is_taken_off_by_its_author_or_the_chair_on_the_page_and_the_api(
+    client_for, api_for, member, agent, marketer, meeting, ops
+):
+    first = services.agenda_item_add(meeting=meeting, title="Holiday staffing", actor=member)
+    second = services.agenda_item_add(meeting=meeting, title="Van rota", actor=member)
+    page = client_for(agent).get(meeting.get_absolute_url()).content.decode()
+    assert "Remove from the agenda" not in page  # Support neither wrote them nor chairs
+    url = reverse("standups:agenda_remove", args=[first.pk])
+    assert client_for(agent).post(url).status_code == 403
+    assert api_for(agent).delete(f"/api/v1/standup-agenda-items/{second.pk}/").status_code == 403
+    assert AgendaItem.objects.count() == 2
+
+    page = client_for(member).get(meeting.get_absolute_url()).content.decode()
+    assert "Remove from the agenda: Holiday staffing" in page
+    assert client_for(member).post(url).status_code == 302  # its author, on the page
+    listed = api_for(member).get(f"/api/v1/standup-agenda-items/?meeting={meeting.pk}").json()
+    assert [r["title"] for r in listed["results"]] == ["Van rota"]
+    # The chair (Marketing) through the API.
+    response = api_for(marketer).delete(f"/api/v1/standup-agenda-items/{second.pk}/")
+    assert response.status_code == 204 and not AgendaItem.objects.exists()
+
+
+def test_an_ended_meetings_agenda_stays_as_the_record(api_for, marketer, meeting):
+    item = services.agenda_item_add(meeting=meeting, title="Holiday staffing", actor=marketer)
+    services.meeting_start(meeting=meeting, actor=marketer)
+    services.meeting_end(meeting=meeting, actor=marketer)
+    response = api_for(marketer).delete(f"/api/v1/standup-agenda-items/{item.pk}/")
+    assert response.status_code == 400 and "part of the record" in response.json()["detail"]
+    assert AgendaItem.objects.filter(pk=item.pk).exists()
