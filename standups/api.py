@@ -178,6 +178,41 @@ class AttendanceInputSerializer(serializers.Serializer):
     attendees = AttendeeInputSerializer(many=True, help_text="Everyone present; replaces the list.")
 
 
+class RecurringBlockerSerializer(serializers.Serializer):
+    team = serializers.CharField()
+    needs_team = serializers.CharField()
+    text = serializers.CharField()
+    times = serializers.IntegerField(help_text="Meetings it was raised in.")
+    open = serializers.BooleanField()
+    last_raised_at = serializers.DateTimeField()
+
+
+class MeetingLengthSerializer(serializers.Serializer):
+    meeting = serializers.IntegerField()
+    scheduled_at = serializers.DateTimeField()
+    minutes = serializers.IntegerField(allow_null=True)
+
+
+class SeriesHistorySerializer(serializers.Serializer):
+    meetings = serializers.IntegerField(help_text="Ended meetings counted (the last 12).")
+    attendance_rate = serializers.FloatField(
+        allow_null=True,
+        help_text="Share of teams with someone marked present, over the meetings whose "
+        "attendance was taken.",
+    )
+    attendance_meetings = serializers.IntegerField()
+    posted_rate = serializers.FloatField(allow_null=True, help_text="Share of teams that posted.")
+    on_time_rate = serializers.FloatField(allow_null=True)
+    blockers_raised = serializers.IntegerField()
+    resolved_within_week = serializers.IntegerField()
+    resolved_within_week_rate = serializers.FloatField(allow_null=True)
+    running_long = serializers.BooleanField(
+        help_text="The last three meetings each ran over the planned minutes."
+    )
+    recurring = RecurringBlockerSerializer(many=True)
+    lengths = MeetingLengthSerializer(many=True)
+
+
 class DecisionInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=500)
 
@@ -348,6 +383,37 @@ class SeriesViewSet(
         return self._changed(services.series_resume(actor=request.user, series=series))
 
     @extend_schema(
+        summary="A series' history: attendance, updates on time, blockers, meeting lengths",
+        responses=SeriesHistorySerializer,
+    )
+    @action(detail=True, methods=["get"], serializer_class=SeriesHistorySerializer)
+    def history(self, request, pk=None):
+        series = self.get_object()
+        h = selectors.series_history(series)
+        data = {
+            **{
+                name: getattr(h, name)
+                for name in (
+                    "meetings",
+                    "attendance_rate",
+                    "attendance_meetings",
+                    "posted_rate",
+                    "on_time_rate",
+                    "blockers_raised",
+                    "resolved_within_week",
+                    "resolved_within_week_rate",
+                    "running_long",
+                )
+            },
+            "recurring": [vars(r) for r in h.recurring],
+            "lengths": [
+                {"meeting": m.pk, "scheduled_at": m.scheduled_at, "minutes": minutes}
+                for m, minutes in h.durations
+            ],
+        }
+        return Response(SeriesHistorySerializer(data).data)
+
+    @extend_schema(
         summary="A series' meetings, newest first", responses=MeetingSerializer(many=True)
     )
     @action(detail=True, methods=["get"], serializer_class=MeetingSerializer)
@@ -360,7 +426,15 @@ class SeriesViewSet(
 @extend_schema_view(
     list=extend_schema(
         summary="List standup meetings, newest first",
-        parameters=[OpenApiParameter("series", int, description="Only this series' meetings.")],
+        parameters=[
+            OpenApiParameter("series", int, description="Only this series' meetings."),
+            OpenApiParameter(
+                "q",
+                str,
+                description="Only meetings whose updates, blockers, decisions, action items, "
+                "agenda or record mention this (as the search page).",
+            ),
+        ],
     ),
     retrieve=extend_schema(summary="One meeting: updates, blockers, decisions, action items"),
 )
@@ -372,7 +446,12 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Meeting.objects.none()
         series_id = _int_param(self.request.query_params, "series")
-        return selectors.meeting_list(self.request.user, series_id=series_id)
+        qs = selectors.meeting_list(self.request.user, series_id=series_id)
+        query = self.request.query_params.get("q", "").strip()
+        if query:
+            found = selectors.meeting_search(self.request.user, query)
+            qs = qs.filter(pk__in=found.values("pk"))
+        return qs
 
     def _meeting(self, request, pk, **need) -> Meeting:
         return selectors.get_meeting_for_user(request.user, _pk(pk), **need)

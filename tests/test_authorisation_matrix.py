@@ -105,6 +105,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "standup-list": ("member", {}),
     "standup-detail": ("member", {"pk": "999999"}),
     "standup-meetings": ("member", {"pk": "999999"}),
+    "standup-history": ("member", {"pk": "999999"}),
     "standup-meeting-list": ("member", {}),
     "standup-meeting-detail": ("member", {"pk": "999999"}),
     "standup-update-list": ("member", {}),

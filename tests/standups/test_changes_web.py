@@ -436,3 +436,25 @@ def test_an_ended_meetings_agenda_stays_as_the_record(api_for, marketer, meeting
     response = api_for(marketer).delete(f"/api/v1/standup-agenda-items/{item.pk}/")
     assert response.status_code == 400 and "part of the record" in response.json()["detail"]
     assert AgendaItem.objects.filter(pk=item.pk).exists()
+
+
+def test_the_series_history_and_search_in_the_api_match_the_pages(
+    client_for, api_for, member, marketer, series, meeting, ops
+):
+    services.update_post(meeting=meeting, team=ops, author=member, win_1="Zone 4 live")
+    services.meeting_start(meeting=meeting, actor=marketer)
+    services.attendance_set(meeting=meeting, actor=marketer, attendees=[marketer, member])
+    services.meeting_end(meeting=meeting, actor=marketer, now=MONDAY + timedelta(days=1, hours=1))
+    with time_machine.travel(MONDAY + timedelta(days=2), tick=False):
+        page = client_for(member).get(series.get_absolute_url()).content.decode()
+        history = api_for(member).get(f"/api/v1/standups/{series.pk}/history/").json()
+    assert (history["attendance_rate"], history["attendance_meetings"]) == (0.5, 1)
+    assert history["posted_rate"] == 0.25 and history["running_long"] is False
+    assert history["lengths"][0]["meeting"] == meeting.pk
+    assert "50%" in page and "25%" in page
+
+    found = api_for(member).get("/api/v1/standup-meetings/?q=zone 4").json()
+    assert [m["id"] for m in found["results"]] == [meeting.pk]
+    search = client_for(member).get(reverse("standups:search"), {"q": "zone 4"}).content.decode()
+    assert meeting.get_absolute_url() in search
+    assert api_for(member).get("/api/v1/standup-meetings/?q=nothing-like-it").json()["count"] == 0
