@@ -168,3 +168,45 @@ def test_changing_a_running_standup(browser, page, live_server, monday, admin_us
     assert "Book two extra vans" in page.get_by_test_id("carried-action-items").inner_text()
     assert page.console_errors == []
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(900)
+def test_the_demo_standup_pages_fit_a_phone_and_pass_axe(browser, live_server):
+    """SwiftDrop's standups (attendance, action items done and carried, an agenda item) on the
+    series page, a past meeting and this week's meeting, at 1366 px and 390 px."""
+    from hub import demo
+    from hub.models import User
+    from tests.browser.test_every_page import signed_in_context
+
+    demo.load(deliveries=100)
+    series = Series.objects.get(name="Weekly cross-team")
+    past = series.meetings.filter(status=Meeting.Status.ENDED).order_by("-scheduled_at").first()
+    upcoming = series.meetings.filter(status=Meeting.Status.SCHEDULED).order_by("scheduled_at")[0]
+    pages = {
+        "demo-series": series.get_absolute_url(),
+        "demo-past-meeting": past.get_absolute_url(),
+        "demo-this-week": upcoming.get_absolute_url(),
+    }
+    maya = User.objects.get(username="maya")
+    problems: list[str] = []
+    for device, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = signed_in_context(browser, live_server, maya, viewport)
+        page = context.new_page()
+        for name, url in pages.items():
+            assert page.goto(url).status == 200, url
+            if device == "phone" and not no_horizontal_scroll(page):
+                problems.append(f"phone {url}: scrolls sideways")
+            problems += [f"{device} {url}: {v}" for v in accessible(page)]
+            shot(page, f"{name}-{device}")
+            if name == "demo-series":
+                stat = page.get_by_test_id("history").locator("article").first.inner_text()
+                assert stat.startswith("Attendance") and "%" in stat
+            elif name == "demo-past-meeting":
+                # The chair's team is always there (the demo's rule).
+                assert past.chair.name in page.get_by_test_id("attendance").inner_text()
+            else:
+                assert page.get_by_test_id("carried-action-items").locator("li").count() == 2
+                assert "Holiday staffing" in page.get_by_test_id("agenda").inner_text()
+        context.close()
+    assert problems == [], "\n".join(problems)
