@@ -1,7 +1,9 @@
 """SwiftDrop's standups: three months of Tuesday meetings with updates, blockers (some handed
 to other teams, most resolved within the week, one that kept coming back), decisions, action
-items, firefighting hours that fall as the handoff rules take over, and this week's meeting
-with two teams still to post. Written through the services, so events and handoffs are real."""
+items (most done within the week, the last ones still open and carried over), who attended,
+firefighting hours that fall as the handoff rules take over, and this week's meeting with two
+teams still to post and an item put on the agenda by hand. Written through the services, so
+events and handoffs are real."""
 
 from __future__ import annotations
 
@@ -170,16 +172,34 @@ def _run(meeting: Meeting, week: int, weeks: int, rng, teams, members) -> None:
     )
     services.decision_add(meeting=meeting, actor=actor, text=DECISIONS[week % len(DECISIONS)])
     owner_team = rng.choice(ORDER)
-    services.action_item_add(
+    owner = rng.choice(members[owner_team])
+    item = services.action_item_add(
         meeting=meeting,
         actor=actor,
         text=f"Follow up: {rng.choice(WINS[owner_team]).lower()}",
         owner_team=teams[owner_team],
-        owner=rng.choice(members[owner_team]),
+        owner=owner,
         due_on=(meeting.scheduled_at + timedelta(days=7)).date(),
+    )
+    # Someone of each team is there most weeks; now and then a team misses the meeting.
+    present = [
+        services.AttendeeInput(person, teams[name])
+        for name in ORDER
+        if name == chair or rng.random() > 0.1
+        for person in rng.sample(members[name], k=min(len(members[name]), rng.randint(1, 2)))
+    ]
+    services.attendance_set(
+        meeting=meeting,
+        actor=actor,
+        attendees=present,
+        now=meeting.scheduled_at + timedelta(minutes=3),
     )
     end = meeting.scheduled_at + timedelta(minutes=1 + minutes)
     services.meeting_end(meeting=meeting, actor=actor, now=end, send_summary=week == weeks - 1)
+    if week < weeks - 2:  # the last two weeks' items are still open and carry over
+        services.action_item_complete(
+            item=item, actor=owner, now=end + timedelta(days=rng.randint(1, 6))
+        )
 
 
 def _this_week(series: Series, now: datetime, rng, teams, members) -> None:
@@ -199,6 +219,14 @@ def _this_week(series: Series, now: datetime, rng, teams, members) -> None:
             firefighting_hours=Decimal(str(HOURS[name][1])),
             now=min(now, upcoming.scheduled_at - timedelta(hours=1)),
         )
+    services.agenda_item_add(
+        meeting=upcoming,
+        title="Holiday staffing for the December campaign",
+        body="Marketing's plan doubles Saturday volume in two zones; ten minutes with Ops.",
+        team=teams["Marketing"],
+        actor=rng.choice(members["Marketing"]),
+        now=min(now, upcoming.scheduled_at - timedelta(hours=2)),
+    )
 
 
 def reset(*, domain: str) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from hub.models import Team, User
 from standups.models import Weekday
-from standups.services import BlockerInput
+from standups.services import AttendeeInput, BlockerInput
 
 BLOCKER_ROWS = 3
 
@@ -161,3 +161,95 @@ class ActionItemForm(forms.Form):
         self.fields["owner"].queryset = User.objects.filter(
             memberships__team_id__in=ids, is_active=True
         ).distinct()
+
+
+def _ordinal(n: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+
+
+class ChairOrderForm(forms.Form):
+    """The series' teams in a new chair order: one choice per place in the rotation."""
+
+    from_month = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "month"}),
+        input_formats=["%Y-%m"],
+        label="First team chairs from",
+        help_text="Leave empty to keep the rotation counting from when the standup started.",
+    )
+
+    def __init__(self, *args, teams: list[Team], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._teams = {t.pk: t for t in teams}
+        choices = [(t.pk, t.name) for t in teams]
+        self.places = []
+        for i, team in enumerate(teams, start=1):
+            name = f"place_{i}"
+            self.fields[name] = forms.TypedChoiceField(
+                choices=choices, coerce=int, initial=team.pk, label=f"{_ordinal(i)} to chair"
+            )
+            self.places.append(name)
+        # The month field after the places.
+        self.order_fields([*self.places, "from_month"])
+
+    def clean(self):
+        data = super().clean()
+        chosen = [data.get(n) for n in self.places]
+        if None not in chosen and len(set(chosen)) != len(chosen):
+            raise forms.ValidationError(
+                "Each team takes one place: a team is chosen twice.", code="duplicate"
+            )
+        return data
+
+    def ordered_teams(self) -> list[Team]:
+        return [self._teams[self.cleaned_data[n]] for n in self.places]
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(max_length=300, label="Agenda item")
+    body = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Details",
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, label="Team bringing it"
+    )
+
+    def __init__(self, *args, teams: list[Team], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams]).order_by(
+            "name"
+        )
+
+
+class AttendanceForm(forms.Form):
+    """One group of checkboxes per team of the series: who was there."""
+
+    def __init__(self, *args, roster: list[tuple[Team, list[User]]], present: set, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._people: dict[tuple[int, int], tuple[User, Team]] = {}
+        self.team_fields = []
+        for team, people in roster:
+            name = f"team_{team.pk}"
+            self.fields[name] = forms.TypedMultipleChoiceField(
+                choices=[(u.pk, str(u)) for u in people],
+                coerce=int,
+                required=False,
+                label=team.name,
+                widget=forms.CheckboxSelectMultiple,
+                initial=[u.pk for u in people if (u.pk, team.pk) in present],
+            )
+            self.team_fields.append(name)
+            for u in people:
+                self._people[(team.pk, u.pk)] = (u, team)
+
+    def attendees(self) -> list[AttendeeInput]:
+        found = []
+        for name in self.team_fields:
+            team_pk = int(name.removeprefix("team_"))
+            for user_pk in self.cleaned_data.get(name, []):
+                user, team = self._people[(team_pk, user_pk)]
+                found.append(AttendeeInput(user, team))
+        return found

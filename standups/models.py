@@ -40,7 +40,9 @@ class Series(models.Model):
     time_zone = models.CharField(max_length=64, default=_default_time_zone)
     # The month the rotation starts from: the first team in chair order chairs this month.
     rotation_start = models.DateField()
+    # Paused: no meetings generated, no reminders or chair announcements sent.
     active = models.BooleanField(default=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -56,6 +58,10 @@ class Series(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=5, duration_minutes__lte=120),
                 name="standup_series_duration_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(active=False) | Q(paused_at__isnull=True),
+                name="standup_series_running_not_paused",
             ),
         ]
 
@@ -134,6 +140,9 @@ class Meeting(models.Model):
     chair = models.ForeignKey(
         "hub.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The rotation's chair was away this week and the chair passed to the next team: a new
+    # chair order or a swap leaves this meeting's chair alone.
+    chair_skipped = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -315,6 +324,9 @@ class ActionItem(models.Model):
     )
     due_on = models.DateField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -322,9 +334,21 @@ class ActionItem(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            # Carry-over: a series' open action items from earlier meetings.
+            models.Index(
+                fields=["meeting"],
+                name="standup_action_open_idx",
+                condition=Q(done_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
 
 
 class AgendaItem(models.Model):
@@ -357,3 +381,27 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Attendance(models.Model):
+    """A person the chair marked present at a meeting, with the team they spoke for."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("hub.Team", on_delete=models.CASCADE, related_name="+")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "team__name", "user__first_name", "user__email"]
+        verbose_name_plural = "attendance"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user"], name="standup_attendance_unique_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.meeting}"

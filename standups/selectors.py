@@ -23,6 +23,7 @@ from standups import schedule
 from standups.models import (
     ActionItem,
     AgendaItem,
+    Attendance,
     Blocker,
     ChairSwap,
     Decision,
@@ -67,15 +68,96 @@ def can_run(user: User, meeting: Meeting) -> bool:
     )
 
 
-def get_meeting_for_user(user: User, pk: int, *, run: bool = False) -> Meeting:
-    """Members read every meeting; ``run=True`` also requires the chair's team or an admin."""
+def can_contribute(user: User, meeting: Meeting) -> bool:
+    """Members of the series' teams and admins put items on the agenda."""
+    if roles.is_admin(user):
+        return True
+    return Membership.objects.filter(
+        user=user,
+        team_id__in=SeriesTeam.objects.filter(series_id=meeting.series_id).values("team_id"),
+    ).exists()
+
+
+def get_meeting_for_user(
+    user: User, pk: int, *, run: bool = False, contribute: bool = False
+) -> Meeting:
+    """Members read every meeting; ``run=True`` also requires the chair's team or an admin,
+    ``contribute=True`` a team of the series or an admin."""
     _require_member(user)
     meeting = Meeting.objects.select_related("series", "chair").filter(pk=pk).first()
     if meeting is None:
         raise Http404("No such meeting.")
     if run and not can_run(user, meeting):
         raise PermissionDenied
+    if contribute and not can_contribute(user, meeting):
+        raise PermissionDenied
     return meeting
+
+
+def removable_agenda_items(user: User, meeting: Meeting, items: list[AgendaItem]) -> set[int]:
+    """The ids among ``items`` that ``user`` may take off the agenda: their own, or any as the
+    chair's team or an admin."""
+    if meeting.status == Meeting.Status.ENDED:
+        return set()
+    if can_run(user, meeting):
+        return {i.pk for i in items}
+    return {i.pk for i in items if i.created_by_id == user.pk}
+
+
+def get_agenda_item_for_user(user: User, pk: int, *, remove: bool = False) -> AgendaItem:
+    """Members read agenda items; ``remove=True`` requires its author, the chair's team or an
+    admin."""
+    _require_member(user)
+    item = AgendaItem.objects.select_related("meeting__series", "team").filter(pk=pk).first()
+    if item is None:
+        raise Http404("No such agenda item.")
+    if remove and item.created_by_id != user.pk and not can_run(user, item.meeting):
+        raise PermissionDenied
+    return item
+
+
+def agenda_item_list(user: User, *, meeting_id: int | None = None) -> QuerySet[AgendaItem]:
+    """Agenda items newest first."""
+    _require_member(user)
+    qs = AgendaItem.objects.select_related("team", "created_by")
+    if meeting_id is not None:
+        qs = qs.filter(meeting_id=meeting_id)
+    return qs.order_by("-id")
+
+
+def can_close_action_item(user: User, item: ActionItem) -> bool:
+    """Its owner, its team, the chair of its meeting, or an admin marks it done."""
+    if roles.is_admin(user) or item.owner_id == user.pk:
+        return True
+    allowed = {item.owner_team_id, item.meeting.chair_id} - {None}
+    return Membership.objects.filter(user=user, team_id__in=allowed).exists()
+
+
+def closable_action_items(user: User, items: list[ActionItem]) -> set[int]:
+    """The ids among ``items`` that ``user`` may mark done or reopen, in one query."""
+    if roles.is_admin(user):
+        return {i.pk for i in items}
+    mine = set(Membership.objects.filter(user=user).values_list("team_id", flat=True))
+    return {
+        i.pk
+        for i in items
+        if i.owner_id == user.pk or i.owner_team_id in mine or i.meeting.chair_id in mine
+    }
+
+
+def get_action_item_for_user(user: User, pk: int, *, close: bool = False) -> ActionItem:
+    """Members read action items; ``close=True`` requires :func:`can_close_action_item`."""
+    _require_member(user)
+    item = (
+        ActionItem.objects.select_related("meeting__series", "owner_team", "owner", "done_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if item is None:
+        raise Http404("No such action item.")
+    if close and not can_close_action_item(user, item):
+        raise PermissionDenied
+    return item
 
 
 def get_blocker_for_user(user: User, pk: int) -> Blocker:
@@ -169,12 +251,16 @@ def upcoming_meetings(series: Series, now: datetime, limit: int = 4) -> QuerySet
 
 
 def past_meetings(series: Series) -> QuerySet[Meeting]:
+    """Ended meetings with their counts; ``attendees`` is 0 where nobody took attendance
+    (pages show "—" then, not "nobody came")."""
     return (
         series.meetings.filter(status=Meeting.Status.ENDED)
         .select_related("chair", "series")
         .annotate(
             posted=Count("updates", distinct=True),
             blockers_raised=Count("blockers", distinct=True),
+            present_teams=Count("attendance__team", distinct=True),
+            attendees=Count("attendance", distinct=True),
         )
         .order_by("-scheduled_at")
     )
@@ -214,6 +300,30 @@ class MeetingBoard:
     turn: schedule.Turn
     fair_share_seconds: int
     current: TeamSlot | None  # None before the start and in the wrap-up
+    carried_action_items: list[ActionItem] = field(default_factory=list)
+    attendance: list[Attendance] = field(default_factory=list)
+
+    @property
+    def attendance_taken(self) -> bool:
+        return bool(self.attendance)
+
+    @property
+    def present_teams(self) -> list[Team]:
+        present = {a.team_id for a in self.attendance}
+        return [s.team for s in self.slots if s.team.pk in present]
+
+    @property
+    def present_by_team(self) -> list[tuple[Team, list[User]]]:
+        """The teams present, in chair order, each with its people who were there."""
+        return [
+            (team, [a.user for a in self.attendance if a.team_id == team.pk])
+            for team in self.present_teams
+        ]
+
+    @property
+    def absent_teams(self) -> list[Team]:
+        present = {a.team_id for a in self.attendance}
+        return [s.team for s in self.slots if s.team.pk not in present]
 
     @property
     def share_label(self) -> str:
@@ -241,6 +351,40 @@ def carried_blockers(meeting: Meeting) -> list[Blocker]:
         .select_related("team", "needs_team", "handoff", "meeting")
         .order_by("raised_at")
     )
+
+
+def carried_action_items(meeting: Meeting) -> list[ActionItem]:
+    """Action items from the series' earlier meetings still not done: shown again this week."""
+    return list(
+        ActionItem.objects.filter(
+            meeting__series_id=meeting.series_id,
+            meeting__scheduled_at__lt=meeting.scheduled_at,
+            done_at__isnull=True,
+        )
+        .select_related("owner_team", "owner", "meeting")
+        .order_by("created_at", "id")
+    )
+
+
+def meeting_attendance(meeting: Meeting) -> list[Attendance]:
+    return list(
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("user", "team")
+        .order_by("team__name", "user__first_name", "user__email")
+    )
+
+
+def attendance_roster(meeting: Meeting) -> list[tuple[Team, list[User]]]:
+    """The series' teams in chair order with their active people: whom the chair can mark."""
+    teams = series_teams(meeting.series)
+    people: dict[int, list[User]] = defaultdict(list)
+    for m in (
+        Membership.objects.filter(team__in=teams, user__is_active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__email")
+    ):
+        people[m.team_id].append(m.user)
+    return [(t, people[t.pk]) for t in teams]
 
 
 def meeting_board(meeting: Meeting) -> MeetingBoard:
@@ -275,11 +419,13 @@ def meeting_board(meeting: Meeting) -> MeetingBoard:
         meeting=meeting,
         slots=slots,
         decisions=list(meeting.decisions.select_related("created_by")),
-        action_items=list(meeting.action_items.select_related("owner_team", "owner")),
-        agenda=list(meeting.agenda_items.select_related("team")),
+        action_items=list(meeting.action_items.select_related("owner_team", "owner", "done_by")),
+        agenda=list(meeting.agenda_items.select_related("team", "created_by")),
         turn=turn,
         fair_share_seconds=share,
         current=current,
+        carried_action_items=carried_action_items(meeting),
+        attendance=meeting_attendance(meeting),
     )
 
 
@@ -295,6 +441,14 @@ def summary_markdown(meeting: Meeting) -> str:
             f"Duration: {meeting.duration_minutes} min (planned {meeting.series.duration_minutes})"
         )
     lines.append(f"Updates: {board.posted} of {len(board.slots)} teams")
+    if board.attendance_taken:
+        present = ", ".join(
+            f"{team.name} ({', '.join(str(u) for u in people)})"
+            for team, people in board.present_by_team
+        )
+        lines.append(f"Present: {present}")
+        if board.absent_teams:
+            lines.append("Absent: " + ", ".join(t.name for t in board.absent_teams))
     lines += ["", "## Wins", ""]
     for slot in board.slots:
         if slot.update is None:
@@ -317,12 +471,17 @@ def summary_markdown(meeting: Meeting) -> str:
     lines += ["", "## Decisions", ""]
     lines += [f"- {d.text}" for d in board.decisions] or ["- None"]
     lines += ["", "## Action items", ""]
-    for item in board.action_items:
+    for item in board.action_items + board.carried_action_items:
         who = f"{item.owner_team.name}" + (f" ({item.owner})" if item.owner else "")
         due = f", due {item.due_on:%d %b}" if item.due_on else ""
-        lines.append(f"- {item.text} — {who}{due}")
-    if not board.action_items:
+        state = " [done]" if item.is_done else ""
+        carried = " (carried over)" if item.meeting_id != meeting.pk else ""
+        lines.append(f"- {item.text} — {who}{due}{state}{carried}")
+    if not board.action_items and not board.carried_action_items:
         lines.append("- None")
+    if board.agenda:
+        lines += ["", "## Also on the agenda", ""]
+        lines += [f"- {item.title}" for item in board.agenda]
     hours = [(s.team.name, s.update.firefighting_hours) for s in board.slots if s.update]
     if hours:
         lines += ["", "## Firefighting hours this week", ""]
@@ -339,6 +498,8 @@ class HomeStandup:
     teams_to_post: list[Team]
     posted: int
     teams: int
+    # The person's teams' action items from this series still open, oldest first.
+    open_action_items: list[ActionItem] = field(default_factory=list)
 
 
 def standup_for_home(user: User) -> HomeStandup | None:
@@ -365,7 +526,20 @@ def standup_for_home(user: User) -> HomeStandup | None:
     missing = [t for t in teams_without_update(meeting) if t.pk in mine]
     teams = SeriesTeam.objects.filter(series_id=meeting.series_id).count()
     posted = Update.objects.filter(meeting=meeting).count()
-    return HomeStandup(meeting=meeting, teams_to_post=missing, posted=posted, teams=teams)
+    open_items = list(
+        ActionItem.objects.filter(
+            meeting__series_id=meeting.series_id, owner_team_id__in=mine, done_at__isnull=True
+        )
+        .select_related("owner_team", "owner")
+        .order_by("created_at", "id")[:5]
+    )
+    return HomeStandup(
+        meeting=meeting,
+        teams_to_post=missing,
+        posted=posted,
+        teams=teams,
+        open_action_items=open_items,
+    )
 
 
 # --- History --------------------------------------------------------------------------------
@@ -384,7 +558,11 @@ class RecurringBlocker:
 @dataclass
 class SeriesHistory:
     meetings: int
-    attendance_rate: float | None  # share of (meeting, team) slots with an update
+    # Share of (meeting, team) slots where someone of the team was marked present, over the
+    # meetings whose attendance was taken (``attendance_meetings``).
+    attendance_rate: float | None
+    attendance_meetings: int
+    posted_rate: float | None  # share of (meeting, team) slots with an update
     on_time_rate: float | None  # share of updates posted before the meeting started
     blockers_raised: int
     resolved_within_week: int
@@ -441,6 +619,13 @@ def series_history(series: Series, *, weeks: int = 12) -> SeriesHistory:
     updates = Update.objects.filter(meeting_id__in=ids)
     counts = updates.aggregate(n=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
     slots = len(meetings) * teams
+    present = list(
+        Attendance.objects.filter(meeting_id__in=ids)
+        .values("meeting_id")
+        .annotate(teams=Count("team", distinct=True))
+        .values_list("meeting_id", "teams")
+    )
+    taken = len(present) * teams
     blockers = Blocker.objects.filter(meeting_id__in=ids)
     raised = blockers.count()
     quick = 0
@@ -456,7 +641,9 @@ def series_history(series: Series, *, weeks: int = 12) -> SeriesHistory:
         by_week[timezone.localtime(scheduled_at, series.tz).date()][team] = hours
     return SeriesHistory(
         meetings=len(meetings),
-        attendance_rate=counts["n"] / slots if slots else None,
+        attendance_rate=sum(n for _, n in present) / taken if taken else None,
+        attendance_meetings=len(present),
+        posted_rate=counts["n"] / slots if slots else None,
         on_time_rate=counts["on_time"] / counts["n"] if counts["n"] else None,
         blockers_raised=raised,
         resolved_within_week=quick,
@@ -541,8 +728,12 @@ def meeting_list(user: User, *, series_id: int | None = None) -> QuerySet[Meetin
             queryset=Blocker.objects.select_related("team", "needs_team", "handoff"),
         ),
         "decisions",
-        Prefetch("action_items", queryset=ActionItem.objects.select_related("owner_team", "owner")),
-        "agenda_items",
+        Prefetch(
+            "action_items",
+            queryset=ActionItem.objects.select_related("owner_team", "owner", "done_by"),
+        ),
+        Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("team")),
+        Prefetch("attendance", queryset=Attendance.objects.select_related("user", "team")),
     )
     if series_id is not None:
         qs = qs.filter(series_id=series_id)
@@ -563,4 +754,28 @@ def update_list(
         qs = qs.filter(meeting_id=meeting_id)
     if team_slug:
         qs = qs.filter(team__slug=team_slug)
+    return qs.order_by("-id")
+
+
+def action_item_list(
+    user: User,
+    *,
+    meeting_id: int | None = None,
+    series_id: int | None = None,
+    team_slug: str | None = None,
+    open_only: bool | None = None,
+) -> QuerySet[ActionItem]:
+    """Action items newest first; ``open_only`` True for not done, False for done."""
+    _require_member(user)
+    qs = ActionItem.objects.select_related(
+        "owner_team", "owner", "done_by", "meeting", "meeting__series"
+    )
+    if meeting_id is not None:
+        qs = qs.filter(meeting_id=meeting_id)
+    if series_id is not None:
+        qs = qs.filter(meeting__series_id=series_id)
+    if team_slug:
+        qs = qs.filter(owner_team__slug=team_slug)
+    if open_only is not None:
+        qs = qs.filter(done_at__isnull=open_only)
     return qs.order_by("-id")

@@ -1,4 +1,5 @@
-"""The only writers of standups: series, meetings, updates, blockers, decisions, action items.
+"""The only writers of standups: series, meetings, updates, blockers, decisions, action items,
+agenda items and attendance.
 
 Every service is keyword-only, atomic and audited. Messages go through the one outbox
 (``handoffs.services.notify``) with dedupe keys, so beat tasks that run twice send once;
@@ -25,6 +26,7 @@ from standups import schedule, selectors
 from standups.models import (
     ActionItem,
     AgendaItem,
+    Attendance,
     Blocker,
     ChairSwap,
     Decision,
@@ -107,28 +109,118 @@ def series_create(
 
 
 @transaction.atomic
-def series_set_chair_order(*, actor: User | None, series: Series, teams: Sequence[Team]) -> Series:
-    """Set the series' teams and their chair order; upcoming meetings get the new chairs."""
+def series_set_chair_order(
+    *,
+    actor: User | None,
+    series: Series,
+    teams: Sequence[Team],
+    from_month: date | None = None,
+) -> Series:
+    """Set the series' teams and their chair order; upcoming meetings get the new chairs (but a
+    meeting whose chair was skipped keeps it). With ``from_month`` the first team chairs that
+    month and the rotation goes on from there; without it the rotation keeps its start."""
     teams = _check_teams(teams)
     SeriesTeam.objects.filter(series=series).delete()
     SeriesTeam.objects.bulk_create(
         SeriesTeam(series=series, team=team, position=i) for i, team in enumerate(teams)
     )
-    audit.record(
-        actor=actor,
-        action="standups.series.chair_order",
-        obj=series,
-        changes={"teams": [t.name for t in teams]},
-    )
+    changes: dict = {"teams": [t.name for t in teams]}
+    if from_month is not None:
+        series.rotation_start = schedule.month_start(from_month)
+        series.save(update_fields=["rotation_start"])
+        changes["from"] = f"{series.rotation_start:%Y-%m}"
+    audit.record(actor=actor, action="standups.series.chair_order", obj=series, changes=changes)
     _rechair_upcoming(series)
     return series
 
 
 def _rechair_upcoming(series: Series) -> None:
-    for meeting in series.meetings.filter(status=Meeting.Status.SCHEDULED):
+    upcoming = series.meetings.filter(status=Meeting.Status.SCHEDULED, chair_skipped=False)
+    for meeting in upcoming:
         chair = selectors.chair_for(series, selectors.meeting_month(meeting))
         if meeting.chair_id != (chair.pk if chair else None):
             Meeting.objects.filter(pk=meeting.pk).update(chair=chair)
+
+
+@transaction.atomic
+def meeting_skip_chair(
+    *, meeting: Meeting, actor: User | None, now: datetime | None = None
+) -> Meeting:
+    """The chair team is away this week: the next team in chair order chairs this meeting only
+    (skipping again moves on once more). The new chair team is told once."""
+    now = now or timezone.now()
+    meeting = _locked(meeting)
+    if meeting.status != Meeting.Status.SCHEDULED:
+        raise DomainError("Only a meeting that hasn't started can pass its chair on.")
+    teams = selectors.series_teams(meeting.series)
+    if len(teams) < 2:
+        raise DomainError("This standup has no other team to chair it.")
+    ids = [t.pk for t in teams]
+    position = ids.index(meeting.chair_id) if meeting.chair_id in ids else -1
+    away = meeting.chair
+    meeting.chair = teams[(position + 1) % len(teams)]
+    meeting.chair_skipped = True
+    meeting.save(update_fields=["chair", "chair_skipped"])
+    audit.record(
+        actor=actor,
+        action="standups.meeting.skip_chair",
+        obj=meeting,
+        changes={"away": away.name if away else None, "chair": meeting.chair.name},
+    )
+    local = timezone.localtime(meeting.scheduled_at, meeting.series.tz)
+    handoff_services.notify(
+        to=meeting.chair,
+        title=f"{meeting.chair.name} chairs “{meeting.series.name}” on {local:%a %d %b}",
+        body=(
+            f"{away.name if away else 'The chair'} is away this week, so {meeting.chair.name} "
+            f"chairs the meeting on {local:%A %d %B at %H:%M}: open it, keep every team to its "
+            "share of the minutes and send the summary."
+        ),
+        link=meeting.get_absolute_url(),
+        link_label="Open the meeting",
+        dedupe_key=f"standups:skip:{meeting.pk}:{meeting.chair.pk}",
+        now=now,
+    )
+    return meeting
+
+
+@transaction.atomic
+def series_pause(*, actor: User | None, series: Series, now: datetime | None = None) -> Series:
+    """Pause a series: no meetings are generated and no reminders or chair announcements sent.
+    Upcoming meetings nobody has written anything into are removed; the others stay. Pausing a
+    paused series changes nothing."""
+    now = now or timezone.now()
+    if not Series.objects.filter(pk=series.pk, active=True).update(active=False, paused_at=now):
+        series.refresh_from_db()
+        return series
+    empty = (
+        series.meetings.filter(status=Meeting.Status.SCHEDULED, scheduled_at__gt=now)
+        .filter(
+            updates__isnull=True,
+            blockers__isnull=True,
+            agenda_items__isnull=True,
+            decisions__isnull=True,
+            action_items__isnull=True,
+        )
+        .values_list("pk", flat=True)
+    )
+    removed, _ = Meeting.objects.filter(pk__in=list(empty)).delete()
+    audit.record(
+        actor=actor, action="standups.series.pause", obj=series, changes={"removed": removed}
+    )
+    series.refresh_from_db()
+    return series
+
+
+@transaction.atomic
+def series_resume(*, actor: User | None, series: Series, now: datetime | None = None) -> Series:
+    """Resume a paused series and generate its next meetings at once. Idempotent."""
+    now = now or timezone.now()
+    if Series.objects.filter(pk=series.pk, active=False).update(active=True, paused_at=None):
+        audit.record(actor=actor, action="standups.series.resume", obj=series)
+    series.refresh_from_db()
+    meetings_generate(now=now, series=series)
+    return series
 
 
 @transaction.atomic
@@ -165,6 +257,8 @@ def meetings_generate(
     created = 0
     all_series = [series] if series is not None else list(Series.objects.filter(active=True))
     for one in all_series:
+        if not one.active:  # paused
+            continue
         for start in schedule.occurrences(
             weekday=one.weekday, at=one.start_time, tz=one.tz, now=now, weeks=weeks
         ):
@@ -397,7 +491,10 @@ def reminders_send(*, now: datetime) -> int:
     sent = 0
     horizon = now + REMINDERS[0][1]
     meetings = Meeting.objects.filter(
-        status=Meeting.Status.SCHEDULED, scheduled_at__gt=now, scheduled_at__lte=horizon
+        status=Meeting.Status.SCHEDULED,
+        scheduled_at__gt=now,
+        scheduled_at__lte=horizon,
+        series__active=True,  # a paused series reminds nobody
     ).select_related("series", "chair")
     for meeting in meetings:
         left = meeting.scheduled_at - now
@@ -580,8 +677,10 @@ def agenda_item_add(
     team: Team | None = None,
     event: Event | None = None,
     actor: User | None = None,
+    now: datetime | None = None,
 ) -> AgendaItem:
-    """Put an item on a meeting's agenda. Idempotent per (meeting, event)."""
+    """Put an item on a meeting's agenda, by hand or from a rule. Idempotent per (meeting,
+    event)."""
     title = title.strip()
     if not title:
         raise DomainError("An agenda item needs a title.", field="title")
@@ -592,7 +691,130 @@ def agenda_item_add(
         if existing:
             return existing
     item = AgendaItem.objects.create(
-        meeting=meeting, title=title[:300], body=body, team=team, event=event, created_by=actor
+        meeting=meeting,
+        title=title[:300],
+        body=body.strip(),
+        team=team,
+        event=event,
+        created_by=actor,
+        created_at=now or timezone.now(),
     )
     audit.record(actor=actor, action="standups.agenda_item.add", obj=item)
     return item
+
+
+@transaction.atomic
+def agenda_item_remove(*, item: AgendaItem, actor: User | None) -> None:
+    """Take an item off a meeting's agenda (not once the meeting has ended: it is the record)."""
+    if item.meeting.status == Meeting.Status.ENDED:
+        raise DomainError("That standup has ended; its agenda is part of the record.")
+    audit.record(
+        actor=actor,
+        action="standups.agenda_item.remove",
+        obj=item.meeting,
+        changes={"title": item.title},
+    )
+    AgendaItem.objects.filter(pk=item.pk).delete()
+
+
+# --- Action items done, attendance ---------------------------------------------------------------
+
+
+@transaction.atomic
+def action_item_complete(
+    *, item: ActionItem, actor: User | None, now: datetime | None = None
+) -> bool:
+    """Mark an action item done, by whom and when, and record ``standups.action_item.done``.
+    False (nothing changes) if it already was."""
+    now = now or timezone.now()
+    claimed = ActionItem.objects.filter(pk=item.pk, done_at__isnull=True).update(
+        done_at=now, done_by=actor
+    )
+    if not claimed:
+        return False
+    item.done_at, item.done_by = now, actor
+    audit.record(actor=actor, action="standups.action_item.done", obj=item)
+    events.record(
+        "standups",
+        "standups.action_item.done",
+        f"action-item:{item.pk}:{now.isoformat()}",
+        {
+            "action_item_id": item.pk,
+            "text": item.text,
+            "owner_team": item.owner_team.name,
+            "meeting_id": item.meeting_id,
+            "done_by": str(actor) if actor else None,
+        },
+        occurred_at=now,
+        subject=f"standup-meeting:{item.meeting_id}",
+    )
+    return True
+
+
+@transaction.atomic
+def action_item_reopen(*, item: ActionItem, actor: User | None) -> bool:
+    """Open a done action item again (it carries over again). False if it was open."""
+    if not ActionItem.objects.filter(pk=item.pk, done_at__isnull=False).update(
+        done_at=None, done_by=None
+    ):
+        return False
+    item.done_at = item.done_by = None
+    audit.record(actor=actor, action="standups.action_item.reopen", obj=item)
+    return True
+
+
+@dataclass(frozen=True)
+class AttendeeInput:
+    user: User
+    team: Team | None = None  # which of the series' teams they spoke for; else their first
+
+
+@transaction.atomic
+def attendance_set(
+    *,
+    meeting: Meeting,
+    actor: User | None,
+    attendees: Sequence[AttendeeInput | User],
+    now: datetime | None = None,
+) -> list[Attendance]:
+    """Record who attended the meeting (replaces the list; setting the same list twice changes
+    nothing). Only people of the series' teams, during or after the meeting. An ended meeting's
+    record is rewritten with the attendance, not sent again."""
+    now = now or timezone.now()
+    meeting = _locked(meeting)
+    if meeting.status == Meeting.Status.SCHEDULED:
+        raise DomainError("Take attendance once the standup has started.")
+    wanted = [a if isinstance(a, AttendeeInput) else AttendeeInput(a) for a in attendees]
+    if not wanted:
+        raise DomainError("Mark at least one person present.", field="attendees")
+    teams = selectors.series_teams(meeting.series)
+    order = {t.pk: i for i, t in enumerate(teams)}
+    memberships: dict[int, list[int]] = {}
+    for user_id, team_id in Membership.objects.filter(
+        user__in=[a.user for a in wanted], team_id__in=order
+    ).values_list("user_id", "team_id"):
+        memberships.setdefault(user_id, []).append(team_id)
+    rows: dict[int, int] = {}
+    for a in wanted:
+        mine = sorted(memberships.get(a.user.pk, []), key=order.__getitem__)
+        if not mine:
+            raise DomainError(f"{a.user} is not in any team of this standup.", field="attendees")
+        if a.team is not None and a.team.pk not in mine:
+            raise DomainError(f"{a.user} is not in {a.team.name}.", field="attendees")
+        rows.setdefault(a.user.pk, a.team.pk if a.team is not None else mine[0])
+    Attendance.objects.filter(meeting=meeting).exclude(user_id__in=rows).delete()
+    kept = dict(Attendance.objects.filter(meeting=meeting).values_list("user_id", "team_id"))
+    for user_id, team_id in rows.items():
+        if user_id not in kept:
+            Attendance.objects.create(
+                meeting=meeting, user_id=user_id, team_id=team_id, marked_by=actor, marked_at=now
+            )
+        elif kept[user_id] != team_id:
+            Attendance.objects.filter(meeting=meeting, user_id=user_id).update(team_id=team_id)
+    audit.record(
+        actor=actor, action="standups.attendance.set", obj=meeting, changes={"present": len(rows)}
+    )
+    if meeting.status == Meeting.Status.ENDED and meeting.summary:
+        meeting.summary = selectors.summary_markdown(meeting)
+        meeting.save(update_fields=["summary"])
+    return list(meeting.attendance.select_related("user", "team"))

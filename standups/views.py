@@ -13,11 +13,28 @@ from hub import roles
 from hub.decorators import admin_required, member_required
 from hub.errors import DomainError
 from standups import charts, selectors, services
-from standups.forms import ActionItemForm, DecisionForm, SeriesForm, SwapForm, UpdateForm
+from standups.forms import (
+    ActionItemForm,
+    AgendaItemForm,
+    AttendanceForm,
+    ChairOrderForm,
+    DecisionForm,
+    SeriesForm,
+    SwapForm,
+    UpdateForm,
+)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def _back(request: HttpRequest, default) -> HttpResponse:
+    """Back to the page the form was on (a local path only), else ``default``."""
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect(default)
 
 
 @member_required
@@ -101,19 +118,148 @@ def series_swap(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(series)
 
 
+@admin_required
+def series_chairs(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the chair order after setup (the teams stay the same)."""
+    series = selectors.get_series_for_user(request.user, pk, write=True)
+    form = ChairOrderForm(request.POST or None, teams=selectors.series_teams(series))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.series_set_chair_order(
+                actor=request.user,
+                series=series,
+                teams=form.ordered_teams(),
+                from_month=form.cleaned_data["from_month"],
+            )
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, "New chair order saved; upcoming meetings follow it.")
+            return redirect(series)
+    return render(request, "standups/series_chairs.html", {"series": series, "form": form})
+
+
+SERIES_STATES = {"pause": services.series_pause, "resume": services.series_resume}
+
+
+@admin_required
+@require_POST
+def series_state(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in SERIES_STATES:
+        raise Http404
+    series = selectors.get_series_for_user(request.user, pk, write=True)
+    series = SERIES_STATES[action](actor=request.user, series=series)
+    if series.active:
+        messages.success(request, f"“{series.name}” is running again; its next meetings are set.")
+    else:
+        messages.success(
+            request, f"“{series.name}” is paused: no meetings are made and no reminders sent."
+        )
+    return redirect(series)
+
+
 @member_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk)
+    board = selectors.meeting_board(meeting)
+    can_contribute = selectors.can_contribute(request.user, meeting)
     return render(
         request,
         "standups/meeting_detail.html",
         {
             "meeting": meeting,
-            "board": selectors.meeting_board(meeting),
+            "board": board,
             "can_run": selectors.can_run(request.user, meeting),
             "can_post": bool(selectors.postable_teams(request.user, meeting)),
+            "can_contribute": can_contribute,
+            "closable": selectors.closable_action_items(
+                request.user, board.action_items + board.carried_action_items
+            ),
+            "removable": selectors.removable_agenda_items(request.user, meeting, board.agenda),
+            "agenda_form": AgendaItemForm(teams=[s.team for s in board.slots], auto_id="agenda_%s")
+            if can_contribute and meeting.status != meeting.Status.ENDED
+            else None,
         },
     )
+
+
+@member_required
+@require_POST
+def meeting_skip_chair(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chair team is away this week: the next team chairs this meeting."""
+    meeting = selectors.get_meeting_for_user(request.user, pk, run=True)
+    try:
+        meeting = services.meeting_skip_chair(meeting=meeting, actor=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"{meeting.chair.name} chairs this meeting; they have been told.")
+    return redirect(meeting)
+
+
+@member_required
+@require_POST
+def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.get_meeting_for_user(request.user, pk, contribute=True)
+    form = AgendaItemForm(request.POST, teams=selectors.series_teams(meeting.series))
+    if form.is_valid():
+        try:
+            services.agenda_item_add(meeting=meeting, actor=request.user, **form.cleaned_data)
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, "Added to the agenda.")
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return _back(request, meeting)
+
+
+@member_required
+@require_POST
+def agenda_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.get_agenda_item_for_user(request.user, pk, remove=True)
+    try:
+        services.agenda_item_remove(item=item, actor=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"“{item.title}” is off the agenda.")
+    return _back(request, item.meeting)
+
+
+@member_required
+def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chair marks who attended, during or after the meeting."""
+    meeting = selectors.get_meeting_for_user(request.user, pk, run=True)
+    present = {(a.user_id, a.team_id) for a in selectors.meeting_attendance(meeting)}
+    form = AttendanceForm(
+        request.POST or None, roster=selectors.attendance_roster(meeting), present=present
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_set(meeting=meeting, actor=request.user, attendees=form.attendees())
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, "Attendance recorded.")
+            return redirect(meeting)
+    return render(request, "standups/attendance.html", {"meeting": meeting, "form": form})
+
+
+ACTION_ITEM_STATES = {"done": services.action_item_complete, "reopen": services.action_item_reopen}
+
+
+@member_required
+@require_POST
+def action_item_state(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTION_ITEM_STATES:
+        raise Http404
+    item = selectors.get_action_item_for_user(request.user, pk, close=True)
+    if ACTION_ITEM_STATES[action](item=item, actor=request.user):
+        messages.success(
+            request, "Action item done." if action == "done" else "Action item open again."
+        )
+    return _back(request, item.meeting)
 
 
 @member_required
@@ -169,6 +315,10 @@ def _room_context(request: HttpRequest, meeting) -> dict:
         # Two forms on one page: their own id prefixes keep each label on its own input.
         "decision_form": DecisionForm(auto_id="decision_%s"),
         "action_form": ActionItemForm(teams=[s.team for s in board.slots], auto_id="action_%s"),
+        "closable": selectors.closable_action_items(
+            request.user, board.action_items + board.carried_action_items
+        ),
+        "removable": selectors.removable_agenda_items(request.user, meeting, board.agenda),
         "now": now,
     }
 
@@ -245,10 +395,7 @@ def blocker_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     blocker = selectors.get_blocker_for_user(request.user, pk)
     if services.blocker_resolve(blocker=blocker, actor=request.user):
         messages.success(request, "Blocker resolved.")
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return redirect(next_url)
-    return redirect(blocker.meeting)
+    return _back(request, blocker.meeting)
 
 
 @member_required

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from hub import demo
 from standups import metrics, selectors
-from standups.models import Blocker, Meeting, Series
+from standups.models import ActionItem, Blocker, Meeting, Series
 
 
 def test_the_demo_company_has_months_of_standups(db):
@@ -21,7 +21,14 @@ def test_the_demo_company_has_months_of_standups(db):
     assert blockers.filter(resolved_at__isnull=False).count() > blockers.count() / 2
     history = selectors.series_history(series)
     assert history.recurring and not history.running_long
+    assert history.attendance_meetings == history.meetings
+    assert 0.7 < history.attendance_rate <= 1
     upcoming = selectors.next_meeting(series, timezone.now())
+    board = selectors.meeting_board(upcoming)
+    assert len(board.carried_action_items) == 2  # the last two weeks' are still open
+    assert [i.title for i in board.agenda] == ["Holiday staffing for the December campaign"]
+    done = ActionItem.objects.filter(meeting__series=series, done_at__isnull=False)
+    assert done.count() == ended.count() - 2 and not done.filter(done_by=None).exists()
     assert {t.name for t in selectors.teams_without_update(upcoming)} == {
         "Marketing",
         "Customer Support",

@@ -46,7 +46,8 @@ def test_series_history_counts_attendance_on_time_and_recurring_blockers(
     weekly(series, marketing, ops, marketer, member, weeks=3, blocker="Zone 4 capacity")
     history = selectors.series_history(series)
     assert history.meetings == 3
-    assert history.attendance_rate == pytest.approx(6 / 12)  # two of four teams each week
+    assert history.posted_rate == pytest.approx(6 / 12)  # two of four teams each week
+    assert history.attendance_rate is None and history.attendance_meetings == 0  # not taken
     assert history.on_time_rate == pytest.approx(3 / 6)  # Operations posts at the start
     assert history.blockers_raised == 3
     (recurring,) = history.recurring
