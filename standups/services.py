@@ -317,6 +317,9 @@ class BlockerInput:
     needs_team: Team
 
 
+WIN_MAX_LENGTH = 300
+
+
 @transaction.atomic
 def update_post(
     *,
@@ -342,6 +345,12 @@ def update_post(
     win_1, win_2 = win_1.strip(), win_2.strip()
     if not win_1:
         raise DomainError("Share at least one win from this week.", field="win_1")
+    for field, text in (("win_1", win_1), ("win_2", win_2)):
+        if len(text) > WIN_MAX_LENGTH:
+            raise DomainError(
+                f"Keep each win to {WIN_MAX_LENGTH} characters (this one has {len(text)}).",
+                field=field,
+            )
     hours = Decimal(str(firefighting_hours))
     if hours < 0 or hours > 168:
         raise DomainError("Firefighting hours are between 0 and 168.", field="firefighting_hours")

@@ -119,6 +119,18 @@ def test_an_update_needs_a_win_and_sensible_hours(meeting, ops, member):
         post(meeting, ops, member, hours=200)
 
 
+def test_a_win_longer_than_its_field_is_refused_with_a_reason(meeting, ops, member):
+    with pytest.raises(DomainError, match="300 characters") as refused:
+        post(meeting, ops, member, win="w" * 301)
+    assert refused.value.field == "win_1"
+    with pytest.raises(DomainError, match="300 characters") as refused:
+        services.update_post(
+            meeting=meeting, team=ops, author=member, win_1="ok", win_2="w" * 301, now=MONDAY
+        )
+    assert refused.value.field == "win_2"
+    assert not meeting.updates.exists()
+
+
 def test_a_blocker_needing_another_team_becomes_a_handoff_and_an_event(
     meeting, marketing, ops, marketer
 ):
