@@ -19,7 +19,7 @@ os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-for-measuring-nothing
 os.environ["DATABASE_URL"] = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crossdock_bench"
 )
-os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
+os.environ["CELERY_BROKER_URL"] = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
 DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "1000000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
 
