@@ -162,7 +162,10 @@ def _insert_once(event: Event) -> bool:
 # (in the shared cache) says "a drain is queued"; see enqueue() and drain().
 WAKE_KEY = "events:drain-queued"
 WAKE_SECONDS = 5
-DRAIN_LIMIT = 500
+# Events one drain takes before it hands over to a successor at the back of the queue: a drain
+# that ran until the stream of events stopped would hold its worker process for as long, and the
+# alerts queued meanwhile would wait behind it.
+DRAIN_LIMIT = 25
 
 
 def enqueue(event_id: int) -> None:
@@ -175,6 +178,11 @@ def enqueue(event_id: int) -> None:
     and the sweeper finds any event left pending in any case.
     """
     transaction.on_commit(_wake)
+
+
+def wake() -> None:
+    """Make sure a drain is queued (publish one unless the flag says one already is)."""
+    _wake()
 
 
 def _wake() -> None:

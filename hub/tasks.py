@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from hub import events
 from hub.models import Notification
-from hub.queue import publish
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +37,11 @@ RETRY_FIRST_SECONDS = 4
 
 @shared_task(name="hub.drain_events", acks_late=True)
 def drain_events_task() -> int:
-    """Process pending events until none is left, re-sending itself after DRAIN_LIMIT of them.
-    Safe to run twice or in parallel (each event is claimed first)."""
+    """Process pending events until none is left or DRAIN_LIMIT were taken, then queue a
+    successor unless one is queued. Safe to run twice or in parallel (each event is claimed)."""
     taken, more = events.drain()
     if more:
-        publish(drain_events_task, what="pending events")
+        events.wake()
     return taken
 
 
