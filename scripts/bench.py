@@ -35,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
@@ -690,6 +691,106 @@ def bench_alerts(report: Report, token: str, receipts: Path, seconds: int, rate:
     )
 
 
+PAGES = ["/", "/handoffs/", "/kpis/", "/feedback/", "/standups/", "/wiki/", "/workflows/"]
+USERS = 20
+
+
+def sign_in(email: str, password: str) -> str:
+    """Sign in through the login form, as a browser does; returns the Cookie header."""
+    conn = HTTPConnection("127.0.0.1", PORT, timeout=30)
+    conn.request("GET", "/accounts/login/")
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookies = {
+        c.split("=", 1)[0]: c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or []
+    }
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    form = urllib.parse.urlencode(
+        {"login": email, "password": password, "csrfmiddlewaretoken": token}
+    )
+    conn.request(
+        "POST",
+        "/accounts/login/",
+        form,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(cookies.values()),
+            "Referer": f"http://127.0.0.1:{PORT}/accounts/login/",
+        },
+    )
+    response = conn.getresponse()
+    response.read()
+    for c in response.headers.get_all("Set-Cookie") or []:
+        cookies[c.split("=", 1)[0]] = c.split(";", 1)[0]
+    if response.status != 302 or "sessionid" not in cookies:
+        raise SystemExit(f"Could not sign in as {email} (answered {response.status})")
+    return "; ".join(cookies.values())
+
+
+def bench_pages(report: Report, seconds: int) -> None:
+    """Every module's main page, USERS signed-in people clicking through them at once."""
+    import django
+
+    django.setup()
+    from hub.demo import DEMO_PASSWORD, demo_logins
+
+    print(f"Pages: {USERS} signed-in people, {seconds} s, each page in turn")
+    logins = [email for email, _, _ in demo_logins()]
+    cookies = [sign_in(logins[n % len(logins)], DEMO_PASSWORD) for n in range(USERS)]
+    timings: dict[str, list[float]] = {page: [] for page in PAGES}
+    failures: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def person(n: int) -> None:
+        conn = HTTPConnection("127.0.0.1", PORT, timeout=30)
+        k = n
+        while time.monotonic() < deadline:
+            page = PAGES[k % len(PAGES)]
+            k += 1
+            started = time.perf_counter()
+            try:
+                conn.request("GET", page, headers={"Cookie": cookies[n]})
+                response = conn.getresponse()
+                response.read()
+                status = str(response.status)
+            except OSError as exc:  # a timeout counts as a failure, and the person goes on
+                status = f"{type(exc).__name__}"
+                conn.close()
+                conn = HTTPConnection("127.0.0.1", PORT, timeout=30)
+            elapsed = time.perf_counter() - started
+            with lock:
+                timings[page].append(elapsed)
+                if status != "200":
+                    failures.append(f"{page} {status}")
+
+    threads = [threading.Thread(target=person, args=(n,)) for n in range(USERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    every = sorted(x for xs in timings.values() for x in xs)
+    for page, xs in timings.items():
+        xs.sort()
+        if xs:
+            p95 = xs[min(len(xs) - 1, int(len(xs) * 0.95))] * 1000
+            report.add(
+                f"pages: {page} p95 ({len(xs)} views)",
+                f"{p95:.0f} ms",
+                "≤ 100 ms",
+                p95 <= TARGETS["page_p95_ms"],
+            )
+    if every:
+        p95 = every[min(len(every) - 1, int(len(every) * 0.95))] * 1000
+        report.add(
+            "pages: all pages p95", f"{p95:.0f} ms", "≤ 100 ms", p95 <= TARGETS["page_p95_ms"]
+        )
+        report.add("pages: throughput", f"{len(every) / seconds:.1f} pages/s")
+    report.add("pages: errors (incl. 30 s timeouts)", f"{len(failures)}", "0", not failures)
+    for failure in sorted(set(failures)):
+        print(f"    {failures.count(failure)} × {failure}")
+
+
 def bench_memory(report: Report, stack: Stack) -> None:
     for role, pid, mb in stack.processes():
         ok = None if "master" in role and "gunicorn" in role else mb <= TARGETS["rss_mb"]
@@ -761,7 +862,30 @@ def main() -> None:
         finally:
             stack.stop()
     if "pages" in wanted:
-        print("Pages: not measured yet")
+        ensure_database(DATABASE_URL)
+        env = stack_env(DATABASE_URL)
+        manage = [sys.executable, "manage.py"]
+        subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+        static = [*manage, "collectstatic", "--noinput", "-v0"]
+        subprocess.run(static, cwd=ROOT, env=env, check=True)  # noqa: S603
+        seeded = subprocess.run(  # noqa: S603
+            [*manage, "shell", "-c", "from hub.demo import demo_loaded; print(demo_loaded())"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        if "True" not in seeded.split():
+            print("Loading the demo company (default size) for the pages…", flush=True)
+            subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True)  # noqa: S603
+        stack = Stack(DATABASE_URL, OUT / "receipts-pages.tsv")
+        try:
+            stack.start()
+            bench_pages(report, seconds=20 if args.quick else 60)
+            bench_memory(report, stack)
+        finally:
+            stack.stop()
     if "dashboards" in wanted:
         env = {**os.environ, "BENCH_DATABASE_URL": DATABASE_URL, "BENCH_BROKER_URL": BROKER_URL}
         subprocess.run(  # noqa: S603 - this interpreter, our script
