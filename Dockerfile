@@ -23,4 +23,5 @@ RUN SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
 
 USER crossdock
 EXPOSE 8000
-CMD ["sh", "-c", "exec gunicorn hub.wsgi --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+# Workers, threads, keep-alive and the bind address ($PORT) come from gunicorn.conf.py.
+CMD ["gunicorn", "hub.wsgi"]

@@ -29,13 +29,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from hub.models import Event
-from hub.queue import enqueue_on_commit
+from hub.queue import publish
 
 logger = logging.getLogger(__name__)
 
@@ -110,32 +111,157 @@ def record(
     """
     if not source or not type or not external_id:
         raise ValueError("An event needs a source, a type and an external id.")
-    try:
-        with transaction.atomic():
-            event = Event.objects.create(
-                source=source,
-                type=type,
-                external_id=str(external_id)[:255],
-                payload=payload or {},
-                occurred_at=occurred_at,
-                unmapped=unmapped,
-                integration_id=integration_id,
-                subject=subject[:255],
-            )
-    except IntegrityError:
-        existing = Event.objects.filter(source=source, external_id=str(external_id)[:255]).first()
-        if existing is None:  # the conflict was something else: let it surface
-            raise
+    event = Event(
+        source=source,
+        type=type,
+        external_id=str(external_id)[:255],
+        payload=payload or {},
+        occurred_at=occurred_at,
+        unmapped=unmapped,
+        integration_id=integration_id,
+        subject=subject[:255],
+    )
+    if not _insert_once(event):
+        existing = Event.objects.filter(source=source, external_id=event.external_id).first()
+        if existing is None:  # inserted and deleted since: nothing to hand back but the try
+            raise IntegrityError(f"Event {source}:{event.external_id} conflicted and vanished.")
         return Recorded(existing, created=False)
     enqueue(event.pk)
     return Recorded(event, created=True)
 
 
-def enqueue(event_id: int) -> None:
-    """Send the event to the worker once the surrounding transaction commits."""
-    from hub.tasks import process_event_task
+def _insert_once(event: Event) -> bool:
+    """INSERT the event unless its (source, external_id) is stored; True if this call wrote it.
 
-    enqueue_on_commit(process_event_task, event_id, what=f"event {event_id}")
+    One statement, ``ON CONFLICT DO NOTHING``: a provider's retry costs no error, and no
+    savepoint is needed around it (a savepoint and its release were two more round trips on
+    every webhook, the hottest write of the hub).
+    """
+    fields = [f for f in Event._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    table, pk = quote(Event._meta.db_table), quote(Event._meta.pk.column)
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # Identifiers only from the model's metadata; every value is a parameter.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+    sql += f"ON CONFLICT (source, external_id) DO NOTHING RETURNING {pk}"
+    params = [f.get_db_prep_save(f.pre_save(event, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    event.pk = row[0]
+    event._state.adding = False
+    event._state.db = connection.alias
+    return True
+
+
+# Events are processed in batches by drain tasks, not one task each: a publish per event cost
+# every webhook a broker round trip and the worker a task's overhead per event. The flag below
+# (in the shared cache) says "a drain is queued"; see enqueue() and drain().
+WAKE_KEY = "events:drain-queued"
+WAKE_SECONDS = 5
+# Events one drain takes before it hands over to a successor at the back of the queue: a drain
+# that ran until the stream of events stopped would hold its worker process for as long, and the
+# alerts queued meanwhile would wait behind it.
+DRAIN_LIMIT = 25
+
+
+def enqueue(event_id: int) -> None:
+    """Have the event processed by a drain once the surrounding transaction commits.
+
+    After commit, the first caller to set the "drain queued" flag publishes a drain task; the
+    others rely on that drain, which clears the flag before it looks for pending events, so an
+    event committed at any moment is either seen by it or wakes another drain. A lost flag or
+    publish (cache or broker down, worker killed) costs at most WAKE_SECONDS: the flag expires,
+    and the sweeper finds any event left pending in any case.
+    """
+    transaction.on_commit(_wake)
+
+
+def wake() -> None:
+    """Make sure a drain is queued (publish one unless the flag says one already is)."""
+    _wake()
+
+
+def _wake() -> None:
+    from hub.tasks import drain_events_task
+
+    try:
+        first = cache.add(WAKE_KEY, 1, timeout=WAKE_SECONDS)
+    except Exception:  # the cache is down: publish anyway, the broker may be up
+        logger.warning("Cache unavailable; publishing a drain for every event", exc_info=True)
+        first = True
+    if first and not publish(drain_events_task, what="pending events"):
+        wake_clear()  # nothing was queued: let the next event try again
+
+
+def wake_clear() -> None:
+    """Forget the "drain queued" flag (a drain starting, or a publish that failed)."""
+    try:
+        cache.delete(WAKE_KEY)
+    except Exception:
+        logger.warning("Cache unavailable; the drain flag expires by itself", exc_info=True)
+
+
+def claim_next(now: datetime) -> int | None:
+    """Claim the oldest fresh pending event nobody holds; its id, or None when none is left.
+
+    Fresh: never attempted. An event a subscriber failed on waits for its own retry (with
+    backoff), so a drain never spins on it.
+    """
+    if connection.vendor == "postgresql":
+        # One statement; SKIP LOCKED lets concurrent drains take different events.
+        # event_unfinished_idx (received_at, partial on pending/processing) serves the scan.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE hub_event SET status = 'processing', claimed_at = %s
+                WHERE id = (
+                    SELECT id FROM hub_event
+                    WHERE status = 'pending' AND attempts = 0
+                    ORDER BY received_at, id LIMIT 1
+                    FOR UPDATE SKIP LOCKED
+                )
+                RETURNING id
+                """,
+                [now],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None
+    fresh = Event.objects.filter(status=Event.Status.PENDING, attempts=0)
+    for event_id in fresh.order_by("received_at", "id").values_list("id", flat=True)[:5]:
+        if fresh.filter(pk=event_id).update(status=Event.Status.PROCESSING, claimed_at=now):
+            return event_id
+    return None
+
+
+def drain(*, limit: int = DRAIN_LIMIT) -> tuple[int, bool]:
+    """Process fresh pending events one at a time, oldest first, until none is left or
+    ``limit`` were taken. Returns (events taken, more left). Safe to run twice or in parallel:
+    each event is claimed before it is processed, and only the one in hand is held, so a killed
+    drain leaves one event for the sweeper, as a killed per-event task did.
+
+    An event whose subscriber fails goes back to pending (process() records it) and gets its
+    own retry task with backoff.
+    """
+    from hub.tasks import RETRY_FIRST_SECONDS, process_event_task
+
+    wake_clear()
+    taken = 0
+    while taken < limit:
+        event_id = claim_next(timezone.now())
+        if event_id is None:
+            return taken, False
+        taken += 1
+        try:
+            process(event_id, claimed=True)
+        except Exception:
+            logger.warning("Event %s failed; retrying it on its own", event_id, exc_info=True)
+            retry_at = timezone.now() + timedelta(seconds=RETRY_FIRST_SECONDS)
+            publish(process_event_task, event_id, eta=retry_at, what=f"event {event_id}")
+    return taken, True
 
 
 def claim(event_id: int, now: datetime) -> bool:
@@ -150,16 +276,16 @@ def claim(event_id: int, now: datetime) -> bool:
     return updated == 1
 
 
-def process(event_id: int, *, now: datetime | None = None) -> bool:
+def process(event_id: int, *, now: datetime | None = None, claimed: bool = False) -> bool:
     """Run each subscriber that wants this event and is not done with it yet, once the event is
-    claimed. Returns False if not claimed.
+    claimed (``claimed``: the caller has just claimed it). Returns False if not claimed.
 
     Every subscriber runs in its own transaction; its outcome is kept in ``Event.progress``. If
     any failed, the event goes back to pending (failed once a subscriber has had MAX_ATTEMPTS)
     and the first error is re-raised so the task retries — only the failed ones run again.
     """
     now = now or timezone.now()
-    if not claim(event_id, now):
+    if not claimed and not claim(event_id, now):
         return False
     event = Event.objects.get(pk=event_id)
     progress: dict[str, dict[str, Any]] = dict(event.progress or {})

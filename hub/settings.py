@@ -257,6 +257,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Worker processes (prefork). Processing an event mostly waits on Postgres, so more processes
+# than cores keep the cores busy; the default is measured by `make bench` (bench/RESULTS.md).
+CELERY_WORKER_CONCURRENCY = int(os.environ.get("CELERY_WORKER_CONCURRENCY") or 4)
 CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):

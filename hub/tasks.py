@@ -21,12 +21,28 @@ logger = logging.getLogger(__name__)
     max_retries=events.MAX_ATTEMPTS,
 )
 def process_event_task(self, event_id: int) -> None:
-    """Run the event's subscribers once; safe to run twice (the event is claimed first)."""
+    """Run the event's subscribers once; safe to run twice (the event is claimed first).
+
+    Serves retries and the sweeper; new and replayed events go through drains."""
     try:
         events.process(event_id)
     except Exception as exc:
         countdown = min(600, 2 ** (self.request.retries + 2))
         raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+# The first retry of an event a drain failed on (process_event_task then doubles it).
+RETRY_FIRST_SECONDS = 4
+
+
+@shared_task(name="hub.drain_events", acks_late=True)
+def drain_events_task() -> int:
+    """Process pending events until none is left or DRAIN_LIMIT were taken, then queue a
+    successor unless one is queued. Safe to run twice or in parallel (each event is claimed)."""
+    taken, more = events.drain()
+    if more:
+        events.wake()
+    return taken
 
 
 @shared_task(name="hub.sweep_events")

@@ -27,7 +27,7 @@ if [ "${DEBUG:-0}" = "1" ]; then
   $BIN/python manage.py runserver "127.0.0.1:${PORT}" --noreload &
 else
   $BIN/python manage.py collectstatic --noinput -v0
-  $BIN/gunicorn hub.wsgi --bind "0.0.0.0:${PORT}" --workers 3 --access-logfile - &
+  $BIN/gunicorn hub.wsgi &  # gunicorn.conf.py: bind 0.0.0.0:$PORT, workers, threads
 fi
 # Whichever stops first (or Ctrl-C) stops the rest.
 wait -n

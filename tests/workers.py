@@ -14,10 +14,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def purge_queue() -> None:
+    from hub import events
     from hub.celery import app
 
     with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.default_channel.queue_purge("celery")
+    events.wake_clear()  # the drain it stood for was just purged
 
 
 def start_worker(log: Path, **env_extra: str) -> subprocess.Popen:

@@ -34,6 +34,19 @@ def test_onfleet_signed_event_is_stored_once(post_hook, onfleet):
     assert onfleet.last_event_at is not None
 
 
+def test_last_event_stamp_moves_at_most_every_few_seconds(post_hook, onfleet):
+    """The integration's row is written once per interval, not by every request (a hot lock)."""
+    first = dumps(payloads.onfleet_task_event(task_id="stamp-1"))
+    post_hook(onfleet, first, **payloads.onfleet_headers(first))
+    onfleet.refresh_from_db()
+    stamped = onfleet.last_event_at
+    second = dumps(payloads.onfleet_task_event(task_id="stamp-2"))
+    post_hook(onfleet, second, **payloads.onfleet_headers(second))
+    onfleet.refresh_from_db()
+    assert onfleet.last_event_at == stamped
+    assert Event.objects.count() == 2
+
+
 @pytest.mark.parametrize(
     "headers",
     [

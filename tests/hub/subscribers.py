@@ -33,3 +33,7 @@ def sleeping(event_uuid) -> bool:
     """Has sleep_once started holding the worker for this event?"""
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     return bool(client.exists(f"crossdock-test:slept:{event_uuid}"))
+
+
+def always_fails(event) -> None:
+    raise RuntimeError("this subscriber always fails")

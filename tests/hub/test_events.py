@@ -161,3 +161,52 @@ def test_a_broken_subscriber_is_retried_alone_and_named(db, settings):
     event = Event.objects.get(pk=recorded.event.pk)
     assert event.status == Event.Status.PROCESSED
     assert event.progress["test-flaky"] == {"status": "done", "attempts": 2}
+
+
+def test_drain_processes_every_pending_event_once_oldest_first(db):
+    first = events.record("generic", "generic.ping", "d-1").event
+    second = events.record("generic", "generic.ping", "d-2").event
+
+    assert events.drain() == (2, False)
+    assert events.drain() == (0, False)
+
+    for event in (first, second):
+        event.refresh_from_db()
+        assert event.status == Event.Status.PROCESSED
+        assert subscribers.seen(event.uuid) == 1
+    assert first.processed_at <= second.processed_at
+
+
+def test_drain_stops_at_its_limit_and_says_more_are_left(db):
+    for n in range(3):
+        events.record("generic", "generic.ping", f"l-{n}")
+
+    assert events.drain(limit=2) == (2, True)
+    assert Event.objects.filter(status=Event.Status.PENDING).count() == 1
+
+
+def test_drain_leaves_a_failed_event_to_its_own_retry(db, settings):
+    settings.CROSSDOCK_EVENT_SUBSCRIBERS = ["tests.hub.subscribers.always_fails"]
+    recorded = events.record("generic", "generic.ping", "f-1")
+
+    assert events.drain() == (1, False)  # not taken again and again by the same drain
+    event = Event.objects.get(pk=recorded.event.pk)
+    assert event.status == Event.Status.PENDING
+    assert event.attempts == 1
+    assert events.claim_next(timezone.now()) is None  # retried by process_event_task only
+
+
+def test_record_queues_one_drain_for_many_events(db, django_capture_on_commit_callbacks):
+    import redis
+    from django.conf import settings
+
+    from tests import workers
+
+    workers.purge_queue()
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            events.record("generic", "generic.ping", f"q-{n}")
+    queued = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("celery", 0, -1)
+    assert len(queued) == 1
+    assert b"hub.drain_events" in queued[0]
+    workers.purge_queue()
