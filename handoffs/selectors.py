@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
+from django.utils import timezone
 
 from handoffs import subjects
 from handoffs.models import ImportJob, Integration, WebhookRejection
@@ -434,25 +435,40 @@ def team_ids_of(user: User) -> list[int]:
     return list(Membership.objects.filter(user=user).values_list("team_id", flat=True))
 
 
-def rule_runs(start: datetime, end: datetime) -> list[tuple[datetime, int]]:
-    """Read-only, for KPIs: each rule run in [start, end) that created handoffs, once however
-    many teams it told, with the manual minutes the rule said one run saves at that version."""
-    from django.db.models import Exists, OuterRef, Subquery
+def rule_runs_daily(start: datetime, end: datetime) -> list[tuple[date, int, int]]:
+    """Read-only, for KPIs: per local day in [start, end), the rule runs that created handoffs
+    (once however many teams a run told) and the manual minutes they saved, each run counted at
+    the minutes its rule version said. Summed by the database, not row by row."""
+    from django.db.models import Exists, IntegerField, OuterRef, Subquery, Sum
     from django.db.models.fields.json import KT
+    from django.db.models.functions import Cast, Coalesce
 
     from handoffs.models import Handoff, RuleEvaluation, RuleVersion
 
     version = RuleVersion.objects.filter(rule=OuterRef("rule"), version=OuterRef("rule_version"))
-    runs = (
+    rows = (
         RuleEvaluation.objects.filter(matched=True, at__gte=start, at__lt=end)
         .filter(Exists(Handoff.objects.filter(rule=OuterRef("rule"), event=OuterRef("event"))))
-        # As text (KT): SQLite's json_extract hands back a bare number a JSONField can't read.
+        # As text (KT), then cast: SQLite's json_extract hands back a bare number a JSONField
+        # can't read.
         .annotate(
-            minutes_then=Subquery(version.annotate(m=KT("snapshot__minutes_saved")).values("m")[:1])
+            minutes=Coalesce(
+                Cast(
+                    Subquery(version.annotate(m=KT("snapshot__minutes_saved")).values("m")[:1]),
+                    IntegerField(),
+                ),
+                "rule__minutes_saved",
+                0,
+                output_field=IntegerField(),
+            ),
+            day=TruncDate("at", tzinfo=timezone.get_current_timezone()),
         )
-        .values_list("at", "minutes_then", "rule__minutes_saved")
+        .values("day")
+        .annotate(runs=Count("id"), saved=Sum("minutes"))
+        .values_list("day", "runs", "saved")
+        .order_by("day")
     )
-    return [(at, int(then if then is not None else now or 0)) for at, then, now in runs]
+    return [(day, runs, int(saved or 0)) for day, runs, saved in rows]
 
 
 def rule_duplicates(rule) -> list:

@@ -95,10 +95,9 @@ def handoffs_daily(period: Period, filters: Filters) -> dict[date, dict[str, Any
         out[day]["missed"] += 1
     for created, minutes in facts["acks"]:
         out[timezone.localtime(created).date()]["ack_minutes"].append(minutes)
-    for ran_at, minutes in handoff_selectors.rule_runs(start, end):
-        day = out[timezone.localtime(ran_at).date()]
-        day["saved_minutes"] += D(minutes)
-        day["rule_runs"] += 1
+    for day, runs, minutes in handoff_selectors.rule_runs_daily(start, end):
+        out[day]["saved_minutes"] += D(minutes)
+        out[day]["rule_runs"] += runs
     return dict(out)
 
 
