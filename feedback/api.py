@@ -116,6 +116,15 @@ class ResponseSerializer(serializers.ModelSerializer):
         ]
 
 
+class ReorderSerializer(serializers.Serializer):
+    questions = serializers.ListField(
+        child=serializers.IntegerField(),
+        allow_empty=False,
+        max_length=500,
+        help_text="Every question id of the survey once, top first.",
+    )
+
+
 class SendSerializer(serializers.Serializer):
     invited = serializers.IntegerField(read_only=True)
 
@@ -158,6 +167,22 @@ class SurveyViewSet(
         serializer.instance = services.survey_save(
             actor=self.request.user, survey=serializer.instance, data=data
         )
+
+    @extend_schema(
+        summary="Put the survey's questions in a new order",
+        request=ReorderSerializer,
+        responses=SurveySerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def reorder(self, request, pk=None):
+        survey = self.get_object()
+        data = ReorderSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.questions_reorder(
+            actor=request.user, survey=survey, order=data.validated_data["questions"]
+        )
+        survey = selectors.survey_list(request.user).prefetch_related("questions").get(pk=survey.pk)
+        return ApiResponse(SurveySerializer(survey, context=self.get_serializer_context()).data)
 
     @extend_schema(
         summary="Invite the survey's audience now", request=None, responses=SendSerializer

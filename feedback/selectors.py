@@ -57,6 +57,14 @@ def questions_of(survey: Survey) -> list[Question]:
     return list(survey.questions.select_related("show_if").order_by("position", "id"))
 
 
+def question_of(survey: Survey, pk: int) -> Question:
+    """One of the survey's questions; 404 for another survey's or none."""
+    question = Question.objects.filter(survey=survey, pk=pk).select_related("survey").first()
+    if question is None:
+        raise Http404("No such question in this survey.")
+    return question
+
+
 def invitation_by_token(token: str) -> Invitation:
     """The public link's invitation, with its survey; 404 for an unknown token."""
     invitation = Invitation.objects.select_related("survey").filter(token=token).first()

@@ -227,6 +227,65 @@ def question_delete(*, actor: User, question: Question) -> None:
 
 
 @transaction.atomic
+def questions_reorder(*, actor: User, survey: Survey, order: Sequence[int]) -> list[Question]:
+    """Put the survey's questions in the given order (every question id once). A question with
+    skip logic stays after the question it looks at. Audited; the same order again changes
+    nothing. Returns the questions in their new order."""
+    _require_manager(actor)
+    questions = {
+        q.pk: q for q in Question.objects.select_for_update().filter(survey=survey).order_by("id")
+    }
+    try:
+        wanted = [int(pk) for pk in order]
+    except (TypeError, ValueError) as exc:
+        raise DomainError("The order lists question ids only.", field="order") from exc
+    if sorted(wanted) != sorted(questions):
+        raise DomainError(
+            "The order must list every question of this survey once; reload the page.",
+            field="order",
+        )
+    place = {pk: n for n, pk in enumerate(wanted)}
+    for q in questions.values():
+        if q.show_if_id is not None and q.show_if_id in place and place[q.show_if_id] > place[q.pk]:
+            raise DomainError(
+                f"“{q.text}” is shown only after an answer to “{questions[q.show_if_id].text}”: "
+                "keep it below that question.",
+                field="order",
+            )
+    before = [q.pk for q in sorted(questions.values(), key=lambda q: (q.position, q.pk))]
+    changed = [q for q in questions.values() if q.position != place[q.pk]]
+    for q in changed:
+        q.position = place[q.pk]
+    if changed:
+        Question.objects.bulk_update(changed, ["position"])
+    if before != wanted:
+        audit.record(
+            actor=actor,
+            action="survey.questions_reorder",
+            obj=survey,
+            changes={"order": wanted},
+        )
+    return [questions[pk] for pk in wanted]
+
+
+def question_move(*, actor: User, question: Question, offset: int) -> list[Question]:
+    """Move a question up (negative offset) or down among its survey's questions; at the top
+    or bottom it stays. Same checks as ``questions_reorder``."""
+    survey = question.survey
+    ids = list(
+        Question.objects.filter(survey=survey)
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
+    )
+    if question.pk not in ids:
+        raise DomainError("No such question in this survey.")
+    at = ids.index(question.pk)
+    to = max(0, min(len(ids) - 1, at + offset))
+    ids.insert(to, ids.pop(at))
+    return questions_reorder(actor=actor, survey=survey, order=ids)
+
+
+@transaction.atomic
 def survey_set_status(*, actor: User, survey: Survey, status: str) -> Survey:
     """Open (active), close or reopen a survey. Audited."""
     _require_manager(actor)
@@ -914,6 +973,8 @@ __all__ = [
     "optout_create",
     "question_add",
     "question_delete",
+    "question_move",
+    "questions_reorder",
     "reminders_send",
     "response_submit",
     "responses_import_csv",

@@ -1,0 +1,117 @@
+"""Reordering a survey's questions: by the whole order (drag and drop, the API) or one step at a
+time (Up/Down buttons); skip logic keeps a question below the one it looks at."""
+
+import pytest
+
+from feedback import services
+from hub.errors import DomainError
+from hub.models import AuditLog
+
+
+def order(survey) -> list[str]:
+    return list(survey.questions.order_by("position", "id").values_list("text", flat=True))
+
+
+def ids(survey) -> list[int]:
+    return list(survey.questions.order_by("position", "id").values_list("pk", flat=True))
+
+
+def test_reorder_saves_positions_and_is_audited(manager, csat):
+    score, why, text = ids(csat)
+    services.questions_reorder(actor=manager, survey=csat, order=[score, text, why])
+    assert order(csat)[1] == "Anything else you want us to know?"
+    assert list(csat.questions.order_by("position").values_list("position", flat=True)) == [0, 1, 2]
+    assert AuditLog.objects.filter(action="survey.questions_reorder").count() == 1
+    # The same order again changes nothing and audits nothing.
+    services.questions_reorder(actor=manager, survey=csat, order=[score, text, why])
+    assert AuditLog.objects.filter(action="survey.questions_reorder").count() == 1
+
+
+def test_skip_logic_keeps_a_question_below_the_one_it_reads(manager, csat):
+    score, why, text = ids(csat)
+    with pytest.raises(DomainError, match="keep it below"):
+        services.questions_reorder(actor=manager, survey=csat, order=[why, score, text])
+    assert ids(csat) == [score, why, text]
+
+
+@pytest.mark.parametrize(
+    "bad", [[1], ["x", "y", "z"], "dup", "other-survey"], ids=["short", "text", "dup", "foreign"]
+)
+def test_an_order_that_is_not_every_question_once_is_refused(manager, csat, bad):
+    score, why, text = ids(csat)
+    if bad == "dup":
+        bad = [score, score, text]
+    elif bad == "other-survey":
+        other = services.survey_from_template(actor=manager, key="customer_nps")
+        bad = [score, why, other.questions.first().pk]
+    with pytest.raises(DomainError):
+        services.questions_reorder(actor=manager, survey=csat, order=bad)
+    assert ids(csat) == [score, why, text]
+
+
+def test_members_cannot_reorder(member, csat):
+    score, why, text = ids(csat)
+    with pytest.raises(DomainError):
+        services.questions_reorder(actor=member, survey=csat, order=[score, text, why])
+    assert ids(csat) == [score, why, text]
+
+
+def test_move_one_step_and_stay_at_the_ends(manager, csat):
+    score, why, text = ids(csat)
+    services.question_move(actor=manager, question=csat.questions.get(pk=text), offset=-1)
+    assert ids(csat) == [score, text, why]
+    services.question_move(actor=manager, question=csat.questions.get(pk=score), offset=-1)
+    assert ids(csat) == [score, text, why]
+
+
+def test_up_down_buttons_post_and_come_back_to_the_question(client_for, manager, csat):
+    score, why, text = ids(csat)
+    client = client_for(manager)
+    page = client.get(f"/feedback/{csat.pk}/").content.decode()
+    assert f'action="/feedback/{csat.pk}/questions/{text}/move/"' in page
+    # Above the question it depends on: refused with the reason, nothing changes.
+    refused = client.post(
+        f"/feedback/{csat.pk}/questions/{why}/move/", {"direction": "up"}, follow=True
+    )
+    assert "keep it below" in refused.content.decode()
+    assert ids(csat) == [score, why, text]
+    moved = client.post(f"/feedback/{csat.pk}/questions/{text}/move/", {"direction": "up"})
+    assert moved["Location"] == f"/feedback/{csat.pk}/#question-{text}"
+    assert ids(csat) == [score, text, why]
+
+
+def test_order_endpoint_answers_json(client_for, manager, member, csat):
+    score, why, text = ids(csat)
+    url = f"/feedback/{csat.pk}/questions/order/"
+    saved = client_for(manager).post(url, {"order": [score, text, why]})
+    assert saved.status_code == 200 and saved.json()["order"] == [score, text, why]
+    bad = client_for(manager).post(url, {"order": [why, score, text]})
+    assert bad.status_code == 400 and "keep it below" in bad.json()["detail"]
+    assert client_for(member).post(url, {"order": [score, why, text]}).status_code == 403
+    assert ids(csat) == [score, text, why]
+
+
+def test_question_of_another_survey_is_404(client_for, manager, csat):
+    other = services.survey_from_template(actor=manager, key="customer_nps")
+    foreign = other.questions.first().pk
+    response = client_for(manager).post(
+        f"/feedback/{csat.pk}/questions/{foreign}/move/", {"direction": "up"}
+    )
+    assert response.status_code == 404
+
+
+def test_api_reorders_and_refuses_a_bad_order(api_for, manager, member, csat):
+    score, why, text = ids(csat)
+    url = f"/api/v1/surveys/{csat.pk}/reorder/"
+    done = api_for(manager).post(url, {"questions": [score, text, why]}, format="json")
+    assert done.status_code == 200, done.content
+    assert [q["id"] for q in done.json()["questions"]] == [score, text, why]
+    bad = api_for(manager).post(url, {"questions": [score]}, format="json")
+    assert bad.status_code == 400 and "every question" in bad.json()["detail"]
+    empty = api_for(manager).post(url, {}, format="json")
+    assert empty.status_code == 400
+    assert (
+        api_for(member).post(url, {"questions": [score, why, text]}, format="json").status_code
+        == 403
+    )
+    assert ids(csat) == [score, text, why]
