@@ -73,6 +73,12 @@ RULES: dict[str, tuple[str, dict]] = {
     "campaign_action": ("member", {"pk": "campaign", "action": "status"}),
     "campaign_edit": ("member", {"pk": "campaign"}),
     "promo_code_edit": ("member", {"pk": "999999"}),
+    # Drivers: members read; operations and managers keep the list (checked by the service).
+    "driver_list": ("member", {}),
+    "driver_edit": ("member", {"pk": "999999"}),
+    "driver_import": ("member", {}),
+    "driver-list": ("member", {}),
+    "driver-detail": ("member", {"pk": "999999"}),
     "workflows:index": ("member", {}),
     # Feedback: members read and tag; the services let managers build and send surveys.
     "feedback:themes": ("member", {}),
