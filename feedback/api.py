@@ -13,6 +13,7 @@ from feedback import selectors, services
 from feedback.models import Answer, Question, Response, Survey
 from feedback.templates_catalog import TEMPLATES
 from hub import roles
+from hub import selectors as hub_selectors
 from hub.errors import DomainError
 
 
@@ -52,6 +53,12 @@ class SurveySerializer(serializers.ModelSerializer):
         help_text="Create from a ready-made survey (its questions included).",
     )
     responses = serializers.SerializerMethodField(help_text="How many responses it has.")
+    drivers = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=hub_selectors.driver_choices(),
+        help_text="Driver surveys sent to chosen drivers: their ids (see /api/v1/drivers/).",
+    )
 
     class Meta:
         model = Survey
@@ -64,6 +71,8 @@ class SurveySerializer(serializers.ModelSerializer):
             "anonymous",
             "min_group_size",
             "schedule",
+            "driver_scope",
+            "drivers",
             "reminder_after_days",
             "max_reminders",
             "expires_after_days",
@@ -146,7 +155,7 @@ class SurveyViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Survey.objects.none()
-        return selectors.survey_list(self.request.user).prefetch_related("questions")
+        return selectors.survey_list(self.request.user).prefetch_related("questions", "drivers")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -181,7 +190,11 @@ class SurveyViewSet(
         services.questions_reorder(
             actor=request.user, survey=survey, order=data.validated_data["questions"]
         )
-        survey = selectors.survey_list(request.user).prefetch_related("questions").get(pk=survey.pk)
+        survey = (
+            selectors.survey_list(request.user)
+            .prefetch_related("questions", "drivers")
+            .get(pk=survey.pk)
+        )
         return ApiResponse(SurveySerializer(survey, context=self.get_serializer_context()).data)
 
     @extend_schema(

@@ -38,8 +38,9 @@ from feedback.models import (
 from feedback.templates_catalog import TEMPLATES
 from handoffs import services as handoff_services
 from hub import audit, events, roles
+from hub import selectors as hub_selectors
 from hub.errors import DomainError
-from hub.models import Customer, Delivery, Membership, Team, User, Zone
+from hub.models import Customer, Delivery, Driver, Membership, Team, User, Zone
 
 EVENT_RECEIVED = "feedback.response.received"
 CUSTOMER_COOLDOWN_DAYS = 30
@@ -50,6 +51,7 @@ SURVEY_FIELDS = (
     "anonymous",
     "min_group_size",
     "schedule",
+    "driver_scope",
     "recipients",
     "reminder_after_days",
     "max_reminders",
@@ -95,14 +97,18 @@ def survey_save(*, actor: User, data: Mapping[str, Any], survey: Survey | None =
         raise DomainError("Choose a schedule from the list.", field="schedule")
     if (survey.min_group_size or 0) < 1:
         raise DomainError("The minimum group size is at least 1.", field="min_group_size")
+    if survey.driver_scope not in Survey.DriverScope.values:
+        raise DomainError("Choose which drivers the survey goes to.", field="driver_scope")
     for address in recipient_list(survey):
         _check_email(address, field_name="recipients")
     survey.save()
+    if "drivers" in data:
+        survey.drivers.set(list(data["drivers"] or []))
     audit.record(
         actor=actor,
         action="survey.create" if creating else "survey.update",
         obj=survey,
-        changes={k: str(data[k])[:200] for k in SURVEY_FIELDS if k in data},
+        changes={k: str(data[k])[:200] for k in (*SURVEY_FIELDS, "drivers") if k in data},
     )
     return survey
 
@@ -315,6 +321,7 @@ def invitation_create(
     customer: Customer | None = None,
     delivery: Delivery | None = None,
     team: Team | None = None,
+    driver: Driver | None = None,
     now: datetime | None = None,
 ) -> Invitation | None:
     """One invitation per (survey, address, round); None if the address opted out or already has
@@ -334,6 +341,7 @@ def invitation_create(
                 customer=None if survey.anonymous else customer,
                 delivery=None if survey.anonymous else delivery,
                 team=team,
+                driver=None if survey.anonymous else driver,
                 created_at=now,
                 expires_at=now + timedelta(days=survey.expires_after_days or 14),
             )
@@ -398,6 +406,10 @@ def _audience(survey: Survey, now: datetime) -> list[tuple[str, dict[str, Any]]]
             .distinct()
         )
         people += [(c.email, {"customer": c}) for c in customers]
+    elif survey.audience == Survey.Audience.DRIVERS:
+        chosen = survey.driver_scope == Survey.DriverScope.CHOSEN
+        ids = list(survey.drivers.values_list("pk", flat=True)) if chosen else None
+        people += [(d.email, {"driver": d}) for d in hub_selectors.drivers_to_survey(ids)]
     people += [(address, {}) for address in recipient_list(survey)]
     return people
 
@@ -417,9 +429,16 @@ def survey_send(
         _require_manager(actor)
     if survey.status != Survey.Status.ACTIVE:
         raise DomainError("Open the survey before sending it.")
+    audience = _audience(survey, now)
+    if not audience and survey.audience == Survey.Audience.DRIVERS:
+        if survey.driver_scope == Survey.DriverScope.CHOSEN:
+            raise DomainError("Choose the drivers to invite in the survey's settings.")
+        raise DomainError(
+            "No active driver has an email address yet: add them on the Drivers page."
+        )
     sent = 0
     with transaction.atomic():
-        for email, facts in _audience(survey, now):
+        for email, facts in audience:
             invitation = invitation_create(
                 survey=survey, email=email, round=round, source=source, now=now, **facts
             )
@@ -447,13 +466,17 @@ def surveys_send_scheduled(*, now: datetime | None = None) -> int:
     total = 0
     for survey in Survey.objects.filter(status=Survey.Status.ACTIVE).exclude(schedule=""):
         if schedule_due(survey, today):
-            total += survey_send(
-                actor=None,
-                survey=survey,
-                round=f"month:{today:%Y-%m}",
-                source=Invitation.Source.SCHEDULE,
-                now=now,
-            )
+            try:
+                total += survey_send(
+                    actor=None,
+                    survey=survey,
+                    round=f"month:{today:%Y-%m}",
+                    source=Invitation.Source.SCHEDULE,
+                    now=now,
+                )
+            except DomainError:
+                # Nobody to invite (no driver chosen): the other surveys still go out.
+                continue
     return total
 
 
