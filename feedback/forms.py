@@ -87,3 +87,14 @@ class ImportForm(forms.Form):
 
 class TagForm(forms.Form):
     theme = forms.CharField(max_length=60, label="Theme")
+
+
+class QuestionEditForm(forms.Form):
+    text = forms.CharField(max_length=300, label="Question")
+    help_text = forms.CharField(max_length=300, required=False, label="Help below the question")
+    required = forms.BooleanField(required=False)
+    choices = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Options (one a line)",
+    )

@@ -220,6 +220,53 @@ def question_add(
 
 
 @transaction.atomic
+def question_update(
+    *,
+    actor: User,
+    question: Question,
+    text: str,
+    required: bool,
+    help_text: str = "",
+    choices: Sequence[str] | None = None,
+) -> Question:
+    """Reword a question, its help or whether it is required; a choice question's options too,
+    until someone has answered it (changing them then would change what the answers meant).
+    Audited."""
+    _require_manager(actor)
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    text = text.strip()
+    if not text:
+        raise DomainError("Write the question.", field="text")
+    changes: dict[str, Any] = {}
+    if choices is not None and question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+        options = [c.strip()[:100] for c in choices if c.strip()]
+        if options != question.choices:
+            if len(options) < 2:
+                raise DomainError("A choice question needs at least two options.", field="choices")
+            if question.answers.exists():
+                raise DomainError(
+                    "People have answered this question: its options stay as they are.",
+                    field="choices",
+                )
+            changes["choices"] = options
+            question.choices = options
+    for name, value in (
+        ("text", text[:300]),
+        ("help_text", help_text.strip()[:300]),
+        ("required", bool(required)),
+    ):
+        if getattr(question, name) != value:
+            changes[name] = value
+            setattr(question, name, value)
+    if changes:
+        question.save(update_fields=[*changes])
+        audit.record(
+            actor=actor, action="survey.question_update", obj=question.survey, changes=changes
+        )
+    return question
+
+
+@transaction.atomic
 def question_delete(*, actor: User, question: Question) -> None:
     """Remove a question that has no answers yet. Audited."""
     _require_manager(actor)
@@ -997,6 +1044,7 @@ __all__ = [
     "question_add",
     "question_delete",
     "question_move",
+    "question_update",
     "questions_reorder",
     "reminders_send",
     "response_submit",

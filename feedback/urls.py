@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/questions/", views.question_add, name="question_add"),
     path("<int:pk>/questions/<int:qpk>/delete/", views.question_delete, name="question_delete"),
     path("<int:pk>/questions/<int:qpk>/move/", views.question_move, name="question_move"),
+    path("<int:pk>/questions/<int:qpk>/edit/", views.question_edit, name="question_edit"),
     path("<int:pk>/questions/order/", views.questions_order, name="questions_order"),
     path("<int:pk>/status/", views.survey_status, name="survey_status"),
     path("<int:pk>/send/", views.survey_send, name="survey_send"),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from feedback import charts, selectors, services
-from feedback.forms import ImportForm, QuestionForm, SurveyForm, TagForm
+from feedback.forms import ImportForm, QuestionEditForm, QuestionForm, SurveyForm, TagForm
 from feedback.models import Survey, Theme
 from feedback.templates_catalog import TEMPLATES
 from hub import roles
@@ -133,6 +133,30 @@ def question_delete(request: HttpRequest, pk: int, qpk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("feedback:survey_detail", pk=pk)
+
+
+@member_required
+@require_POST
+def question_edit(request: HttpRequest, pk: int, qpk: int) -> HttpResponse:
+    survey = selectors.get_survey_for_user(request.user, pk, write=True)
+    question = selectors.question_of(survey, qpk)
+    form = QuestionEditForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError("Check the question: " + form.errors.as_text())
+        data = form.cleaned_data
+        services.question_update(
+            actor=request.user,
+            question=question,
+            text=data["text"],
+            required=data["required"],
+            help_text=data["help_text"],
+            choices=data["choices"].splitlines() if question.choices else None,
+        )
+        messages.success(request, "Question saved.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("feedback:survey_detail", args=[pk]) + f"#question-{qpk}")
 
 
 @member_required

@@ -86,6 +86,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "feedback:question_add": ("member", {"pk": "999999"}),
     "feedback:question_delete": ("member", {"pk": "999999", "qpk": "1"}),
     "feedback:question_move": ("member", {"pk": "999999", "qpk": "1"}),
+    "feedback:question_edit": ("member", {"pk": "999999", "qpk": "1"}),
     "feedback:questions_order": ("member", {"pk": "999999"}),
     "feedback:survey_status": ("member", {"pk": "999999"}),
     "feedback:survey_send": ("member", {"pk": "999999"}),

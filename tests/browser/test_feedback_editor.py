@@ -78,6 +78,10 @@ def test_drag_and_keyboard_reorder_questions(browser, live_server, manager):
     assert shown_order(page) == expected and saved_order(survey) == expected
     assert "keep it below" in status.inner_text()
 
+    # Each question opens its own small edit form.
+    page.locator("details.question-edit summary").nth(3).click()
+    assert page.get_by_label("Options (one a line)").input_value().startswith("Arrived late\n")
+    page.screenshot(path=str(SHOTS / "feedback-editor-edit-desktop.png"), full_page=True)
     page.add_script_tag(url=AXE)
     assert page.evaluate(AXE_RUN) == []
     assert [e for e in errors if "400" not in e] == []

@@ -115,3 +115,47 @@ def test_api_reorders_and_refuses_a_bad_order(api_for, manager, member, csat):
         == 403
     )
     assert ids(csat) == [score, text, why]
+
+
+def test_manager_rewords_a_question_and_its_options_until_answered(client_for, manager, csat):
+    score, why, _text = ids(csat)
+    client = client_for(manager)
+    page = client.get(f"/feedback/{csat.pk}/").content.decode()
+    assert f'action="/feedback/{csat.pk}/questions/{why}/edit/"' in page
+    assert "Arrived late\nDriver conduct\n" in page
+    client.post(
+        f"/feedback/{csat.pk}/questions/{why}/edit/",
+        {"text": "What went wrong?", "help_text": "Pick one", "choices": "Late\nRude\n"},
+    )
+    question = csat.questions.get(pk=why)
+    assert (question.text, question.help_text, question.choices, question.required) == (
+        "What went wrong?",
+        "Pick one",
+        ["Late", "Rude"],
+        False,
+    )
+    assert AuditLog.objects.filter(action="survey.question_update").exists()
+    services.response_submit(survey=csat, data={f"q{score}": ["1"], f"q{why}": ["Late"]})
+    refused = client.post(
+        f"/feedback/{csat.pk}/questions/{why}/edit/",
+        {"text": "What went wrong?", "choices": "Late\nSomething else"},
+        follow=True,
+    )
+    assert "options stay as they are" in refused.content.decode()
+    assert csat.questions.get(pk=why).choices == ["Late", "Rude"]
+    # Rewording stays possible; an empty question is refused.
+    client.post(
+        f"/feedback/{csat.pk}/questions/{why}/edit/",
+        {"text": "What went wrong, mainly?", "choices": "Late\nRude", "required": "on"},
+    )
+    question.refresh_from_db()
+    assert question.text == "What went wrong, mainly?" and question.required
+    client.post(f"/feedback/{csat.pk}/questions/{why}/edit/", {"text": " "})
+    assert csat.questions.get(pk=why).text == "What went wrong, mainly?"
+
+
+def test_members_cannot_edit_questions(client_for, member, csat):
+    score = ids(csat)[0]
+    answer = client_for(member).post(f"/feedback/{csat.pk}/questions/{score}/edit/", {"text": "x"})
+    assert answer.status_code == 403
+    assert csat.questions.get(pk=score).text != "x"
