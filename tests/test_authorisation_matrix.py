@@ -163,6 +163,8 @@ RULES: dict[str, tuple[str, dict]] = {
     "survey-detail": ("member", {"pk": "999999"}),
     "survey-send": ("member", {"pk": "999999"}),
     "survey-reorder": ("member", {"pk": "999999"}),
+    "survey-questions": ("member", {"pk": "999999"}),
+    "survey-question": ("member", {"pk": "999999", "question_id": "1"}),
     "response-list": ("member", {}),
     "response-detail": ("member", {"pk": "999999"}),
     "kpis:index": ("member", {}),

@@ -159,3 +159,43 @@ def test_members_cannot_edit_questions(client_for, member, csat):
     answer = client_for(member).post(f"/feedback/{csat.pk}/questions/{score}/edit/", {"text": "x"})
     assert answer.status_code == 403
     assert csat.questions.get(pk=score).text != "x"
+
+
+def test_api_adds_rewords_and_removes_questions(api_for, manager, member, csat):
+    score = ids(csat)[0]
+    url = f"/api/v1/surveys/{csat.pk}/questions/"
+    made = api_for(manager).post(
+        url,
+        {
+            "kind": "single",
+            "text": "Which door?",
+            "choices": ["Front", "Back"],
+            "show_if": score,
+            "show_if_values": ["1", "2"],
+        },
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    new = made.json()
+    assert new["position"] == 3 and new["show_if"] == score and new["choices"] == ["Front", "Back"]
+    bad = api_for(manager).post(
+        url, {"kind": "single", "text": "One?", "choices": ["A"]}, format="json"
+    )
+    assert bad.status_code == 400 and "two options" in bad.json()["detail"]
+    foreign = api_for(manager).post(
+        url,
+        {"kind": "short", "text": "x", "show_if": 999999, "show_if_values": ["1"]},
+        format="json",
+    )
+    assert foreign.status_code == 404
+    assert (
+        api_for(member).post(url, {"kind": "short", "text": "x"}, format="json").status_code == 403
+    )
+
+    one = f"/api/v1/surveys/{csat.pk}/questions/{new['id']}/"
+    edited = api_for(manager).patch(one, {"text": "Which door, front or back?"}, format="json")
+    assert edited.status_code == 200 and edited.json()["text"] == "Which door, front or back?"
+    assert edited.json()["choices"] == ["Front", "Back"]
+    assert api_for(member).delete(one).status_code == 403
+    assert api_for(manager).delete(one).status_code == 204
+    assert csat.questions.count() == 3
