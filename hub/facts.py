@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -386,6 +386,9 @@ def _ms_to_dt(ms: int) -> datetime:
 # --- Drivers --------------------------------------------------------------------------------
 
 
+DRIVER_SEEN_EVERY = timedelta(minutes=10)
+
+
 @dataclass(frozen=True)
 class DriverFacts:
     dispatch_id: str
@@ -406,6 +409,7 @@ def driver_from_dispatch(facts: DriverFacts) -> tuple[Driver, bool]:
     is never overwritten; dispatch deactivates a deleted worker and reactivates a recreated
     one. Returns (driver, created)."""
     seen = facts.seen_at or _ms_to_dt(facts.at_ms)
+    _lock_driver(facts.dispatch_id)
     driver = Driver.objects.select_for_update().filter(dispatch_id=facts.dispatch_id).first()
     email = normalise_email(facts.email)
     if driver is None and email:
@@ -417,7 +421,17 @@ def driver_from_dispatch(facts: DriverFacts) -> tuple[Driver, bool]:
             driver.dispatch_id = facts.dispatch_id
     if driver is None:
         driver = Driver(dispatch_id=facts.dispatch_id, first_seen_at=seen)
-    if driver.last_seen_at is None or seen > driver.last_seen_at:
+    before = (
+        driver.dispatch_id,
+        driver.name,
+        driver.phone,
+        driver.email,
+        driver.zone_id,
+        driver.active,
+        driver.first_seen_at,
+    )
+    last_seen = driver.last_seen_at
+    if last_seen is None or seen > last_seen:
         driver.last_seen_at = seen
     if seen < driver.first_seen_at:
         driver.first_seen_at = seen
@@ -427,9 +441,36 @@ def driver_from_dispatch(facts: DriverFacts) -> tuple[Driver, bool]:
         driver.zone = facts.zone or driver.zone
         if facts.active is not None:
             driver.active = facts.active
-        driver.sync_state = {**driver.sync_state, "dispatch": facts.at_ms}
     if email and not driver.email and not Driver.objects.filter(email=email).exists():
         driver.email = email
+    after = (
+        driver.dispatch_id,
+        driver.name,
+        driver.phone,
+        driver.email,
+        driver.zone_id,
+        driver.active,
+        driver.first_seen_at,
+    )
     created = driver.pk is None
-    driver.save()
+    # A busy driver is named by every task event: write only what changed, and "last seen"
+    # at most every few minutes, so dispatch peaks do not queue on the driver's row.
+    stale = last_seen is None or seen - last_seen >= DRIVER_SEEN_EVERY
+    if created or before != after or stale:
+        if before != after or created:
+            driver.sync_state = {
+                **driver.sync_state,
+                "dispatch": max(facts.at_ms, driver.sync_state.get("dispatch") or 0),
+            }
+        driver.save()
     return driver, created
+
+
+def _lock_driver(dispatch_id: str) -> None:
+    """Serialise, until commit, the events of one worker: two arriving together for a new
+    worker would otherwise both create them. (Postgres; SQLite has one writer anyway.)"""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"driver:{dispatch_id}"])

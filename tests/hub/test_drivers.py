@@ -229,3 +229,19 @@ def test_drivers_api(api_for, member, marketing, downtown):
     assert off.status_code == 200 and off.json()["active"] is False
     assert api_for(seller).get("/api/v1/drivers/?active=true").json()["count"] == 0
     assert api_for(seller).get("/api/v1/drivers/?active=maybe").status_code == 400
+
+
+def test_a_busy_driver_is_written_only_when_something_changed(downtown):
+    from hub import facts
+
+    def seen(minutes: int, name: str = "Marco") -> Driver:
+        at = T + minutes * 60_000
+        facts.driver_from_dispatch(facts.DriverFacts(dispatch_id="wkr_1", at_ms=at, name=name))
+        return Driver.objects.get()
+
+    first = seen(0)
+    assert seen(1).updated_at == first.updated_at  # same facts, a minute later: no write
+    assert seen(11).last_seen_at > first.last_seen_at  # "last seen" kept within minutes
+    renamed = seen(12, name="Marco Silva")
+    assert renamed.name == "Marco Silva" and renamed.sync_state["dispatch"] == T + 12 * 60_000
+    assert seen(5, name="Old name").name == "Marco Silva"  # a late event changes nothing
