@@ -139,7 +139,8 @@ def worker_facts(payload: dict, trigger: str, at_ms: int, seen_at) -> facts.Driv
     events), else the task's assigned worker id."""
     data = payload.get("data") or {}
     worker = data.get("worker")
-    task = data.get("task") if isinstance(data.get("task"), dict) else {}
+    raw_task = data.get("task")
+    task: dict = raw_task if isinstance(raw_task, dict) else {}
     if not isinstance(worker, dict):
         container = task.get("container") or {}
         worker_id = (
