@@ -52,6 +52,9 @@ def test_home_block_drivers_page_and_driver_survey(browser, live_server):
         check(page, "/drivers/", "drivers", device)
         assert page.get_by_test_id("drivers").locator("tbody tr").count() == 12
         assert page.get_by_role("heading", name="Add a driver").is_visible()
+        page.get_by_role("link", name="Marco Silva").click()
+        check(page, page.url, "driver-edit", device)
+        assert page.get_by_label("Email").input_value() == "marco.driver@swiftdrop.example"
 
         check(page, f"/feedback/{driver_survey.pk}/", "driver-survey", device)
         assert page.get_by_label("Drivers invited").input_value() == "all"
