@@ -245,3 +245,27 @@ def test_a_busy_driver_is_written_only_when_something_changed(downtown):
     renamed = seen(12, name="Marco Silva")
     assert renamed.name == "Marco Silva" and renamed.sync_state["dispatch"] == T + 12 * 60_000
     assert seen(5, name="Old name").name == "Marco Silva"  # a late event changes nothing
+
+
+@pytest.mark.parametrize("url", ["/drivers/", "/drivers/?show=all&q=a", "/api/v1/drivers/"])
+def test_driver_lists_do_not_query_per_row(client_for, member, downtown, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def grow(start: int, n: int) -> None:
+        for i in range(start, start + n):
+            services.driver_save(
+                actor=member,
+                data={"name": f"Ana {i}", "email": f"a{i}@d.example", "zone": downtown},
+            )
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    client = client_for(member)
+    grow(0, 3)
+    few = count()
+    grow(3, 9)
+    assert count() == few
