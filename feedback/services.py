@@ -389,6 +389,7 @@ def invitation_create(
                 delivery=None if survey.anonymous else delivery,
                 team=team,
                 driver=None if survey.anonymous else driver,
+                zone=driver.zone if driver is not None else None,
                 created_at=now,
                 expires_at=now + timedelta(days=survey.expires_after_days or 14),
             )
@@ -705,7 +706,7 @@ def response_submit(
                 delivery=facts.delivery or invitation.delivery,
                 team=facts.team or invitation.team,
                 order_ref=facts.order_ref,
-                zone=facts.zone,
+                zone=facts.zone or invitation.zone,
             )
         delivery = facts.delivery
         customer = facts.customer or (delivery.customer if delivery else None)

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from feedback import services
+from feedback.models import Invitation
 from hub import services as hub_services
 from hub.errors import DomainError
 from hub.models import Driver
@@ -135,3 +136,20 @@ def test_api_sets_chosen_drivers(api_for, manager, driver_survey, drivers):
         f"/api/v1/surveys/{driver_survey.pk}/", {"drivers": [999999]}, format="json"
     )
     assert bad.status_code == 400
+
+
+def test_anonymous_driver_answers_keep_the_zone_only(manager, member, driver_survey, zone):
+    ana = hub_services.driver_save(
+        actor=member, data={"name": "Ana", "email": "ana@d.example", "zone": zone}
+    )
+    services.survey_send(actor=manager, survey=driver_survey, round="r1")
+    invitation = driver_survey.invitations.get()
+    assert invitation.driver is None and invitation.zone == zone
+    first = driver_survey.questions.order_by("position").first()
+    response = services.response_submit(
+        survey=driver_survey, data={f"q{first.pk}": ["4"]}, invitation=invitation
+    )
+    assert response.zone == zone and response.invitation is None
+    # Nothing on the response leads back to Ana.
+    assert not Invitation.objects.filter(driver=ana).exists()
+    assert (response.customer_id, response.delivery_id) == (None, None)
