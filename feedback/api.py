@@ -13,6 +13,7 @@ from feedback import selectors, services
 from feedback.models import Answer, Question, Response, Survey
 from feedback.templates_catalog import TEMPLATES
 from hub import roles
+from hub import selectors as hub_selectors
 from hub.errors import DomainError
 
 
@@ -52,6 +53,12 @@ class SurveySerializer(serializers.ModelSerializer):
         help_text="Create from a ready-made survey (its questions included).",
     )
     responses = serializers.SerializerMethodField(help_text="How many responses it has.")
+    drivers = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=hub_selectors.driver_choices(),
+        help_text="Driver surveys sent to chosen drivers: their ids (see /api/v1/drivers/).",
+    )
 
     class Meta:
         model = Survey
@@ -64,6 +71,8 @@ class SurveySerializer(serializers.ModelSerializer):
             "anonymous",
             "min_group_size",
             "schedule",
+            "driver_scope",
+            "drivers",
             "reminder_after_days",
             "max_reminders",
             "expires_after_days",
@@ -116,6 +125,46 @@ class ResponseSerializer(serializers.ModelSerializer):
         ]
 
 
+class QuestionWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Question.Kind.choices)
+    text = serializers.CharField(max_length=300)
+    required = serializers.BooleanField(default=False)
+    help_text = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    choices = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list, max_length=50
+    )
+    measures = serializers.ChoiceField(
+        choices=Question.Measure.choices, required=False, default="", allow_blank=True
+    )
+    show_if = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="An earlier question's id."
+    )
+    show_if_values = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list, max_length=20
+    )
+    external_ref = serializers.CharField(
+        max_length=120, required=False, default="", allow_blank=True
+    )
+
+
+class QuestionEditSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=300, required=False)
+    required = serializers.BooleanField(required=False)
+    help_text = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    choices = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=50
+    )
+
+
+class ReorderSerializer(serializers.Serializer):
+    questions = serializers.ListField(
+        child=serializers.IntegerField(),
+        allow_empty=False,
+        max_length=500,
+        help_text="Every question id of the survey once, top first.",
+    )
+
+
 class SendSerializer(serializers.Serializer):
     invited = serializers.IntegerField(read_only=True)
 
@@ -137,7 +186,7 @@ class SurveyViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Survey.objects.none()
-        return selectors.survey_list(self.request.user).prefetch_related("questions")
+        return selectors.survey_list(self.request.user).prefetch_related("questions", "drivers")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -158,6 +207,76 @@ class SurveyViewSet(
         serializer.instance = services.survey_save(
             actor=self.request.user, survey=serializer.instance, data=data
         )
+
+    @extend_schema(
+        summary="Add a question at the end of the survey",
+        request=QuestionWriteSerializer,
+        responses={201: QuestionSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def questions(self, request, pk=None):
+        survey = self.get_object()
+        data = QuestionWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        show_if = values.pop("show_if")
+        question = services.question_add(
+            actor=request.user,
+            survey=survey,
+            show_if=selectors.question_of(survey, show_if) if show_if else None,
+            **values,
+        )
+        return ApiResponse(QuestionSerializer(question).data, status=201)
+
+    @extend_schema(
+        summary="Reword a question, or remove one nobody has answered",
+        request=QuestionEditSerializer,
+        responses={200: QuestionSerializer, 204: None},
+    )
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=r"questions/(?P<question_id>[0-9]+)",
+        url_name="question",
+    )
+    def question(self, request, pk=None, question_id=None):
+        survey = self.get_object()
+        question = selectors.question_of(survey, int(question_id))
+        if request.method == "DELETE":
+            services.question_delete(actor=request.user, question=question)
+            return ApiResponse(status=204)
+        data = QuestionEditSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        question = services.question_update(
+            actor=request.user,
+            question=question,
+            text=values.get("text", question.text),
+            required=values.get("required", question.required),
+            help_text=values.get("help_text", question.help_text),
+            choices=values.get("choices"),
+        )
+        return ApiResponse(QuestionSerializer(question).data)
+
+    @extend_schema(
+        summary="Put the survey's questions in a new order",
+        request=ReorderSerializer,
+        responses=SurveySerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def reorder(self, request, pk=None):
+        survey = self.get_object()
+        data = ReorderSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.questions_reorder(
+            actor=request.user, survey=survey, order=data.validated_data["questions"]
+        )
+        survey = (
+            selectors.survey_list(request.user)
+            .prefetch_related("questions", "drivers")
+            .get(pk=survey.pk)
+        )
+        return ApiResponse(SurveySerializer(survey, context=self.get_serializer_context()).data)
 
     @extend_schema(
         summary="Invite the survey's audience now", request=None, responses=SendSerializer

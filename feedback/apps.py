@@ -7,10 +7,11 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         from feedback import demo as feedback_demo
-        from feedback import metrics, rule_actions, services
-        from hub import demo, events
+        from feedback import metrics, rule_actions, selectors, services
+        from hub import demo, events, home
 
         rule_actions.register()
+        home.register("feedback_home", selectors.feedback_for_home)
         metrics.register()
         events.subscribe(
             services.typeform_response_store,

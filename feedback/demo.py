@@ -13,7 +13,7 @@ from typing import Any
 from feedback import services
 from feedback.models import Invitation, OptOut, Response, Survey, Theme
 from hub import events
-from hub.demo import DEMO_DOMAIN, DEMO_PREFIX
+from hub.demo import DEMO_PREFIX
 from hub.models import Delivery, Event, Membership, Zone
 
 MONTHS = 12
@@ -87,9 +87,7 @@ def load(*, now, rng, users, teams) -> None:
     drivers = _open(manager, "driver_monthly")
     pulse = _open(manager, "staff_pulse")
     Survey.objects.filter(pk=csat.pk).update(typeform_form_id="csat01")
-    Survey.objects.filter(pk=drivers.pk).update(
-        recipients="\n".join(f"driver{n}@{DEMO_DOMAIN}" for n in range(1, 13))
-    )
+    # The driver survey goes to every active driver: the hub's drivers, learned from Onfleet.
     services.rule_survey_after_delivery(actor=admin, survey=csat, enable=True)
     services.rule_low_score_to_support(actor=admin, enable=True)
 

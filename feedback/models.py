@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from hub.models import Campaign, Customer, Delivery, Team, Zone
+from hub.models import Campaign, Customer, Delivery, Driver, Team, Zone
 
 TEXT_LIMIT = 2000
 
@@ -23,6 +23,10 @@ class Survey(models.Model):
         DRAFT = "draft", "Draft"
         ACTIVE = "active", "Active"
         CLOSED = "closed", "Closed"
+
+    class DriverScope(models.TextChoices):
+        ALL = "all", "Every active driver"
+        CHOSEN = "chosen", "Only the drivers chosen below"
 
     class Schedule(models.TextChoices):
         NONE = "", "Only when sent by hand or by a rule"
@@ -41,9 +45,18 @@ class Survey(models.Model):
     )
     template_key = models.CharField(max_length=40, blank=True)
     schedule = models.CharField(max_length=16, choices=Schedule.choices, blank=True, default="")
-    # Drivers have no record in the hub: the addresses a scheduled send goes to.
+    # Driver surveys: every active driver with an address, or the chosen ones.
+    driver_scope = models.CharField(
+        max_length=8,
+        choices=DriverScope.choices,
+        default=DriverScope.ALL,
+        help_text="For driver surveys: who is invited.",
+    )
+    drivers = models.ManyToManyField(
+        Driver, blank=True, related_name="+", help_text="For driver surveys sent to chosen drivers."
+    )
     recipients = models.TextField(
-        blank=True, help_text="Extra email addresses, one a line (drivers, for instance)."
+        blank=True, help_text="Extra email addresses, one a line (anyone else to invite)."
     )
     reminder_after_days = models.PositiveSmallIntegerField(default=3)
     max_reminders = models.PositiveSmallIntegerField(default=2)
@@ -73,6 +86,9 @@ class Survey(models.Model):
                 name="survey_audience_valid",
             ),
             models.CheckConstraint(condition=Q(min_group_size__gte=1), name="survey_min_group"),
+            models.CheckConstraint(
+                condition=Q(driver_scope__in=["all", "chosen"]), name="survey_driver_scope_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -161,6 +177,14 @@ class Invitation(models.Model):
     )
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The driver invited (empty on anonymous surveys).
+    driver = models.ForeignKey(
+        Driver, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A group-level fact kept on anonymous surveys too, like the team: a driver's zone.
+    zone = models.ForeignKey(
+        Zone, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -57,6 +57,14 @@ def questions_of(survey: Survey) -> list[Question]:
     return list(survey.questions.select_related("show_if").order_by("position", "id"))
 
 
+def question_of(survey: Survey, pk: int) -> Question:
+    """One of the survey's questions; 404 for another survey's or none."""
+    question = Question.objects.filter(survey=survey, pk=pk).select_related("survey").first()
+    if question is None:
+        raise Http404("No such question in this survey.")
+    return question
+
+
 def invitation_by_token(token: str) -> Invitation:
     """The public link's invitation, with its survey; 404 for an unknown token."""
     invitation = Invitation.objects.select_related("survey").filter(token=token).first()
@@ -393,3 +401,59 @@ def csv_rows(survey: Survey) -> tuple[list[str], list[list[Any]]]:
         row += [by_q.get(q.pk, "") for q in questions]
         rows.append(row)
     return header, rows
+
+
+# --- Home page -------------------------------------------------------------------------------
+
+HOME_DAYS = 30
+
+
+def feedback_for_home(user: User, *, now: datetime | None = None) -> dict[str, Any] | None:
+    """The home page's feedback block: the person's own unanswered survey links (any signed-in
+    person) and, for members, the last 30 days of each open survey. Two queries."""
+    if not user.is_authenticated:
+        return None
+    now = now or timezone.now()
+    to_answer = list(
+        Invitation.objects.filter(
+            email=(user.email or "").strip().lower(),
+            answered_at__isnull=True,
+            sent_at__isnull=False,
+            expires_at__gt=now,
+            survey__status=Survey.Status.ACTIVE,
+        )
+        .exclude(email="")
+        .select_related("survey")
+        .order_by("expires_at", "id")[:5]
+    )
+    recent: list[dict[str, Any]] = []
+    if roles.is_member(user):
+        since = now - timedelta(days=HOME_DAYS)
+        window = Q(responses__submitted_at__gte=since)
+        scored = window & Q(responses__score__isnull=False)
+        for survey in (
+            Survey.objects.filter(status=Survey.Status.ACTIVE)
+            .annotate(
+                n=Count("responses", filter=window),
+                n_scored=Count("responses", filter=scored),
+                total=Sum("responses__score", filter=scored),
+                promoters=Count("responses", filter=scored & Q(responses__score__gte=9)),
+                detractors=Count("responses", filter=scored & Q(responses__score__lte=6)),
+                nps_n=Count("responses", filter=scored & Q(responses__measure="nps")),
+            )
+            .order_by("-n", "title", "id")[:4]
+        ):
+            if survey.nps_n:
+                value = nps_of(survey.promoters, survey.detractors, survey.n_scored)
+                label = f"NPS {value:+d}" if value is not None else ""
+            elif survey.n_scored:
+                label = f"{survey.total / survey.n_scored:.2f} / 5"
+            else:
+                label = ""
+            recent.append({"survey": survey, "responses": survey.n, "score": label})
+    return {
+        "to_answer": to_answer,
+        "recent": recent,
+        "days": HOME_DAYS,
+        "is_member": roles.is_member(user),
+    }

@@ -38,8 +38,9 @@ from feedback.models import (
 from feedback.templates_catalog import TEMPLATES
 from handoffs import services as handoff_services
 from hub import audit, events, roles
+from hub import selectors as hub_selectors
 from hub.errors import DomainError
-from hub.models import Customer, Delivery, Membership, Team, User, Zone
+from hub.models import Customer, Delivery, Driver, Membership, Team, User, Zone
 
 EVENT_RECEIVED = "feedback.response.received"
 CUSTOMER_COOLDOWN_DAYS = 30
@@ -50,6 +51,7 @@ SURVEY_FIELDS = (
     "anonymous",
     "min_group_size",
     "schedule",
+    "driver_scope",
     "recipients",
     "reminder_after_days",
     "max_reminders",
@@ -95,14 +97,18 @@ def survey_save(*, actor: User, data: Mapping[str, Any], survey: Survey | None =
         raise DomainError("Choose a schedule from the list.", field="schedule")
     if (survey.min_group_size or 0) < 1:
         raise DomainError("The minimum group size is at least 1.", field="min_group_size")
+    if survey.driver_scope not in Survey.DriverScope.values:
+        raise DomainError("Choose which drivers the survey goes to.", field="driver_scope")
     for address in recipient_list(survey):
         _check_email(address, field_name="recipients")
     survey.save()
+    if "drivers" in data:
+        survey.drivers.set(list(data["drivers"] or []))
     audit.record(
         actor=actor,
         action="survey.create" if creating else "survey.update",
         obj=survey,
-        changes={k: str(data[k])[:200] for k in SURVEY_FIELDS if k in data},
+        changes={k: str(data[k])[:200] for k in (*SURVEY_FIELDS, "drivers") if k in data},
     )
     return survey
 
@@ -214,6 +220,53 @@ def question_add(
 
 
 @transaction.atomic
+def question_update(
+    *,
+    actor: User,
+    question: Question,
+    text: str,
+    required: bool,
+    help_text: str = "",
+    choices: Sequence[str] | None = None,
+) -> Question:
+    """Reword a question, its help or whether it is required; a choice question's options too,
+    until someone has answered it (changing them then would change what the answers meant).
+    Audited."""
+    _require_manager(actor)
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    text = text.strip()
+    if not text:
+        raise DomainError("Write the question.", field="text")
+    changes: dict[str, Any] = {}
+    if choices is not None and question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+        options = [c.strip()[:100] for c in choices if c.strip()]
+        if options != question.choices:
+            if len(options) < 2:
+                raise DomainError("A choice question needs at least two options.", field="choices")
+            if question.answers.exists():
+                raise DomainError(
+                    "People have answered this question: its options stay as they are.",
+                    field="choices",
+                )
+            changes["choices"] = options
+            question.choices = options
+    for name, value in (
+        ("text", text[:300]),
+        ("help_text", help_text.strip()[:300]),
+        ("required", bool(required)),
+    ):
+        if getattr(question, name) != value:
+            changes[name] = value
+            setattr(question, name, value)
+    if changes:
+        question.save(update_fields=[*changes])
+        audit.record(
+            actor=actor, action="survey.question_update", obj=question.survey, changes=changes
+        )
+    return question
+
+
+@transaction.atomic
 def question_delete(*, actor: User, question: Question) -> None:
     """Remove a question that has no answers yet. Audited."""
     _require_manager(actor)
@@ -224,6 +277,65 @@ def question_delete(*, actor: User, question: Question) -> None:
         actor=actor, action="survey.question_delete", obj=survey, changes={"text": question.text}
     )
     question.delete()
+
+
+@transaction.atomic
+def questions_reorder(*, actor: User, survey: Survey, order: Sequence[int]) -> list[Question]:
+    """Put the survey's questions in the given order (every question id once). A question with
+    skip logic stays after the question it looks at. Audited; the same order again changes
+    nothing. Returns the questions in their new order."""
+    _require_manager(actor)
+    questions = {
+        q.pk: q for q in Question.objects.select_for_update().filter(survey=survey).order_by("id")
+    }
+    try:
+        wanted = [int(pk) for pk in order]
+    except (TypeError, ValueError) as exc:
+        raise DomainError("The order lists question ids only.", field="order") from exc
+    if sorted(wanted) != sorted(questions):
+        raise DomainError(
+            "The order must list every question of this survey once; reload the page.",
+            field="order",
+        )
+    place = {pk: n for n, pk in enumerate(wanted)}
+    for q in questions.values():
+        if q.show_if_id is not None and q.show_if_id in place and place[q.show_if_id] > place[q.pk]:
+            raise DomainError(
+                f"“{q.text}” is shown only after an answer to “{questions[q.show_if_id].text}”: "
+                "keep it below that question.",
+                field="order",
+            )
+    before = [q.pk for q in sorted(questions.values(), key=lambda q: (q.position, q.pk))]
+    changed = [q for q in questions.values() if q.position != place[q.pk]]
+    for q in changed:
+        q.position = place[q.pk]
+    if changed:
+        Question.objects.bulk_update(changed, ["position"])
+    if before != wanted:
+        audit.record(
+            actor=actor,
+            action="survey.questions_reorder",
+            obj=survey,
+            changes={"order": wanted},
+        )
+    return [questions[pk] for pk in wanted]
+
+
+def question_move(*, actor: User, question: Question, offset: int) -> list[Question]:
+    """Move a question up (negative offset) or down among its survey's questions; at the top
+    or bottom it stays. Same checks as ``questions_reorder``."""
+    survey = question.survey
+    ids = list(
+        Question.objects.filter(survey=survey)
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
+    )
+    if question.pk not in ids:
+        raise DomainError("No such question in this survey.")
+    at = ids.index(question.pk)
+    to = max(0, min(len(ids) - 1, at + offset))
+    ids.insert(to, ids.pop(at))
+    return questions_reorder(actor=actor, survey=survey, order=ids)
 
 
 @transaction.atomic
@@ -256,6 +368,7 @@ def invitation_create(
     customer: Customer | None = None,
     delivery: Delivery | None = None,
     team: Team | None = None,
+    driver: Driver | None = None,
     now: datetime | None = None,
 ) -> Invitation | None:
     """One invitation per (survey, address, round); None if the address opted out or already has
@@ -275,6 +388,8 @@ def invitation_create(
                 customer=None if survey.anonymous else customer,
                 delivery=None if survey.anonymous else delivery,
                 team=team,
+                driver=None if survey.anonymous else driver,
+                zone=driver.zone if driver is not None else None,
                 created_at=now,
                 expires_at=now + timedelta(days=survey.expires_after_days or 14),
             )
@@ -339,6 +454,10 @@ def _audience(survey: Survey, now: datetime) -> list[tuple[str, dict[str, Any]]]
             .distinct()
         )
         people += [(c.email, {"customer": c}) for c in customers]
+    elif survey.audience == Survey.Audience.DRIVERS:
+        chosen = survey.driver_scope == Survey.DriverScope.CHOSEN
+        ids = list(survey.drivers.values_list("pk", flat=True)) if chosen else None
+        people += [(d.email, {"driver": d}) for d in hub_selectors.drivers_to_survey(ids)]
     people += [(address, {}) for address in recipient_list(survey)]
     return people
 
@@ -358,9 +477,16 @@ def survey_send(
         _require_manager(actor)
     if survey.status != Survey.Status.ACTIVE:
         raise DomainError("Open the survey before sending it.")
+    audience = _audience(survey, now)
+    if not audience and survey.audience == Survey.Audience.DRIVERS:
+        if survey.driver_scope == Survey.DriverScope.CHOSEN:
+            raise DomainError("Choose the drivers to invite in the survey's settings.")
+        raise DomainError(
+            "No active driver has an email address yet: add them on the Drivers page."
+        )
     sent = 0
     with transaction.atomic():
-        for email, facts in _audience(survey, now):
+        for email, facts in audience:
             invitation = invitation_create(
                 survey=survey, email=email, round=round, source=source, now=now, **facts
             )
@@ -388,13 +514,17 @@ def surveys_send_scheduled(*, now: datetime | None = None) -> int:
     total = 0
     for survey in Survey.objects.filter(status=Survey.Status.ACTIVE).exclude(schedule=""):
         if schedule_due(survey, today):
-            total += survey_send(
-                actor=None,
-                survey=survey,
-                round=f"month:{today:%Y-%m}",
-                source=Invitation.Source.SCHEDULE,
-                now=now,
-            )
+            try:
+                total += survey_send(
+                    actor=None,
+                    survey=survey,
+                    round=f"month:{today:%Y-%m}",
+                    source=Invitation.Source.SCHEDULE,
+                    now=now,
+                )
+            except DomainError:
+                # Nobody to invite (no driver chosen): the other surveys still go out.
+                continue
     return total
 
 
@@ -576,7 +706,7 @@ def response_submit(
                 delivery=facts.delivery or invitation.delivery,
                 team=facts.team or invitation.team,
                 order_ref=facts.order_ref,
-                zone=facts.zone,
+                zone=facts.zone or invitation.zone,
             )
         delivery = facts.delivery
         customer = facts.customer or (delivery.customer if delivery else None)
@@ -914,6 +1044,9 @@ __all__ = [
     "optout_create",
     "question_add",
     "question_delete",
+    "question_move",
+    "question_update",
+    "questions_reorder",
     "reminders_send",
     "response_submit",
     "responses_import_csv",

@@ -9,15 +9,15 @@ from csp.decorators import csp_update
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from feedback import charts, selectors, services
-from feedback.forms import ImportForm, QuestionForm, SurveyForm, TagForm
-from feedback.models import Question, Survey, Theme
+from feedback.forms import ImportForm, QuestionEditForm, QuestionForm, SurveyForm, TagForm
+from feedback.models import Survey, Theme
 from feedback.templates_catalog import TEMPLATES
 from hub import roles
 from hub.decorators import manager_required, member_required
@@ -126,14 +126,67 @@ def question_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def question_delete(request: HttpRequest, pk: int, qpk: int) -> HttpResponse:
     survey = selectors.get_survey_for_user(request.user, pk, write=True)
-    question = Question.objects.filter(survey=survey, pk=qpk).first()
-    if question is not None:
-        try:
-            services.question_delete(actor=request.user, question=question)
-            messages.success(request, "Question removed.")
-        except DomainError as exc:
-            messages.error(request, exc.message)
+    question = selectors.question_of(survey, qpk)
+    try:
+        services.question_delete(actor=request.user, question=question)
+        messages.success(request, "Question removed.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
     return redirect("feedback:survey_detail", pk=pk)
+
+
+@member_required
+@require_POST
+def question_edit(request: HttpRequest, pk: int, qpk: int) -> HttpResponse:
+    survey = selectors.get_survey_for_user(request.user, pk, write=True)
+    question = selectors.question_of(survey, qpk)
+    form = QuestionEditForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError("Check the question: " + form.errors.as_text())
+        data = form.cleaned_data
+        services.question_update(
+            actor=request.user,
+            question=question,
+            text=data["text"],
+            required=data["required"],
+            help_text=data["help_text"],
+            choices=data["choices"].splitlines() if question.choices else None,
+        )
+        messages.success(request, "Question saved.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("feedback:survey_detail", args=[pk]) + f"#question-{qpk}")
+
+
+@member_required
+@require_POST
+def question_move(request: HttpRequest, pk: int, qpk: int) -> HttpResponse:
+    """The keyboard and no-script way to reorder: one step up or down."""
+    survey = selectors.get_survey_for_user(request.user, pk, write=True)
+    question = selectors.question_of(survey, qpk)
+    offset = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
+    try:
+        if offset is None:
+            raise DomainError("Move a question up or down.")
+        services.question_move(actor=request.user, question=question, offset=offset)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("feedback:survey_detail", args=[pk]) + f"#question-{qpk}")
+
+
+@member_required
+@require_POST
+def questions_order(request: HttpRequest, pk: int) -> JsonResponse:
+    """The editor's drag and drop saves the whole order here (question ids, top first)."""
+    survey = selectors.get_survey_for_user(request.user, pk, write=True)
+    try:
+        questions = services.questions_reorder(
+            actor=request.user, survey=survey, order=request.POST.getlist("order")
+        )
+    except DomainError as exc:
+        return JsonResponse({"detail": exc.message}, status=400)
+    return JsonResponse({"order": [q.pk for q in questions], "detail": "Order saved."})
 
 
 @member_required

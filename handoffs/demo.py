@@ -24,7 +24,8 @@ from handoffs import rules as rule_engine
 from handoffs import services
 from handoffs.models import Channel, Handoff, Integration, Rule, RuleEvaluation, RuleVersion
 from hub import business
-from hub.demo import DAYS, DEMO_PREFIX
+from hub import events as hub_events
+from hub.demo import DAYS, DEMO_DOMAIN, DEMO_PREFIX
 from hub.models import (
     Campaign,
     Customer,
@@ -96,6 +97,7 @@ def load(*, now, rng, users, teams) -> None:
     with transaction.atomic():
         events = _events(now, rng, start, integrations)
         _evaluate(now, rng, [rules[k] for k in ENABLED], events, teams)
+        _driver_events(now, integrations["onfleet"])
     for integration in integrations.values():
         last = Event.objects.filter(integration_id=integration.pk).aggregate(at=Max("received_at"))
         Integration.objects.filter(pk=integration.pk).update(last_event_at=last["at"])
@@ -200,6 +202,71 @@ def _dispatch_events(now, start, onfleet) -> list[Event]:
             )
         )
     return rows
+
+
+# SwiftDrop's couriers as Onfleet knows them: (name, zone). Their email is in the worker's
+# metadata, as SwiftDrop's dispatchers keep it.
+DRIVERS = [
+    ("Marco Silva", "downtown"),
+    ("Grace Okafor", "downtown"),
+    ("Lukas Brandt", "downtown"),
+    ("Hana Sato", "downtown"),
+    ("Diego Alvarez", "riverside"),
+    ("Fatima Zahra", "riverside"),
+    ("Peter Novak", "riverside"),
+    ("Chloe Martin", "riverside"),
+    ("Samuel Mensah", "northgate"),
+    ("Ines Duarte", "northgate"),
+    ("Yusuf Kaya", "northgate"),
+    ("Olivia Brooks", "northgate"),
+]
+
+
+def _driver_events(now, onfleet) -> None:
+    """This morning's Onfleet ``workerDuty`` events (drivers going on duty), recorded through
+    the real event path: processing them makes the hub's driver records."""
+    for n, (name, zone) in enumerate(DRIVERS, start=1):
+        worker_id = f"{DEMO_PREFIX}wkr{n:02d}"
+        at = now.replace(hour=6, minute=0, second=0, microsecond=0) + timedelta(minutes=4 * n)
+        if at > now:
+            at -= timedelta(days=1)
+        ms = _ms(at)
+        first = name.split()[0].lower()
+        payload = {
+            "actionContext": {"type": "WORKER", "id": worker_id},
+            "adminId": None,
+            "workerId": worker_id,
+            "status": 1,
+            "data": {
+                "worker": {
+                    "id": worker_id,
+                    "name": name,
+                    "phone": f"+1415555{n:04d}",
+                    "onDuty": True,
+                    "teams": [],
+                    "metadata": [
+                        {
+                            "name": "email",
+                            "type": "string",
+                            "value": f"{first}.driver@{DEMO_DOMAIN}",
+                        },
+                        {"name": "zone", "type": "string", "value": zone},
+                    ],
+                }
+            },
+            "time": ms,
+            "triggerId": 5,
+            "triggerName": "workerDuty",
+        }
+        hub_events.record(
+            "onfleet",
+            "onfleet.workerDuty",
+            f"workerDuty:{worker_id}:{ms}",
+            payload,
+            occurred_at=at,
+            integration_id=onfleet.pk,
+            subject=f"worker:{worker_id}",
+        )
 
 
 def _signup_events(start, hubspot) -> list[Event]:

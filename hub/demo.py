@@ -23,6 +23,7 @@ from hub.models import (
     Campaign,
     Customer,
     Delivery,
+    Driver,
     Event,
     Incident,
     MarketingSpend,
@@ -240,6 +241,7 @@ def reset() -> None:
         for reset_extension in reversed(_resets):
             reset_extension(domain=DEMO_DOMAIN)
         Delivery.objects.filter(dispatch_id__startswith=DEMO_PREFIX).delete()
+        Driver.objects.filter(dispatch_id__startswith=DEMO_PREFIX).delete()
         Incident.objects.filter(title__startswith="[demo]").delete()
         Customer.objects.filter(crm_id__startswith=DEMO_PREFIX).delete()
         MarketingSpend.objects.filter(campaign__external_id__startswith=DEMO_PREFIX).delete()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from hub.models import Campaign, Customer, Delivery, PromoCode, Zone
+from hub.models import Campaign, Customer, Delivery, Driver, PromoCode, Zone
 
 _PHONE_JUNK = re.compile(r"[^\d+]")
 
@@ -381,3 +381,96 @@ def promo_code_named(code: str) -> PromoCode | None:
 
 def _ms_to_dt(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC) if ms else timezone.now()
+
+
+# --- Drivers --------------------------------------------------------------------------------
+
+
+DRIVER_SEEN_EVERY = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class DriverFacts:
+    dispatch_id: str
+    at_ms: int
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    zone: Zone | None = None
+    # None: the event says nothing of it; False: the worker was deleted in dispatch.
+    active: bool | None = None
+    seen_at: datetime | None = None
+
+
+@transaction.atomic
+def driver_from_dispatch(facts: DriverFacts) -> tuple[Driver, bool]:
+    """Create or update the driver a dispatch event names (an Onfleet worker). Idempotent and
+    safe in any order: name and phone follow the newest event; an email typed by operations
+    is never overwritten; dispatch deactivates a deleted worker and reactivates a recreated
+    one. Returns (driver, created)."""
+    seen = facts.seen_at or _ms_to_dt(facts.at_ms)
+    _lock_driver(facts.dispatch_id)
+    driver = Driver.objects.select_for_update().filter(dispatch_id=facts.dispatch_id).first()
+    email = normalise_email(facts.email)
+    if driver is None and email:
+        # Entered by hand before dispatch knew them: the same address is the same driver.
+        driver = (
+            Driver.objects.select_for_update().filter(email=email, dispatch_id__isnull=True).first()
+        )
+        if driver is not None:
+            driver.dispatch_id = facts.dispatch_id
+    if driver is None:
+        driver = Driver(dispatch_id=facts.dispatch_id, first_seen_at=seen)
+    before = (
+        driver.dispatch_id,
+        driver.name,
+        driver.phone,
+        driver.email,
+        driver.zone_id,
+        driver.active,
+        driver.first_seen_at,
+    )
+    last_seen = driver.last_seen_at
+    if last_seen is None or seen > last_seen:
+        driver.last_seen_at = seen
+    if seen < driver.first_seen_at:
+        driver.first_seen_at = seen
+    if _is_newer(driver.sync_state, "dispatch", facts.at_ms):
+        driver.name = facts.name[:160] or driver.name
+        driver.phone = normalise_phone(facts.phone) or driver.phone
+        driver.zone = facts.zone or driver.zone
+        if facts.active is not None:
+            driver.active = facts.active
+    if email and not driver.email and not Driver.objects.filter(email=email).exists():
+        driver.email = email
+    after = (
+        driver.dispatch_id,
+        driver.name,
+        driver.phone,
+        driver.email,
+        driver.zone_id,
+        driver.active,
+        driver.first_seen_at,
+    )
+    created = driver.pk is None
+    # A busy driver is named by every task event: write only what changed, and "last seen"
+    # at most every few minutes, so dispatch peaks do not queue on the driver's row.
+    stale = last_seen is None or seen - last_seen >= DRIVER_SEEN_EVERY
+    if created or before != after or stale:
+        if before != after or created:
+            driver.sync_state = {
+                **driver.sync_state,
+                "dispatch": max(facts.at_ms, driver.sync_state.get("dispatch") or 0),
+            }
+        driver.save()
+    return driver, created
+
+
+def _lock_driver(dispatch_id: str) -> None:
+    """Serialise, until commit, the events of one worker: two arriving together for a new
+    worker would otherwise both create them. (Postgres; SQLite has one writer anyway.)"""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"driver:{dispatch_id}"])

@@ -323,6 +323,39 @@ class Delivery(models.Model):
         return f"Delivery {self.dispatch_id}"
 
 
+class Driver(models.Model):
+    """A courier who delivers for the company: learned from dispatch (an Onfleet worker seen in
+    a task or duty event) or entered once by operations. Driver surveys go to active drivers."""
+
+    name = models.CharField(max_length=160, blank=True)
+    # Stored normalised (lower-case) like customers' emails; dispatch rarely knows it.
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    dispatch_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    zone = models.ForeignKey(
+        Zone, on_delete=models.SET_NULL, null=True, blank=True, related_name="drivers"
+    )
+    active = models.BooleanField(default=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Provider time (epoch ms) of the last dispatch values applied; older events are ignored.
+    sync_state = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            # One driver per address: surveys and reminders go to it once.
+            models.UniqueConstraint(
+                fields=["email"], condition=~Q(email=""), name="driver_unique_email"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.phone or f"Driver {self.pk}"
+
+
 class Incident(models.Model):
     """Something that went wrong across teams: a campaign error, a complaint, an outage."""
 

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from hub import roles
-from hub.models import AuditLog, Event, Invitation, Membership, Notification, Team, User
+from hub.models import (
+    AuditLog,
+    Driver,
+    Event,
+    Invitation,
+    Membership,
+    Notification,
+    Team,
+    User,
+)
 
 
 def team_list() -> QuerySet[Team]:
@@ -94,3 +103,55 @@ def audit_list(*, action: str | None = None, actor_id: int | None = None) -> Que
 
 def audit_actions() -> list[str]:
     return list(AuditLog.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
+# --- Drivers --------------------------------------------------------------------------------
+
+
+def can_edit_drivers(user: User) -> bool:
+    """Operations keep the driver list; managers and admins too."""
+    if roles.is_manager(user):
+        return True
+    return (
+        roles.is_member(user)
+        and Membership.objects.filter(user=user, team__kind=Team.Kind.OPERATIONS).exists()
+    )
+
+
+def driver_list(user: User, *, search: str = "", active: bool | None = None) -> QuerySet[Driver]:
+    """Drivers a member may see, by name, with their zone."""
+    if not roles.is_member(user):
+        raise PermissionDenied
+    qs = Driver.objects.select_related("zone").order_by("name", "id")
+    if search:
+        qs = qs.filter(
+            Q(name__icontains=search) | Q(email__icontains=search) | Q(phone__icontains=search)
+        )
+    if active is not None:
+        qs = qs.filter(active=active)
+    return qs
+
+
+def get_driver_for_user(user: User, pk: int, *, write: bool = False) -> Driver:
+    """The driver; 404 if there is none, PermissionDenied for outsiders (and for those who do
+    not keep the list when ``write``)."""
+    if not roles.is_member(user) or (write and not can_edit_drivers(user)):
+        raise PermissionDenied
+    driver = Driver.objects.select_related("zone").filter(pk=pk).first()
+    if driver is None:
+        raise Http404("No such driver.")
+    return driver
+
+
+def drivers_to_survey(ids: list[int] | None = None) -> QuerySet[Driver]:
+    """Active drivers with an email address (only those of ``ids`` when given): whom a driver
+    survey goes to."""
+    qs = Driver.objects.filter(active=True).exclude(email="").order_by("id")
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs
+
+
+def driver_choices() -> QuerySet[Driver]:
+    """Drivers to pick from (a survey's chosen drivers): active first, then by name."""
+    return Driver.objects.order_by("-active", "name", "id")

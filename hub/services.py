@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.utils.text import slugify
 
 from hub import audit, messaging, roles
 from hub.errors import DomainError
-from hub.models import Invitation, Membership, Notification, Role, Team, User, Zone
+from hub.models import Driver, Invitation, Membership, Notification, Role, Team, User, Zone
 
 INVITATION_DAYS = 7
 
@@ -313,3 +314,129 @@ def zone_save(*, actor: User, zone: Zone | None, fields: dict[str, Any]) -> Zone
         actor=actor, action="zone.create" if creating else "zone.update", obj=zone, changes=changes
     )
     return zone
+
+
+# --- Drivers --------------------------------------------------------------------------------
+
+DRIVER_FIELDS = ("name", "email", "phone", "dispatch_id", "zone", "active")
+
+
+def _require_driver_editor(actor: User) -> None:
+    from hub import selectors
+
+    if not selectors.can_edit_drivers(actor):
+        raise DomainError("Operations and managers keep the driver list.", code="forbidden")
+
+
+@transaction.atomic
+def driver_save(*, actor: User, data: dict[str, Any], driver: Driver | None = None) -> Driver:
+    """Create or change a driver entered by hand (name, email, phone, Onfleet worker id, zone,
+    active). An email or worker id belongs to one driver. Audited."""
+    from hub import facts
+
+    _require_driver_editor(actor)
+    creating = driver is None
+    driver = driver or Driver()
+    changes: dict[str, str] = {}
+    for name in DRIVER_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name == "email":
+            value = facts.normalise_email(value)
+            if value:
+                try:
+                    validate_email(value)
+                except ValidationError as exc:
+                    raise DomainError(f"“{value}” is not an email address.", field="email") from exc
+        elif name == "phone":
+            value = facts.normalise_phone(value) if (value or "").strip() else ""
+            if (data[name] or "").strip() and not value:
+                raise DomainError("That phone number is too short.", field="phone")
+        elif name == "dispatch_id":
+            value = (value or "").strip()[:64] or None
+        elif name == "name":
+            value = " ".join((value or "").split())[:160]
+        if getattr(driver, name) != value:
+            changes[name] = str(value)
+            setattr(driver, name, value)
+    if not driver.name and not driver.email:
+        raise DomainError("Give the driver a name or an email address.", field="name")
+    if driver.email and Driver.objects.filter(email=driver.email).exclude(pk=driver.pk).exists():
+        raise DomainError(f"Another driver has the address {driver.email}.", field="email")
+    if (
+        driver.dispatch_id
+        and Driver.objects.filter(dispatch_id=driver.dispatch_id).exclude(pk=driver.pk).exists()
+    ):
+        raise DomainError("Another driver has that Onfleet worker id.", field="dispatch_id")
+    driver.save()
+    audit.record(
+        actor=actor,
+        action="driver.create" if creating else "driver.update",
+        obj=driver,
+        changes=changes,
+    )
+    return driver
+
+
+@transaction.atomic
+def drivers_import_csv(*, actor: User, text: str) -> dict[str, Any]:
+    """Add or update drivers from a CSV with a header (name, email, phone, and optionally
+    worker id / dispatch id, zone, active). A row matches an existing driver by worker id, then
+    email; all rows or none. Each driver's change is audited. Returns {"created", "updated"}."""
+    import csv
+    import io
+
+    from hub import facts
+
+    _require_driver_editor(actor)
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headings = {(h or "").strip().lower(): h for h in (reader.fieldnames or [])}
+    if not ({"name", "email"} & headings.keys()):
+        raise DomainError("The first line must name the columns: name, email, phone…", field="file")
+
+    def col(row: dict[str, str], *names: str) -> str:
+        for n in names:
+            if n in headings:
+                return (row.get(headings[n]) or "").strip()
+        return ""
+
+    zones = {z.code.lower(): z for z in Zone.objects.all()} | {
+        z.name.lower(): z for z in Zone.objects.all()
+    }
+    created = updated = 0
+    for line, row in enumerate(reader, start=2):
+        if line > 5001:
+            raise DomainError("At most 5,000 drivers a file; split it.", field="file")
+        worker = col(row, "worker id", "dispatch id", "onfleet id", "dispatch_id")
+        email = facts.normalise_email(col(row, "email", "email address"))
+        existing = None
+        if worker:
+            existing = Driver.objects.filter(dispatch_id=worker).first()
+        if existing is None and email:
+            existing = Driver.objects.filter(email=email).first()
+        data: dict[str, Any] = {"name": col(row, "name", "driver"), "email": email}
+        phone = col(row, "phone", "phone number")
+        if phone:
+            data["phone"] = phone
+        if worker:
+            data["dispatch_id"] = worker
+        zone_name = col(row, "zone").lower()
+        if zone_name:
+            if zone_name not in zones:
+                raise DomainError(f"Row {line}: no zone called “{zone_name}”.", field="file")
+            data["zone"] = zones[zone_name]
+        active = col(row, "active").lower()
+        if active:
+            data["active"] = active not in ("0", "no", "false", "inactive")
+        if existing is not None:
+            data = {k: v for k, v in data.items() if v not in ("", None)}
+        try:
+            driver_save(actor=actor, driver=existing, data=data)
+        except DomainError as exc:
+            raise DomainError(f"Row {line}: {exc.message}", field="file") from exc
+        if existing is None:
+            created += 1
+        else:
+            updated += 1
+    return {"created": created, "updated": updated}

@@ -360,6 +360,7 @@ SPECTACULAR_SETTINGS = {
         "IntegrationStatusEnum": "handoffs.models.Integration.Status",
         "ImportStatusEnum": "handoffs.models.ImportJob.Status",
         "PilotStatusEnum": "workflows.models.Pilot.Status",
+        "QuestionKindEnum": "feedback.models.Question.Kind",
     },
 }
 

@@ -7,7 +7,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from hub import api, api_spend, views, views_business, views_spend
+from hub import api, api_drivers, api_spend, views, views_business, views_drivers, views_spend
 
 # The admin signs in through the app's sign-in, so two-factor and throttling apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -19,6 +19,7 @@ router.register("campaigns", api.CampaignViewSet, basename="campaign")
 router.register("customers", api.CustomerViewSet, basename="customer")
 router.register("deliveries", api.DeliveryViewSet, basename="delivery")
 router.register("spend", api_spend.SpendViewSet, basename="spend")
+router.register("drivers", api_drivers.DriverViewSet, basename="driver")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -42,6 +43,9 @@ urlpatterns = [
     path("zones/", views_business.zone_list, name="zone_list"),
     path("zones/<int:pk>/", views_business.zone_list, name="zone_edit"),
     path("campaigns/", views_business.campaign_list, name="campaign_list"),
+    path("drivers/", views_drivers.driver_list, name="driver_list"),
+    path("drivers/import/", views_drivers.driver_import, name="driver_import"),
+    path("drivers/<int:pk>/", views_drivers.driver_edit, name="driver_edit"),
     path("spend/", views_spend.spend_page, name="spend"),
     path("spend/import/", views_spend.spend_import, name="spend_import"),
     path("spend/<int:pk>/remove/", views_spend.spend_remove, name="spend_remove"),

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from feedback import selectors
+from feedback import selectors, services
 from feedback.models import Response, Survey
 from handoffs.models import Rule
 from hub import demo
-from hub.models import Event
+from hub.models import Driver, Event
 
 
 def test_demo_has_a_year_of_believable_feedback(db):
@@ -31,5 +31,14 @@ def test_demo_has_a_year_of_believable_feedback(db):
         Event.objects.filter(type="feedback.response.received").count() == Response.objects.count()
     )
     assert Rule.objects.filter(action="feedback.send_survey", enabled=True).exists()
+    # The drivers came from Onfleet's duty events, processed like any webhook's.
+    duty = Event.objects.filter(type="onfleet.workerDuty")
+    assert duty.count() == 12 and set(duty.values_list("status", flat=True)) == {"processed"}
+    assert not duty.filter(unmapped=True).exists()
+    drivers = Survey.objects.get(template_key="driver_monthly")
+    assert drivers.driver_scope == "all"
+    assert Driver.objects.filter(active=True).exclude(email="").exclude(zone=None).count() == 12
+    assert services.survey_send(actor=None, survey=drivers, round="test") == 12
     demo.reset()
     assert not Survey.objects.exists() and not Event.objects.filter(source="feedback").exists()
+    assert not Driver.objects.exists()

@@ -87,13 +87,14 @@ def test_integration_page_shows_health(client_for, admin_user, onfleet, post_hoo
 
 
 def test_event_browser_filters_and_shows_raw_payload(client_for, admin_user, onfleet, post_hook):
-    body = dumps(payloads.onfleet_task_event("workerDuty"))
+    # A trigger nothing maps (worker triggers now make drivers).
+    body = dumps(payloads.onfleet_task_event("smsRecipientResponseMissed"))
     post_hook(onfleet, body, **payloads.onfleet_headers(body))
     event = Event.objects.get()
     client = client_for(admin_user)
 
     listing = client.get("/handoffs/events/?unmapped=yes").content.decode()
-    row = "<code>onfleet.workerDuty</code>"
+    row = "<code>onfleet.smsRecipientResponseMissed</code>"
     assert row in listing
     assert row not in client.get("/handoffs/events/?unmapped=no").content.decode()
 

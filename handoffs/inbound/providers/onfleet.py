@@ -33,6 +33,8 @@ TASK_TRIGGERS = {
     "taskDelayed",
     "taskCloned",
 }
+# Worker events name a driver (``data.worker``); task events name one by id at least.
+WORKER_TRIGGERS = {"workerDuty", "workerCreated", "workerDeleted"}
 TRIGGER_NAMES = {
     0: "taskStarted",
     1: "taskEta",
@@ -107,22 +109,71 @@ class OnfleetProvider(Provider):
                 external_id=external_id,
                 payload=data,
                 occurred_at=ms_to_datetime(when),
-                unmapped=trigger not in TASK_TRIGGERS,
+                unmapped=trigger not in TASK_TRIGGERS | WORKER_TRIGGERS,
                 subject=f"task:{data['taskId']}" if data.get("taskId") else f"worker:{subject}",
             )
         ]
 
     def adapt(self, event: Event) -> bool:
         trigger = event.type.removeprefix("onfleet.")
-        task = (event.payload.get("data") or {}).get("task")
+        data = event.payload.get("data") or {}
+        task = data.get("task")
+        stamped = task if isinstance(task, dict) else {}
+        at_ms = int(event.payload.get("time") or stamped.get("timeLastModified") or 0)
+        driver = worker_facts(event.payload, trigger, at_ms, event.received_at)
+        if driver is not None:
+            facts.driver_from_dispatch(driver)
+        if trigger in WORKER_TRIGGERS:
+            return driver is not None
         if trigger not in TASK_TRIGGERS or not isinstance(task, dict):
             return False
         task_id = task.get("id") or event.payload.get("taskId")
         if not task_id:
             return False
-        at_ms = int(event.payload.get("time") or task.get("timeLastModified") or 0)
         facts.delivery_from_dispatch(task_facts(task, task_id, trigger, at_ms, event.received_at))
         return True
+
+
+def worker_facts(payload: dict, trigger: str, at_ms: int, seen_at) -> facts.DriverFacts | None:
+    """The driver an Onfleet event names: the worker object of worker events (and of some task
+    events), else the task's assigned worker id."""
+    data = payload.get("data") or {}
+    worker = data.get("worker")
+    raw_task = data.get("task")
+    task: dict = raw_task if isinstance(raw_task, dict) else {}
+    if not isinstance(worker, dict):
+        container = task.get("container") or {}
+        worker_id = (
+            task.get("worker")
+            or (container.get("worker") if container.get("type") == "WORKER" else None)
+            or (payload.get("workerId") if trigger in WORKER_TRIGGERS else None)
+        )
+        worker = {"id": worker_id} if isinstance(worker_id, str) and worker_id else None
+    if not worker or not worker.get("id"):
+        return None
+    metadata = {
+        str(m.get("name", "")).lower(): m.get("value")
+        for m in worker.get("metadata") or []
+        if isinstance(m, dict)
+    }
+    teams = [t for t in worker.get("teams") or [] if isinstance(t, str)]
+    active = None
+    if trigger == "workerDeleted":
+        active = False
+    elif trigger == "workerCreated":
+        active = True
+    return facts.DriverFacts(
+        dispatch_id=str(worker["id"])[:64],
+        at_ms=at_ms,
+        name=str(worker.get("name") or ""),
+        phone=str(worker.get("phone") or ""),
+        email=str(metadata.get("email") or worker.get("email") or ""),
+        zone=facts.zone_for_dispatch(
+            zone_code=str(metadata.get("zone") or ""), team_id=teams[0] if teams else ""
+        ),
+        active=active,
+        seen_at=ms_to_datetime(at_ms) or seen_at,
+    )
 
 
 def task_facts(task: dict, task_id: str, trigger: str, at_ms: int, seen_at) -> facts.DeliveryFacts:
