@@ -10,7 +10,7 @@ import csv
 import hashlib
 import io
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -897,6 +897,16 @@ ID_COLUMNS = ("#", "response id", "token", "network id", "response_id")
 EMAIL_COLUMNS = ("email", "email address", "customer_email")
 
 
+def _csv_rows(reader: csv.DictReader) -> Iterator[dict[str, Any] | csv.Error]:
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield exc
+
+
 def responses_import_csv(
     *, actor: User, survey: Survey, text: str, now: datetime | None = None
 ) -> ImportResult:
@@ -924,7 +934,14 @@ def responses_import_csv(
     id_col = next((headings[c] for c in ID_COLUMNS if c in headings), None)
     email_col = next((headings[c] for c in EMAIL_COLUMNS if c in headings), None)
     result = ImportResult()
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(_csv_rows(reader), start=2):
+        if isinstance(row, csv.Error):
+            # A row the CSV reader refuses (a cell over its size limit, a stray quote) is
+            # skipped with its reason; the reader goes on with the next line.
+            result.skipped += 1
+            if len(result.problems) < 20:
+                result.problems.append(f"Row {line}: this row can't be read ({row}).")
+            continue
         if line > 20001:
             result.problems.append("Stopped after 20,000 rows; split the file.")
             break

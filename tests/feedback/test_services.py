@@ -1,5 +1,6 @@
 """Surveys, invitations, responses, reminders, opt-outs and themes through the services."""
 
+import csv
 from datetime import timedelta
 
 import pytest
@@ -258,6 +259,20 @@ def test_csv_import_of_a_google_forms_export(manager, csat):
     assert result.stored == 2 and result.skipped == 2
     assert any("Row 5" in p for p in result.problems)
     assert sorted(Response.objects.values_list("score", flat=True)) == [1, 5]
+
+
+def test_csv_import_skips_a_row_the_reader_cannot_read_and_keeps_the_others(manager, csat):
+    huge = "x" * (csv.field_size_limit() + 10)
+    text = (
+        "Timestamp,How satisfied are you with your delivery?,Anything else you want us to know?\n"
+        "2026/11/02 10:00:00,5,Great\n"
+        f"2026/11/03 11:00:00,4,{huge}\n"
+        "2026/11/04 11:00:00,2,Late\n"
+    )
+    result = services.responses_import_csv(actor=manager, survey=csat, text=text)
+    assert result.stored == 2 and result.skipped == 1
+    assert any(p.startswith("Row 3: this row can't be read") for p in result.problems)
+    assert sorted(Response.objects.values_list("score", flat=True)) == [2, 5]
 
 
 def test_review_feedback_gives_the_months_numbers_and_themes(csat, cs_member, manager):
