@@ -508,6 +508,22 @@ def handoffs_done(ids: list[int]) -> set[int]:
     )
 
 
+def subjects_acknowledged(subjects: list[str], team_ids: list[int]) -> set[str]:
+    """Which event subjects (e.g. "promo_code:12") some handoff to one of ``team_ids`` about
+    was acknowledged (or done) for: the rest nobody in those teams ever confirmed."""
+    from handoffs.models import Handoff
+
+    if not subjects or not team_ids:
+        return set()
+    return set(
+        Handoff.objects.filter(
+            event__subject__in=subjects,
+            team_id__in=team_ids,
+            status__in=[Handoff.Status.ACKNOWLEDGED, Handoff.Status.DONE],
+        ).values_list("event__subject", flat=True)
+    )
+
+
 @dataclass(frozen=True)
 class RuleHandoffFigures:
     """What one rule's handoffs did in a period: how many, how fast acknowledged, missed."""
