@@ -107,9 +107,11 @@ def load(*, now, rng, users, teams) -> None:
 
 
 def reset(*, domain: str) -> None:
-    from hub.models import Campaign
+    from hub.models import Campaign, Incident, PromoCode
 
     campaigns = Campaign.objects.filter(name__in=[READY, FORCED])
+    PromoCode.objects.filter(campaign__in=campaigns).delete()
+    Incident.objects.filter(campaign__in=campaigns).delete()
     Detection.objects.filter(campaign__in=campaigns).delete()
     LaunchPlan.objects.filter(campaign__in=campaigns).delete()
     campaigns.delete()

@@ -22,6 +22,12 @@ from hub.models import Campaign, Team, User, Zone
 from workflows.models import Detection, LaunchPlan, ReadinessItem
 
 RECENT_DAYS = 28
+# Operations first: the item a launch most often waits for.
+KIND_ORDER = {
+    ReadinessItem.Kind.CAPACITY: 0,
+    ReadinessItem.Kind.BRIEF: 1,
+    ReadinessItem.Kind.CODES: 2,
+}
 
 
 def plan_of(campaign: Campaign) -> LaunchPlan | None:
@@ -76,7 +82,7 @@ def readiness_for(campaigns: Sequence[Campaign]) -> dict[int, list[launch.Readin
             ]
             continue
         rows = []
-        for item in sorted(items[plan.pk], key=lambda i: (i.kind, str(i.zone or ""))):
+        for item in sorted(items[plan.pk], key=lambda i: (KIND_ORDER[i.kind], str(i.zone or ""))):
             title, detail = _item_text(item)
             rows.append(
                 launch.ReadinessItem(
