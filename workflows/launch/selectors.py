@@ -69,13 +69,18 @@ def readiness_for(campaigns: Sequence[Campaign]) -> dict[int, list[launch.Readin
         if campaign.status in (Campaign.Status.ENDED, Campaign.Status.CANCELLED):
             out[campaign.pk] = []
             continue
+        if campaign.status == Campaign.Status.LIVE and (
+            plan is None or plan.checklist_opened_at is None
+        ):
+            out[campaign.pk] = []  # went live before it had a checklist
+            continue
         if plan is None or plan.checklist_opened_at is None:
             out[campaign.pk] = [
                 launch.ReadinessItem(
                     key="checklist",
                     team="Marketing",
                     title="schedule the campaign first, so the teams get their checklist",
-                    done=campaign.status == Campaign.Status.LIVE,
+                    done=False,
                     detail="not started",
                     url=reverse("campaign_detail", args=[campaign.pk]),
                 )
