@@ -369,3 +369,20 @@ def test_ended_campaigns_have_no_open_checklist(world, marketer, riverside):
     Campaign.objects.filter(pk=campaign.pk).update(status="ended")
     campaign.refresh_from_db()
     assert selectors.readiness_for([campaign])[campaign.pk] == []
+
+
+def test_a_code_ops_never_acknowledged_is_found_once_the_campaign_is_live(
+    world, marketer, manager, member, riverside
+):
+    campaign = schedule(marketer, [riverside], world["marketing"])
+    item = ReadinessItem.objects.get(plan__campaign=campaign, kind="capacity")
+    services.item_confirm(actor=member, item=item, capacity_per_day=50)
+    business.campaign_set_status(
+        actor=manager, campaign=campaign, status="live", override_reason="Tech is away"
+    )
+    # Made after ops confirmed capacity, and nobody in ops acknowledged a handoff about it.
+    business.promo_codes_import(actor=marketer, campaign=campaign, text="LATE1", discount_percent=5)
+    assert services.detections_scan_all() >= 1
+    unacked = Detection.objects.get(campaign=campaign, kind="unacked")
+    assert unacked.title == "Operations never acknowledged LATE1 of “Riverside same-day”"
+    assert unacked.status == "pending"

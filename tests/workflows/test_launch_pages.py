@@ -220,3 +220,43 @@ def test_promo_codes_api_generates_imports_changes_and_switches_off(
     assert api.put(f"/api/v1/promo-codes/{alpha.pk}/", {}, format="json").status_code == 405
     assert api.get("/api/v1/promo-codes/?campaign=x").status_code == 400
     assert api_for().get("/api/v1/promo-codes/").status_code in (401, 403)
+
+
+def test_readiness_items_and_findings_in_the_api(
+    api_for, teams, marketer, member, outsider, riverside
+):
+    from hub import business
+
+    campaign = make_launch(marketer, riverside)
+    services.checklist_open(campaign=campaign)
+    ops_api = api_for(member)
+    listed = ops_api.get(f"/api/v1/readiness-items/?campaign={campaign.pk}").json()
+    assert listed["count"] == 3
+    capacity = next(i for i in listed["results"] if i["kind"] == "capacity")
+    assert (capacity["team"], capacity["zone"], capacity["status"]) == (
+        "operations",
+        "riverside",
+        "open",
+    )
+
+    url = f"/api/v1/readiness-items/{capacity['id']}/confirm/"
+    assert api_for(marketer).post(url, {"capacity_per_day": 40}).status_code == 403
+    assert ops_api.post(url, {"capacity_per_day": -1}).status_code == 400
+    assert ops_api.post(url, {}).json()["detail"].startswith("Say how many orders")
+    confirmed = ops_api.post(url, {"capacity_per_day": 40, "note": "ok"})
+    assert confirmed.status_code == 200
+    assert confirmed.json()["status"] == "confirmed"
+
+    business.promo_codes_import(
+        actor=marketer, campaign=campaign, text="RIVER9", discount_percent=9
+    )
+    services.detections_scan(campaign=campaign)  # the FAQ does not mention RIVER9
+    findings = ops_api.get(f"/api/v1/launch-findings/?campaign={campaign.pk}&status=pending")
+    [finding] = findings.json()["results"]
+    assert finding["kind"] == "not_in_faq"
+    assert api_for(outsider).get("/api/v1/launch-findings/").status_code == 403
+    dismissed = ops_api.post(f"/api/v1/launch-findings/{finding['id']}/dismiss/")
+    assert dismissed.json()["status"] == "dismissed"
+    again = ops_api.post(f"/api/v1/launch-findings/{finding['id']}/confirm/")
+    assert again.status_code == 400
+    assert ops_api.get("/api/v1/launch-findings/?status=nope").status_code == 400

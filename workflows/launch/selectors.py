@@ -408,3 +408,27 @@ def review_overrides(month: date) -> list[dict[str, str]]:
         }
         for row in rows
     ]
+
+
+def item_list(user: User, *, campaign_id: int | None = None) -> Any:
+    """Readiness items, newest first, for any member."""
+    if not roles.is_member(user):
+        raise PermissionDenied
+    qs = ReadinessItem.objects.select_related("plan", "team", "zone", "confirmed_by").order_by(
+        "-id"
+    )
+    if campaign_id is not None:
+        qs = qs.filter(plan__campaign_id=campaign_id)
+    return qs
+
+
+def detection_list(user: User, *, campaign_id: int | None = None, status: str | None = None) -> Any:
+    """Findings, newest first, for any member."""
+    if not roles.is_member(user):
+        raise PermissionDenied
+    qs = Detection.objects.select_related("decided_by").order_by("-id")
+    if campaign_id is not None:
+        qs = qs.filter(campaign_id=campaign_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
