@@ -165,7 +165,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 # --- Shared facts ---------------------------------------------------------------------------
 
 
-class ReadinessItemSerializer(serializers.Serializer):
+class CampaignReadinessSerializer(serializers.Serializer):
     key = serializers.CharField()
     team = serializers.CharField()
     title = serializers.CharField()
@@ -205,7 +205,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "status", "promo_codes", "readiness", "created_at"]
 
-    @extend_schema_field(ReadinessItemSerializer(many=True))
+    @extend_schema_field(CampaignReadinessSerializer(many=True))
     def get_readiness(self, campaign: Campaign) -> list[dict]:
         known = self.context.get("readiness")
         items = known[campaign.pk] if known and campaign.pk in known else None
