@@ -23,7 +23,7 @@ from workflows.models import Detection, LaunchPlan, ReadinessItem
 
 RECENT_DAYS = 28
 # Operations first: the item a launch most often waits for.
-KIND_ORDER = {
+KIND_ORDER: dict[str, int] = {
     ReadinessItem.Kind.CAPACITY: 0,
     ReadinessItem.Kind.BRIEF: 1,
     ReadinessItem.Kind.CODES: 2,
@@ -91,7 +91,7 @@ def readiness_for(campaigns: Sequence[Campaign]) -> dict[int, list[launch.Readin
             title, detail = _item_text(item)
             rows.append(
                 launch.ReadinessItem(
-                    key=f"{item.kind}:{item.zone.code if item.zone_id else ''}".rstrip(":"),
+                    key=f"{item.kind}:{item.zone.code if item.zone else ''}".rstrip(":"),
                     team=item.team.name,
                     title=title,
                     done=item.done,
@@ -215,7 +215,7 @@ def findings(campaign: Campaign) -> list[Finding]:
             reasons.append(f"on {when}, before the campaign starts ({campaign.starts_on})")
         if when and campaign.ends_on and when > campaign.ends_on:
             reasons.append(f"on {when}, after the campaign ended ({campaign.ends_on})")
-        if reasons:
+        if reasons and d.promo_code:
             outside[d.promo_code.code].append(
                 {
                     "delivery": d.dispatch_id,
@@ -239,9 +239,13 @@ def findings(campaign: Campaign) -> list[Finding]:
         acked = handoff_selectors.subjects_acknowledged(
             [f"promo_code:{p.pk}" for p in codes], [t.pk for t in ops]
         )
-        capacity_confirmed = plan.items.filter(
-            kind=ReadinessItem.Kind.CAPACITY, status=ReadinessItem.Status.CONFIRMED
-        ).values_list("confirmed_at", flat=True)
+        capacity_confirmed = [
+            at
+            for at in plan.items.filter(
+                kind=ReadinessItem.Kind.CAPACITY, status=ReadinessItem.Status.CONFIRMED
+            ).values_list("confirmed_at", flat=True)
+            if at is not None
+        ]
         last_confirmed = max(capacity_confirmed, default=None)
         for p in codes:
             # Ops saw the code when they acknowledged its handoff, or confirmed capacity after
@@ -353,10 +357,10 @@ def calendar(start: date, days: int = 28) -> dict[str, Any]:
     campaigns = list(hub_selectors.campaigns_overlapping(start, end))
     plans = {p.campaign_id: p for p in LaunchPlan.objects.filter(campaign__in=campaigns)}
     items: dict[int, dict[int | None, ReadinessItem]] = defaultdict(dict)
-    for item in ReadinessItem.objects.filter(
+    for row in ReadinessItem.objects.filter(
         plan__in=list(plans.values()), kind=ReadinessItem.Kind.CAPACITY
     ):
-        items[item.plan_id][item.zone_id] = item
+        items[row.plan_id][row.zone_id] = row
     zones = sorted({z for c in campaigns for z in c.zones.all()}, key=lambda z: z.name)
     recent = zone_recent(zones, today=start)
     rows = []
@@ -366,7 +370,7 @@ def calendar(start: date, days: int = 28) -> dict[str, Any]:
             if zone not in c.zones.all():
                 continue
             plan = plans.get(c.pk)
-            item = items[plan.pk].get(zone.pk) if plan else None
+            item: ReadinessItem | None = items[plan.pk].get(zone.pk) if plan else None
             for cell in cells:
                 if (
                     c.starts_on

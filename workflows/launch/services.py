@@ -341,7 +341,7 @@ def item_confirm(
         "campaign_id": campaign.pk,
         "campaign": campaign.name,
         "item": item.get_kind_display(),
-        "zone": item.zone.name if item.zone_id else "",
+        "zone": item.zone.name if item.zone else "",
         "status": status,
         "capacity_per_day": capacity_per_day,
         "expected_per_day": item.expected_per_day,
