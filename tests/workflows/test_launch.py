@@ -386,3 +386,22 @@ def test_a_code_ops_never_acknowledged_is_found_once_the_campaign_is_live(
     unacked = Detection.objects.get(campaign=campaign, kind="unacked")
     assert unacked.title == "Operations never acknowledged LATE1 of “Riverside same-day”"
     assert unacked.status == "pending"
+
+
+def test_confirming_capacity_settles_the_rule_that_asked_ops_too(
+    world, admin_user, marketer, member, riverside, northgate
+):
+    from handoffs import services as handoff_services
+
+    rule = handoff_services.rule_from_template(actor=admin_user, key="campaign_capacity")
+    handoff_services.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
+    campaign = schedule(marketer, [riverside, northgate], world["marketing"])
+    asked = Handoff.objects.get(rule=rule)
+    assert asked.team == world["ops"]
+    first, second = ReadinessItem.objects.filter(plan__campaign=campaign, kind="capacity")
+    services.item_confirm(actor=member, item=first, capacity_per_day=30)
+    asked.refresh_from_db()
+    assert asked.status == "open"  # one zone is not confirmed yet
+    services.item_confirm(actor=member, item=second, capacity_per_day=30)
+    asked.refresh_from_db()
+    assert asked.status == "done"

@@ -337,6 +337,8 @@ def item_confirm(
             handoff_services.handoff_done(handoff=handoff, user=actor, now=now)
         else:
             handoff_services.handoff_acknowledge(handoff=handoff, user=actor, now=now)
+    if item.kind == ReadinessItem.Kind.CAPACITY and status == ReadinessItem.Status.CONFIRMED:
+        _close_rule_capacity_requests(campaign, item, actor, now)
     payload = {
         "campaign_id": campaign.pk,
         "campaign": campaign.name,
@@ -362,6 +364,24 @@ def item_confirm(
                 dedupe_key=f"launch-short:{item.pk}:{capacity_per_day}",
             )
     return item
+
+
+def _close_rule_capacity_requests(
+    campaign: Campaign, item: ReadinessItem, actor: User, now: datetime
+) -> None:
+    """A handoff rule may also have asked ops to confirm capacity when the campaign was
+    scheduled: once every zone is confirmed here, that request is settled too."""
+    if (
+        item.plan.items.filter(kind=ReadinessItem.Kind.CAPACITY)
+        .exclude(pk=item.pk)
+        .exclude(status=ReadinessItem.Status.CONFIRMED)
+        .exists()
+    ):
+        return
+    for handoff in handoff_selectors.open_handoffs_about(
+        f"campaign:{campaign.pk}", "hub.campaign.scheduled", [item.team_id]
+    ):
+        handoff_services.handoff_done(handoff=handoff, user=actor, now=now)
 
 
 @transaction.atomic
