@@ -42,7 +42,7 @@ class WorkflowsConfig(AppConfig):
         launch.register_link("2-calendar", "Calendar", "workflows:launch_calendar")
         events.subscribe(
             hooks.on_campaign_scheduled,
-            types=["hub.campaign.scheduled"],
+            types=["hub.campaign.scheduled", "hub.campaign.updated"],
             name="workflows.launch.checklist",
         )
         events.subscribe(

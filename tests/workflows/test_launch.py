@@ -405,3 +405,23 @@ def test_confirming_capacity_settles_the_rule_that_asked_ops_too(
     services.item_confirm(actor=member, item=second, capacity_per_day=30)
     asked.refresh_from_db()
     assert asked.status == "done"
+
+
+def test_a_zone_added_to_a_scheduled_campaign_gets_its_capacity_item(
+    world, marketer, riverside, northgate
+):
+    campaign = schedule(marketer, [riverside], world["marketing"])
+    business.campaign_update(
+        actor=marketer,
+        campaign=campaign,
+        name=campaign.name,
+        channel=campaign.channel,
+        zones=[northgate],
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+        budget=campaign.budget,
+        owner_team=world["marketing"],
+    )
+    process("hub.campaign.updated")
+    keys = [r.key for r in selectors.readiness_for([campaign])[campaign.pk]]
+    assert keys == ["capacity:northgate", "brief", "codes"]  # riverside no longer asked

@@ -59,10 +59,13 @@ def readiness_for(campaigns: Sequence[Campaign]) -> dict[int, list[launch.Readin
         p.campaign_id: p for p in LaunchPlan.objects.filter(campaign__in=[c.pk for c in campaigns])
     }
     items: dict[int, list[ReadinessItem]] = defaultdict(list)
+    zones_of = {c.pk: {z.pk for z in c.zones.all()} for c in campaigns}
     for item in ReadinessItem.objects.filter(plan__in=list(plans.values())).select_related(
-        "team", "zone"
+        "team", "zone", "plan"
     ):
-        items[item.plan_id].append(item)
+        # A zone taken off the campaign no longer needs capacity.
+        if item.zone_id is None or item.zone_id in zones_of.get(item.plan.campaign_id, set()):
+            items[item.plan_id].append(item)
     out: dict[int, list[launch.ReadinessItem]] = {}
     for campaign in campaigns:
         plan = plans.get(campaign.pk)

@@ -247,13 +247,20 @@ def checklist_open(*, campaign: Campaign, actor: User | None = None) -> list[Rea
 
 
 def on_campaign_scheduled(event: Event) -> None:
-    """Subscriber of hub.campaign.scheduled: open the campaign's readiness checklist."""
+    """Subscriber of hub.campaign.scheduled (and .updated): open the campaign's readiness
+    checklist, or give a zone added to a scheduled campaign its capacity item."""
     campaign_id = (event.payload or {}).get("campaign_id")
     campaign = Campaign.objects.filter(pk=campaign_id).first() if campaign_id else None
-    if campaign is not None and campaign.status in (
-        Campaign.Status.SCHEDULED,
-        Campaign.Status.LIVE,
+    if campaign is None:
+        return
+    if (
+        event.type == "hub.campaign.updated"
+        and not LaunchPlan.objects.filter(
+            campaign=campaign, checklist_opened_at__isnull=False
+        ).exists()
     ):
+        return  # not opened yet: scheduling will
+    if campaign.status in (Campaign.Status.SCHEDULED, Campaign.Status.LIVE):
         checklist_open(campaign=campaign)
 
 
