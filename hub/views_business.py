@@ -54,6 +54,12 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         .annotate(customer_count=Count("customers", distinct=True))
         .order_by("-starts_on", "name")
     )
+    campaigns = list(campaigns)
+    readiness = launch.readiness_for(campaigns)  # the whole list at once
+    for c in campaigns:
+        items = readiness.get(c.pk, [])
+        c.ready_count = sum(1 for i in items if i.done)  # type: ignore[attr-defined]
+        c.ready_total = len(items)  # type: ignore[attr-defined]
     return render(
         request,
         "hub/campaign_list.html",

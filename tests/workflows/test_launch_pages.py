@@ -96,6 +96,8 @@ def test_the_campaign_page_shows_the_checklist_numbers_and_the_refusal(
     client.post("/workflows/launches/new/", launch_form(riverside))
     campaign = Campaign.objects.get()
     services.checklist_open(campaign=campaign)
+    listed = client.get("/campaigns/").content.decode()
+    assert '<td data-testid="ready">0 of 3</td>' in listed
     page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
     assert "Launch readiness" in page
     assert "capacity in Riverside (30 orders a day expected)" in page
