@@ -25,6 +25,12 @@ class LaunchForm(CampaignForm):
         label="What customers are told",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Scheduling needs them: the teams confirm per zone and day.
+        for name in ("zones", "starts_on"):
+            self.fields[name].required = True
+
 
 class LaunchDetailsForm(forms.Form):
     expected_orders_per_day = forms.IntegerField(

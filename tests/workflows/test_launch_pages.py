@@ -87,6 +87,9 @@ def test_a_bad_launch_form_says_what_to_fix_and_saves_nothing(
     assert response.status_code == 200
     assert "greater than or equal to 0" in response.content.decode()
     assert not Campaign.objects.exists()
+    no_zone = client.post("/workflows/launches/new/", launch_form(riverside, zones=[]))
+    assert "This field is required." in no_zone.content.decode()
+    assert not Campaign.objects.exists()
 
 
 def test_the_campaign_page_shows_the_checklist_numbers_and_the_refusal(
