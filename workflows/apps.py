@@ -50,6 +50,15 @@ class WorkflowsConfig(AppConfig):
             types=["hub.promo_code.created"],
             name="workflows.launch.codes",
         )
+        events.subscribe(
+            hooks.on_promo_code_changed,
+            types=[
+                "hub.promo_code.changed",
+                "hub.promo_code.deactivated",
+                "hub.promo_code.reactivated",
+            ],
+            name="workflows.launch.code_changes",
+        )
         registry.register_review_section(
             registry.ReviewSection(
                 "workflows.launch_overrides",

@@ -425,3 +425,28 @@ def test_a_zone_added_to_a_scheduled_campaign_gets_its_capacity_item(
     process("hub.campaign.updated")
     keys = [r.key for r in selectors.readiness_for([campaign])[campaign.pk]]
     assert keys == ["capacity:northgate", "brief", "codes"]  # riverside no longer asked
+
+
+def test_ops_and_support_hear_when_a_campaign_code_changes_or_is_switched_off(
+    world, marketer, riverside
+):
+    campaign = schedule(marketer, [riverside], world["marketing"])
+    [code] = business.promo_codes_import(
+        actor=marketer, campaign=campaign, text="RIVER15", discount_percent=15
+    )
+    business.promo_code_update(actor=marketer, promo=code, discount_percent=20)
+    business.promo_code_set_active(actor=marketer, promo=code, active=False)
+    process("hub.promo_code.changed")
+    process("hub.promo_code.deactivated")
+    for team in (world["ops"], world["support"]):
+        subjects = sorted(
+            Alert.objects.filter(
+                channel__team=team, subject__startswith="Promo code RIVER15"
+            ).values_list("subject", flat=True)
+        )
+        assert subjects == [
+            "Promo code RIVER15 of “Riverside same-day” changed",
+            "Promo code RIVER15 of “Riverside same-day” switched off",
+        ]
+    off = Alert.objects.get(channel__team=world["ops"], subject__endswith="switched off")
+    assert "no longer accepted" in off.body

@@ -45,6 +45,12 @@ def on_promo_codes_created(event: Any) -> None:
     services.on_promo_codes_created(event)
 
 
+def on_promo_code_changed(event: Any) -> None:
+    from workflows.launch import services
+
+    services.on_promo_code_changed(event)
+
+
 def review_overrides(month: date) -> list[dict[str, str]]:
     from workflows.launch import selectors
 

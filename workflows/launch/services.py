@@ -291,6 +291,37 @@ def on_promo_codes_created(event: Event) -> None:
     )
 
 
+def on_promo_code_changed(event: Event) -> None:
+    """Subscriber of hub.promo_code.changed / .deactivated / .reactivated: operations and
+    support hear of a change to a campaign's code before customers ask about it."""
+    from handoffs.services import notify
+
+    payload = event.payload or {}
+    campaign = Campaign.objects.filter(pk=payload.get("campaign_id") or 0).first()
+    if campaign is None:
+        return
+    what = {
+        "hub.promo_code.deactivated": "switched off",
+        "hub.promo_code.reactivated": "switched on again",
+    }.get(event.type, "changed")
+    changed = ", ".join(str(c).replace("_", " ") for c in payload.get("changed") or [])
+    for team in (_team_of_kind(Team.Kind.OPERATIONS), _team_of_kind(Team.Kind.SUPPORT)):
+        if team is None:
+            continue
+        notify(
+            to=team,
+            title=f"Promo code {payload.get('code', '')} of “{campaign.name}” {what}",
+            body=(f"Changed: {changed}. " if changed else "")
+            + f"Now {payload.get('discount_percent')}% off, valid "
+            f"{payload.get('valid_from') or '?'} – {payload.get('valid_until') or '?'}"
+            + ("" if payload.get("active", True) else "; no longer accepted")
+            + ".",
+            link=reverse("campaign_detail", args=[campaign.pk]),
+            link_label="Open the campaign",
+            dedupe_key=f"launch-code-change:{event.pk}",
+        )
+
+
 def _may_confirm(user: User, item: ReadinessItem) -> bool:
     return roles.is_admin(user) or hub_selectors.user_teams(user).filter(pk=item.team_id).exists()
 
