@@ -577,6 +577,37 @@ def handoffs_done(ids: list[int]) -> set[int]:
     )
 
 
+def open_handoffs_about(subject: str, event_type: str, team_ids: list[int]) -> list:
+    """Open (or missed) handoffs to ``team_ids`` that rules made of ``event_type`` events about
+    ``subject`` (e.g. "campaign:12"): a module that settles the same request closes them."""
+    from handoffs.models import Handoff
+
+    return list(
+        Handoff.objects.filter(
+            event__subject=subject,
+            event__type=event_type,
+            team_id__in=team_ids,
+            status__in=[Handoff.Status.OPEN, Handoff.Status.MISSED],
+        ).select_related("team")
+    )
+
+
+def subjects_acknowledged(subjects: list[str], team_ids: list[int]) -> set[str]:
+    """Which event subjects (e.g. "promo_code:12") some handoff to one of ``team_ids`` about
+    was acknowledged (or done) for: the rest nobody in those teams ever confirmed."""
+    from handoffs.models import Handoff
+
+    if not subjects or not team_ids:
+        return set()
+    return set(
+        Handoff.objects.filter(
+            event__subject__in=subjects,
+            team_id__in=team_ids,
+            status__in=[Handoff.Status.ACKNOWLEDGED, Handoff.Status.DONE],
+        ).values_list("event__subject", flat=True)
+    )
+
+
 @dataclass(frozen=True)
 class RuleHandoffFigures:
     """What one rule's handoffs did in a period: how many, how fast acknowledged, missed."""

@@ -26,6 +26,9 @@ How a module plugs in (feedback, standups, wiki, workflows — and the next one)
   ``hub.queue.enqueue_on_commit``.
 - **Demo history**: ``hub.demo.extend(load, reset)``; **a block on the home page**:
   ``hub.home.register(name, provider)``.
+- **Campaign launches**: ``hub.launch.register_check(name, provider)`` (readiness items a
+  campaign must have done before it goes live), ``register_panel`` (a section of the campaign
+  page) and ``register_link`` (a button on the campaigns page).
 """
 
 from hub.celery import app as celery_app

@@ -5,16 +5,22 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from hub import business, selectors, services
+from hub import business, launch, selectors, services
 from hub.errors import DomainError
 from hub.models import Campaign, Customer, Delivery, Event, PromoCode, Team, Zone
 from hub.permissions import IsAdminOrReadOnly, IsAdminRole
@@ -159,6 +165,15 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 # --- Shared facts ---------------------------------------------------------------------------
 
 
+class CampaignReadinessSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    team = serializers.CharField()
+    title = serializers.CharField()
+    done = serializers.BooleanField()
+    detail = serializers.CharField()
+    url = serializers.CharField()
+
+
 class CampaignSerializer(serializers.ModelSerializer):
     zones = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=Zone.objects.all(), required=False
@@ -167,6 +182,9 @@ class CampaignSerializer(serializers.ModelSerializer):
         slug_field="slug", queryset=Team.objects.all(), required=False, allow_null=True
     )
     promo_codes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    readiness = serializers.SerializerMethodField(
+        help_text="The launch checklist: what each team must confirm before it can go live."
+    )
 
     class Meta:
         model = Campaign
@@ -182,13 +200,47 @@ class CampaignSerializer(serializers.ModelSerializer):
             "budget",
             "owner_team",
             "promo_codes",
+            "readiness",
             "created_at",
         ]
-        read_only_fields = ["id", "status", "promo_codes", "created_at"]
+        read_only_fields = ["id", "status", "promo_codes", "readiness", "created_at"]
+
+    @extend_schema_field(CampaignReadinessSerializer(many=True))
+    def get_readiness(self, campaign: Campaign) -> list[dict]:
+        known = self.context.get("readiness")
+        items = known[campaign.pk] if known and campaign.pk in known else None
+        if items is None:
+            items = launch.readiness(campaign)
+        return [item.as_dict() for item in items]
 
 
 class CampaignStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Campaign.Status.choices)
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Managers: why it goes live although its checklist is open (recorded).",
+    )
+
+
+class PromoGenerateSerializer(serializers.Serializer):
+    pattern = serializers.CharField(max_length=40, help_text="# a digit, ? a letter: SPRING-####")
+    count = serializers.IntegerField(min_value=1, max_value=500)
+    discount_percent = serializers.IntegerField(min_value=1, max_value=100)
+    valid_from = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    max_uses = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class PromoImportSerializer(serializers.Serializer):
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=60), min_length=1, max_length=500
+    )
+    discount_percent = serializers.IntegerField(min_value=1, max_value=100)
+    valid_from = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    max_uses = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
 
 class PromoCodeSerializer(serializers.ModelSerializer):
@@ -202,9 +254,28 @@ class PromoCodeSerializer(serializers.ModelSerializer):
             "valid_until",
             "max_uses",
             "campaign",
+            "active",
             "created_at",
         ]
-        read_only_fields = ["id", "campaign", "created_at"]
+        read_only_fields = ["id", "campaign", "active", "created_at"]
+
+
+class PromoCodeChangeSerializer(serializers.Serializer):
+    """What may change on a code (not the code itself: customers have it)."""
+
+    discount_percent = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    valid_from = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    max_uses = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    active = serializers.BooleanField(required=False)
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["This can't be changed."] for name in sorted(unknown)}
+            )
+        return attrs
 
 
 @extend_schema_view(
@@ -226,6 +297,14 @@ class CampaignViewSet(
             .select_related("owner_team")
             .order_by("-id")
         )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        rows = list(page) if page is not None else list(self.get_queryset())
+        # The readiness of the whole page at once: no query per campaign.
+        context = {**self.get_serializer_context(), "readiness": launch.readiness_for(rows)}
+        data = CampaignSerializer(rows, many=True, context=context).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -268,8 +347,41 @@ class CampaignViewSet(
             actor=request.user,
             campaign=self.get_object(),
             status=serializer.validated_data["status"],
+            override_reason=serializer.validated_data.get("override_reason", ""),
         )
         return Response(CampaignSerializer(campaign).data)
+
+    @extend_schema(
+        summary="Generate promo codes from a pattern (each records hub.promo_code.created)",
+        request=PromoGenerateSerializer,
+        responses=PromoCodeSerializer(many=True),
+    )
+    @action(detail=True, methods=["post"], url_path="promo-codes/generate")
+    def promo_codes_generate(self, request, pk=None):
+        serializer = PromoGenerateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        made = business.promo_codes_generate(
+            actor=request.user, campaign=self.get_object(), **serializer.validated_data
+        )
+        return Response(PromoCodeSerializer(made, many=True).data, status=201)
+
+    @extend_schema(
+        summary="Import promo codes, all or none (each records hub.promo_code.created)",
+        request=PromoImportSerializer,
+        responses=PromoCodeSerializer(many=True),
+    )
+    @action(detail=True, methods=["post"], url_path="promo-codes/import")
+    def promo_codes_import(self, request, pk=None):
+        serializer = PromoImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        made = business.promo_codes_import(
+            actor=request.user,
+            campaign=self.get_object(),
+            text="\n".join(data.pop("codes")),
+            **data,
+        )
+        return Response(PromoCodeSerializer(made, many=True).data, status=201)
 
     @extend_schema(
         summary="Create a promo code for the campaign (records hub.promo_code.created)",
@@ -284,6 +396,77 @@ class CampaignViewSet(
             actor=request.user, campaign=self.get_object(), **serializer.validated_data
         )
         return Response(PromoCodeSerializer(promo).data, status=201)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List promo codes, newest first",
+        parameters=[
+            OpenApiParameter("campaign", int, description="Only this campaign's codes."),
+            OpenApiParameter("active", bool, description="Only active (or switched-off) codes."),
+            OpenApiParameter("code", str, description="The code, any case."),
+        ],
+    ),
+    retrieve=extend_schema(summary="One promo code"),
+    partial_update=extend_schema(
+        summary="Change or switch off a promo code (records hub.promo_code.changed / "
+        "hub.promo_code.deactivated)",
+        request=PromoCodeChangeSerializer,
+        responses=PromoCodeSerializer,
+    ),
+)
+class PromoCodeViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Promo codes; changes go through the hub's services (audited, announced as events)."""
+
+    serializer_class = PromoCodeSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        qs = PromoCode.objects.select_related("campaign").order_by("-id")
+        params = self.request.query_params
+        campaign = params.get("campaign")
+        if campaign is not None:
+            if not campaign.isdigit():
+                raise exceptions.ValidationError({"campaign": ["Give a campaign id."]})
+            qs = qs.filter(campaign_id=int(campaign))
+        active = choice_param(params, "active", ["true", "false"])
+        if active is not None:
+            qs = qs.filter(active=active == "true")
+        if params.get("code"):
+            qs = qs.filter(code__iexact=params["code"].strip())
+        return qs
+
+    def update(self, request, *args, **kwargs):
+        promo = self.get_object()
+        serializer = PromoCodeChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        terms = {k: v for k, v in data.items() if k != "active"}
+        with transaction.atomic():  # both or neither
+            promo = self._change(promo, terms, data)
+        return Response(PromoCodeSerializer(promo).data)
+
+    def _change(self, promo: PromoCode, terms: dict, data: dict) -> PromoCode:
+        request = self.request
+        if terms:
+            promo = business.promo_code_update(
+                actor=request.user,
+                promo=promo,
+                discount_percent=terms.get("discount_percent", promo.discount_percent),
+                valid_from=terms.get("valid_from", promo.valid_from),
+                valid_until=terms.get("valid_until", promo.valid_until),
+                max_uses=terms.get("max_uses", promo.max_uses),
+            )
+        if "active" in data:
+            promo = business.promo_code_set_active(
+                actor=request.user, promo=promo, active=data["active"]
+            )
+        return promo
 
 
 def _date_range(qs, field: str, after: str | None, before: str | None):

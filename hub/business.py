@@ -6,13 +6,16 @@ hub.incident.*) so handoff rules can tell the teams that need to know.
 
 from __future__ import annotations
 
+import secrets
+import string
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from hub import audit, events
+from hub import audit, events, launch, roles
 from hub.errors import DomainError
 from hub.models import Campaign, Incident, PromoCode, Team, User, Zone
 
@@ -90,8 +93,14 @@ STATUS_EVENTS: dict[str, str] = {
 
 
 @transaction.atomic
-def campaign_set_status(*, actor: User, campaign: Campaign, status: str) -> Campaign:
-    """Move a campaign (draft → scheduled → live → ended). Records hub.campaign.<what>."""
+def campaign_set_status(
+    *, actor: User, campaign: Campaign, status: str, override_reason: str = ""
+) -> Campaign:
+    """Move a campaign (draft → scheduled → live → ended). Records hub.campaign.<what>.
+
+    Going live asks the launch checks (``hub.launch``): while an item is open it is refused
+    with the reasons, unless a manager gives ``override_reason`` — then the override is audited
+    and recorded as hub.campaign.launch_overridden (the monthly review lists it)."""
     if status not in Campaign.Status.values:
         raise DomainError("Unknown campaign status.", field="status")
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -101,12 +110,44 @@ def campaign_set_status(*, actor: User, campaign: Campaign, status: str) -> Camp
         raise DomainError("Set a start date before scheduling the campaign.", field="starts_on")
     if status in (Campaign.Status.SCHEDULED, Campaign.Status.LIVE) and not campaign.zones.exists():
         raise DomainError("Choose the zones the campaign runs in first.", field="zones")
+    override_reason = override_reason.strip()
+    waiting = launch.open_items(campaign) if status == Campaign.Status.LIVE else []
+    if waiting and not override_reason:
+        raise DomainError(
+            "It can't go live yet: "
+            + "; ".join(f"{item.team}: {item.title}" for item in waiting)
+            + ". A manager may override with a reason.",
+            field="status",
+            code="not_ready",
+        )
+    if waiting and not roles.is_manager(actor):
+        raise DomainError(
+            "Only a manager may launch a campaign whose checklist is open.", code="forbidden"
+        )
     old = campaign.status
     campaign.status = status
     campaign.save(update_fields=["status"])
     audit.record(
         actor=actor, action="campaign.status", obj=campaign, changes={"status": [old, status]}
     )
+    if waiting:
+        open_titles = [f"{item.team}: {item.title}" for item in waiting]
+        audit.record(
+            actor=actor,
+            action="campaign.launch_override",
+            obj=campaign,
+            changes={"reason": override_reason, "open": open_titles},
+        )
+        _record(
+            "campaign.launch_overridden",
+            f"campaign:{campaign.pk}",
+            {
+                **campaign_payload(campaign),
+                "reason": override_reason,
+                "open_items": open_titles,
+                "by": actor.display_name,
+            },
+        )
     if status in STATUS_EVENTS:
         _record(STATUS_EVENTS[status], f"campaign:{campaign.pk}", campaign_payload(campaign))
     return campaign
@@ -244,17 +285,17 @@ def promo_code_create(
     valid_from: date | None = None,
     valid_until: date | None = None,
     max_uses: int | None = None,
+    batch: str = "",
 ) -> PromoCode:
-    """Create a promo code. Records hub.promo_code.created so ops and CS hear of it first."""
+    """Create a promo code. Records hub.promo_code.created so ops and CS hear of it first
+    (``batch`` names the generation or import it came with, so one message can cover it)."""
     code = code.strip().upper()
-    if not code or " " in code:
-        raise DomainError("A promo code is one word, e.g. NORTH20.", field="code")
+    problem = _code_problem(code)
+    if problem:
+        raise DomainError(problem, field="code")
     if PromoCode.objects.filter(code__iexact=code).exists():
         raise DomainError(f"The code {code} exists already.", field="code")
-    if not 0 < discount_percent <= 100:
-        raise DomainError("The discount is 1 to 100 percent.", field="discount_percent")
-    if valid_from and valid_until and valid_until < valid_from:
-        raise DomainError("The code expires before it starts.", field="valid_until")
+    _check_promo_terms(discount_percent, valid_from, valid_until)
     promo = PromoCode.objects.create(
         code=code,
         discount_percent=discount_percent,
@@ -266,8 +307,149 @@ def promo_code_create(
     audit.record(actor=actor, action="promo_code.create", obj=promo)
     payload = promo_payload(promo)
     del payload["active"]
+    if batch:
+        payload["batch"] = batch
     _record("promo_code.created", f"promo_code:{promo.pk}", payload)
     return promo
+
+
+CODE_CHARS = frozenset(string.ascii_uppercase + string.digits + "-_")
+MAX_BATCH = 500
+
+
+def _code_problem(code: str) -> str:
+    if not code or " " in code:
+        return "A promo code is one word, e.g. NORTH20."
+    if len(code) > 40 or not set(code) <= CODE_CHARS:
+        return f"“{code[:40]}”: use up to 40 letters, digits, - or _."
+    return ""
+
+
+def _check_promo_terms(
+    discount_percent: int, valid_from: date | None, valid_until: date | None
+) -> None:
+    if not 0 < discount_percent <= 100:
+        raise DomainError("The discount is 1 to 100 percent.", field="discount_percent")
+    if valid_from and valid_until and valid_until < valid_from:
+        raise DomainError("The code expires before it starts.", field="valid_until")
+
+
+def _pattern_fill(pattern: str, rng: secrets.SystemRandom) -> str:
+    # "#" a digit, "?" a letter (no I or O, which read as 1 and 0), anything else as written.
+    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "".join(
+        rng.choice(string.digits) if ch == "#" else rng.choice(letters) if ch == "?" else ch
+        for ch in pattern
+    )
+
+
+@transaction.atomic
+def promo_codes_generate(
+    *,
+    actor: User,
+    campaign: Campaign,
+    pattern: str,
+    count: int,
+    discount_percent: int,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+    max_uses: int | None = None,
+) -> list[PromoCode]:
+    """Create ``count`` codes from ``pattern`` ("SPRING-####": # a digit, ? a letter), all or
+    none. Each records hub.promo_code.created with one batch name."""
+    pattern = pattern.strip().upper()
+    if not 1 <= count <= MAX_BATCH:
+        raise DomainError(f"Generate 1 to {MAX_BATCH} codes at a time.", field="count")
+    slots = pattern.count("#") + pattern.count("?")
+    if not slots:
+        raise DomainError(
+            "Put # (a digit) or ? (a letter) where the codes differ, e.g. SPRING-####.",
+            field="pattern",
+        )
+    problem = _code_problem(pattern.replace("#", "0").replace("?", "A"))
+    if problem:
+        raise DomainError(problem, field="pattern")
+    combinations = 10 ** pattern.count("#") * 24 ** pattern.count("?")
+    if combinations < count * 4:
+        raise DomainError(
+            f"{pattern} makes only {combinations} different codes: add # or ? for {count}.",
+            field="pattern",
+        )
+    _check_promo_terms(discount_percent, valid_from, valid_until)
+    rng = secrets.SystemRandom()
+    codes: set[str] = set()
+    for _ in range(count * 50):
+        if len(codes) == count:
+            break
+        candidates = {_pattern_fill(pattern, rng) for _ in range(count - len(codes))}
+        taken = set(PromoCode.objects.filter(code__in=candidates).values_list("code", flat=True))
+        codes |= candidates - taken
+    codes = set(sorted(codes)[:count])
+    if len(codes) < count:
+        raise DomainError(f"Too many codes of {pattern} exist already.", field="pattern")
+    batch = f"generate:{campaign.pk}:{int(timezone.now().timestamp() * 1_000_000)}"
+    return [
+        promo_code_create(
+            actor=actor,
+            code=code,
+            discount_percent=discount_percent,
+            campaign=campaign,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            max_uses=max_uses,
+            batch=batch,
+        )
+        for code in sorted(codes)
+    ]
+
+
+@transaction.atomic
+def promo_codes_import(
+    *,
+    actor: User,
+    campaign: Campaign,
+    text: str,
+    discount_percent: int,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+    max_uses: int | None = None,
+) -> list[PromoCode]:
+    """Create the codes listed in ``text`` (one a line, or separated by commas), all or none:
+    every problem is reported at once. Each records hub.promo_code.created with one batch."""
+    _check_promo_terms(discount_percent, valid_from, valid_until)
+    codes = [c.strip().upper() for line in text.splitlines() for c in line.split(",")]
+    codes = [c for c in codes if c and c != "CODE"]  # a header line "code" is no code
+    if not codes:
+        raise DomainError("Paste the codes, one a line.", field="codes")
+    if len(codes) > MAX_BATCH:
+        raise DomainError(f"Import up to {MAX_BATCH} codes at a time.", field="codes")
+    problems = [p for p in (_code_problem(c) for c in codes) if p]
+    twice = sorted(c for c, n in Counter(codes).items() if n > 1)
+    if twice:
+        problems.append("Listed twice: " + ", ".join(twice) + ".")
+    taken = sorted(PromoCode.objects.filter(code__in=codes).values_list("code", flat=True))
+    if taken:
+        problems.append("Exist already: " + ", ".join(taken) + ".")
+    if problems:
+        raise DomainError(
+            "Nothing was imported. " + " ".join(problems[:10]),
+            field="codes",
+            errors={"codes": problems},
+        )
+    batch = f"import:{campaign.pk}:{int(timezone.now().timestamp() * 1_000_000)}"
+    return [
+        promo_code_create(
+            actor=actor,
+            code=code,
+            discount_percent=discount_percent,
+            campaign=campaign,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            max_uses=max_uses,
+            batch=batch,
+        )
+        for code in codes
+    ]
 
 
 @transaction.atomic

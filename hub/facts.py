@@ -162,8 +162,15 @@ def _apply_crm_values(customer: Customer, values: dict[str, str | None], at_ms: 
             customer.zone = zone_for_dispatch(postal_code=value) or customer.zone
         elif field == "promo_code":
             customer.promo_code = (
-                PromoCode.objects.filter(code__iexact=value).first() if value else None
+                PromoCode.objects.select_related("campaign").filter(code__iexact=value).first()
+                if value
+                else None
             )
+            # A code used at signup links the customer to its campaign (unless the CRM names
+            # another campaign, in this event or before).
+            linked = customer.promo_code.campaign_id if customer.promo_code else None
+            if linked and customer.acquisition_campaign_id is None and "campaign" not in values:
+                customer.acquisition_campaign_id = linked
         changed.append(field)
     customer.sync_state = state
     return changed
@@ -301,7 +308,22 @@ def delivery_from_dispatch(facts: DeliveryFacts) -> tuple[Delivery, bool]:
             recompute_first_delivery(customer)
             if customer_id == delivery.customer_id:
                 zone_from_deliveries(customer)
+                campaign_from_promo_code(customer, delivery)
     return delivery, True
+
+
+def campaign_from_promo_code(customer: Customer, delivery: Delivery) -> None:
+    """An order with a campaign's code links a customer who came from no known campaign (and
+    had no code) to that campaign and code. The caller holds the customer's row lock."""
+    promo = delivery.promo_code
+    if promo is None or customer.promo_code_id is not None:
+        return
+    customer.promo_code = promo
+    fields = ["promo_code", "updated_at"]
+    if customer.acquisition_campaign_id is None and promo.campaign_id is not None:
+        customer.acquisition_campaign_id = promo.campaign_id
+        fields.append("acquisition_campaign")
+    customer.save(update_fields=fields)
 
 
 def zone_from_deliveries(customer: Customer) -> None:

@@ -62,6 +62,31 @@ class PromoCodeForm(forms.Form):
     max_uses = forms.IntegerField(min_value=1, required=False)
 
 
+class PromoGenerateForm(forms.Form):
+    pattern = forms.CharField(
+        max_length=40,
+        initial="SPRING-####",
+        help_text="# a digit, ? a letter; everything else as written.",
+    )
+    count = forms.IntegerField(min_value=1, max_value=500, initial=20, label="How many")
+    discount_percent = forms.IntegerField(min_value=1, max_value=100, initial=10)
+    valid_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    max_uses = forms.IntegerField(min_value=1, required=False, label="Uses per code")
+
+
+class PromoImportForm(forms.Form):
+    text = forms.CharField(
+        label="Codes",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One a line (or separated by commas), e.g. from the shop's export.",
+    )
+    discount_percent = forms.IntegerField(min_value=1, max_value=100, initial=10)
+    valid_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    max_uses = forms.IntegerField(min_value=1, required=False, label="Uses per code")
+
+
 class PromoCodeEditForm(forms.Form):
     """Everything of a promo code but the code itself, which customers already have."""
 

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.http import Http404
+from django.utils import timezone
 
 from hub import roles
 from hub.models import (
     AuditLog,
+    Campaign,
+    Customer,
+    Delivery,
     Driver,
     Event,
+    Incident,
     Invitation,
     Membership,
     Notification,
+    PromoCode,
     Team,
     User,
+    Zone,
 )
 
 
@@ -155,3 +167,136 @@ def drivers_to_survey(ids: list[int] | None = None) -> QuerySet[Driver]:
 def driver_choices() -> QuerySet[Driver]:
     """Drivers to pick from (a survey's chosen drivers): active first, then by name."""
     return Driver.objects.order_by("-active", "name", "id")
+
+# --- Campaigns and their launches -----------------------------------------------------------
+
+
+def campaign_get(pk: int) -> Campaign:
+    """The campaign with its zones and owner team, for any member (404 if none)."""
+    campaign = (
+        Campaign.objects.prefetch_related("zones")
+        .select_related("owner_team")
+        .filter(pk=pk)
+        .first()
+    )
+    if campaign is None:
+        raise Http404("No such campaign.")
+    return campaign
+
+
+def campaigns_overlapping(start: date, end: date) -> QuerySet[Campaign]:
+    """Scheduled or live campaigns (and drafts with dates) running on some day of [start, end]."""
+    return (
+        Campaign.objects.filter(starts_on__isnull=False, starts_on__lte=end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        .exclude(status=Campaign.Status.CANCELLED)
+        .prefetch_related("zones")
+        .select_related("owner_team")
+        .order_by("starts_on", "name")
+    )
+
+
+def zone_delivery_stats(zone_ids: list[int], start: date, end: date) -> dict[int, dict[str, Any]]:
+    """Per zone over the local days [start, end]: deliveries completed, per day, and on-time %
+    (of those with a promised window)."""
+    tz = timezone.get_current_timezone()
+    lo = datetime.combine(start, time.min, tzinfo=tz)
+    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    days = (end - start).days + 1
+    rows = (
+        Delivery.objects.filter(zone_id__in=zone_ids, completed_at__gte=lo, completed_at__lt=hi)
+        .values("zone_id")
+        .annotate(
+            n=Count("id"),
+            timed=Count("id", filter=Q(on_time__isnull=False)),
+            ok=Count("id", filter=Q(on_time=True)),
+        )
+    )
+    out: dict[int, dict[str, Any]] = {
+        z: {"completed": 0, "per_day": 0.0, "on_time_pct": None} for z in zone_ids
+    }
+    for row in rows:
+        out[row["zone_id"]] = {
+            "completed": row["n"],
+            "per_day": round(row["n"] / days, 1),
+            "on_time_pct": round(100 * row["ok"] / row["timed"], 1) if row["timed"] else None,
+        }
+    return out
+
+
+def zone_orders_by_day(zone_ids: list[int], start: date, end: date) -> dict[tuple[int, date], int]:
+    """Deliveries scheduled (by window start) per zone and local day of [start, end]."""
+    tz = timezone.get_current_timezone()
+    lo = datetime.combine(start, time.min, tzinfo=tz)
+    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    rows = (
+        Delivery.objects.filter(zone_id__in=zone_ids, window_start__gte=lo, window_start__lt=hi)
+        .exclude(status=Delivery.Status.CANCELLED)
+        .annotate(day=TruncDate("window_start", tzinfo=tz))
+        .values("zone_id", "day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(r["zone_id"], r["day"]): r["n"] for r in rows}
+
+
+def campaign_facts(campaign: Campaign) -> dict[str, Any]:
+    """The campaign's live numbers, from the raw rows: new customers, orders with its codes and
+    their on-time %, on-time % of its customers' first deliveries, complaints, spend and CAC."""
+    customers = Customer.objects.filter(acquisition_campaign=campaign)
+    firsts = Delivery.objects.filter(
+        customer__acquisition_campaign=campaign,
+        is_first_for_customer=True,
+        status__in=[Delivery.Status.SUCCEEDED, Delivery.Status.FAILED],
+    ).aggregate(
+        n=Count("id"),
+        timed=Count("id", filter=Q(on_time__isnull=False)),
+        ok=Count("id", filter=Q(on_time=True)),
+    )
+    orders = Delivery.objects.filter(promo_code__campaign=campaign).aggregate(
+        n=Count("id"),
+        done=Count("id", filter=Q(status__in=[Delivery.Status.SUCCEEDED, Delivery.Status.FAILED])),
+        timed=Count("id", filter=Q(on_time__isnull=False)),
+        ok=Count("id", filter=Q(on_time=True)),
+    )
+    spend = campaign.spend.aggregate(t=Sum("amount"))["t"] or Decimal(0)
+    complaints = Incident.objects.filter(campaign=campaign, kind=Incident.Kind.COMPLAINT).count()
+    errors = Incident.objects.filter(campaign=campaign, kind=Incident.Kind.CAMPAIGN_ERROR).count()
+
+    def pct(ok: int, of: int) -> Decimal | None:
+        return (Decimal(100 * ok) / of).quantize(Decimal("0.1")) if of else None
+
+    return {
+        "new_customers": customers.count(),
+        "first_deliveries": firsts["n"],
+        "first_on_time_pct": pct(firsts["ok"], firsts["timed"]),
+        "orders": orders["n"],
+        "orders_completed": orders["done"],
+        "orders_on_time_pct": pct(orders["ok"], orders["timed"]),
+        "complaints": complaints,
+        "campaign_errors": errors,
+        "spend": spend,
+        "cac": (spend / firsts["n"]).quantize(Decimal("0.01")) if firsts["n"] else None,
+    }
+
+
+def campaign_code_deliveries(campaign: Campaign) -> QuerySet[Delivery]:
+    """Deliveries that used one of the campaign's codes, with their zone and code."""
+    return (
+        Delivery.objects.filter(promo_code__campaign=campaign)
+        .select_related("zone", "promo_code", "customer")
+        .order_by("window_start", "id")
+    )
+
+
+def campaign_promo_codes(campaign: Campaign) -> QuerySet[PromoCode]:
+    return campaign.promo_codes.order_by("code")
+
+
+def launch_overrides(start: datetime, end: datetime) -> QuerySet[AuditLog]:
+    """Launches a manager forced past an open checklist, with their reasons, in [start, end)."""
+    return audit_list(action="campaign.launch_override").filter(at__gte=start, at__lt=end)
+
+
+def zones_by_code(codes: list[str]) -> QuerySet[Zone]:
+    return Zone.objects.filter(code__in=codes).order_by("name")

@@ -290,6 +290,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-wiki-digests": {"task": "wiki.send_digests", "schedule": 60.0 * 5},
     "mark-stale-wiki-pages": {"task": "wiki.mark_stale_pages", "schedule": crontab(minute=41)},
     "schedule-pilot-reviews": {"task": "workflows.schedule_pilot_reviews", "schedule": 900.0},
+    "scan-campaigns": {"task": "workflows.scan_campaigns", "schedule": crontab(minute=35)},
     "purge-webhook-rejections": {
         "task": "handoffs.purge_rejections",
         "schedule": crontab(minute=23, hour=3),

@@ -8,10 +8,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from hub import business, services
+from hub import business, launch, roles, services
 from hub.decorators import admin_required, member_required
 from hub.errors import DomainError
-from hub.forms import CampaignForm, IncidentForm, PromoCodeEditForm, PromoCodeForm, ZoneForm
+from hub.forms import (
+    CampaignForm,
+    IncidentForm,
+    PromoCodeEditForm,
+    PromoCodeForm,
+    PromoGenerateForm,
+    PromoImportForm,
+    ZoneForm,
+)
 from hub.models import Campaign, Incident, PromoCode, Zone
 
 
@@ -46,7 +54,17 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         .annotate(customer_count=Count("customers", distinct=True))
         .order_by("-starts_on", "name")
     )
-    return render(request, "hub/campaign_list.html", {"campaigns": campaigns, "form": form})
+    campaigns = list(campaigns)
+    readiness = launch.readiness_for(campaigns)  # the whole list at once
+    for c in campaigns:
+        items = readiness.get(c.pk, [])
+        c.ready_count = sum(1 for i in items if i.done)  # type: ignore[attr-defined]
+        c.ready_total = len(items)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "hub/campaign_list.html",
+        {"campaigns": campaigns, "form": form, "launch_links": launch.links()},
+    )
 
 
 @member_required
@@ -61,8 +79,18 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 initial={"valid_from": campaign.starts_on, "valid_until": campaign.ends_on}
             ),
             "incident_form": IncidentForm(initial={"kind": Incident.Kind.CAMPAIGN_ERROR}),
+            "generate_form": PromoGenerateForm(
+                prefix="gen",
+                initial={"valid_from": campaign.starts_on, "valid_until": campaign.ends_on},
+            ),
+            "import_form": PromoImportForm(
+                prefix="imp",
+                initial={"valid_from": campaign.starts_on, "valid_until": campaign.ends_on},
+            ),
             "incidents": campaign.incidents.select_related("reported_by")[:20],
             "statuses": Campaign.Status.choices,
+            "panels": launch.panels(campaign, request),
+            "may_override": roles.is_manager(request.user),
         },
     )
 
@@ -134,7 +162,10 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         if action == "status":
             business.campaign_set_status(
-                actor=request.user, campaign=campaign, status=request.POST.get("status", "")
+                actor=request.user,
+                campaign=campaign,
+                status=request.POST.get("status", ""),
+                override_reason=request.POST.get("override_reason", "")[:500],
             )
             messages.success(request, "Status changed; the teams that follow it are told.")
         elif action == "promo":
@@ -145,6 +176,29 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 actor=request.user, campaign=campaign, **form.cleaned_data
             )
             messages.success(request, f"Promo code {promo.code} created; operations are told.")
+        elif action in ("generate", "import"):
+            form_class = PromoGenerateForm if action == "generate" else PromoImportForm
+            form = form_class(request.POST, prefix=action[:3])
+            if not form.is_valid():
+                raise DomainError(
+                    " ".join(
+                        f"{form.fields[f].label or f}: {e}" if f in form.fields else e
+                        for f, errs in form.errors.items()
+                        for e in errs
+                    )
+                )
+            make = (
+                business.promo_codes_generate
+                if action == "generate"
+                else business.promo_codes_import
+            )
+            made = make(actor=request.user, campaign=campaign, **form.cleaned_data)
+            messages.success(
+                request,
+                f"{len(made)} promo codes created ({made[0].code}"
+                + (f" … {made[-1].code}" if len(made) > 1 else "")
+                + "); operations are told.",
+            )
         elif action == "incident":
             form = IncidentForm(request.POST)
             if not form.is_valid():

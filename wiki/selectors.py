@@ -68,6 +68,11 @@ def get_page_for_user(user: User, pk: int) -> Page:
     return page
 
 
+def page_text(pk: int) -> tuple[str, str] | None:
+    """(title, body) of a page, for a module checking what a page says (no person asking)."""
+    return _pages().filter(pk=pk).values_list("title", "body").first()
+
+
 def page_by_slug(user: User, space_slug: str, slug: str) -> Page:
     """One page by its space and slug (for links that name them)."""
     _require_member(user)

@@ -1,8 +1,10 @@
 from rest_framework.routers import SimpleRouter
 
-from workflows import api
+from workflows import api, api_launch
 
 router = SimpleRouter()
 router.register("maps", api.MapViewSet, basename="map")
 router.register("pilots", api.PilotViewSet, basename="pilot")
+router.register("readiness-items", api_launch.ReadinessItemViewSet, basename="readiness-item")
+router.register("launch-findings", api_launch.FindingViewSet, basename="launch-finding")
 urlpatterns = router.urls

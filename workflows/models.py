@@ -263,3 +263,141 @@ class Pilot(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("workflows:pilot_detail", args=[self.pk])
+
+
+# --- Campaign launches ----------------------------------------------------------------------
+
+
+class LaunchPlan(models.Model):
+    """What a campaign's launch needs from the teams: expected volume, the message customers
+    see, the services promoted, and the brief (a docs page from the campaign-plan template)."""
+
+    campaign = models.OneToOneField(
+        "hub.Campaign", on_delete=models.CASCADE, related_name="launch_plan"
+    )
+    expected_orders_per_day = models.PositiveIntegerField(default=0)
+    services = models.CharField(max_length=200, blank=True)
+    message = models.TextField(blank=True, help_text="What customers are told.")
+    # The brief and FAQ in the docs module: a plain id, read through wiki.selectors.
+    brief_page_id = models.BigIntegerField(null=True, blank=True)
+    checklist_opened_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expected_orders_per_day__lte=1_000_000),
+                name="launch_expected_orders_sane",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Launch of campaign {self.campaign_id}"
+
+
+class ReadinessItem(models.Model):
+    """One team's confirmation a launch waits for, tracked as a handoff to that team."""
+
+    class Kind(models.TextChoices):
+        CAPACITY = "capacity", "Operations capacity"
+        BRIEF = "brief", "Support brief and FAQ"
+        CODES = "codes", "Promo codes work"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CONFIRMED = "confirmed", "Confirmed"
+        SHORT = "short", "Capacity short"
+
+    plan = models.ForeignKey(LaunchPlan, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    team = models.ForeignKey("hub.Team", on_delete=models.CASCADE, related_name="+")
+    # Capacity is confirmed per zone; the other kinds have none.
+    zone = models.ForeignKey(
+        "hub.Zone", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    expected_per_day = models.PositiveIntegerField(default=0)
+    capacity_per_day = models.PositiveIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    handoff_id = models.BigIntegerField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "zone__name", "id"]
+        constraints = [
+            # One item per kind (and zone) per launch, however often scheduling is processed.
+            models.UniqueConstraint(
+                fields=["plan", "kind", "zone"],
+                name="readiness_once_per_zone",
+                condition=Q(zone__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "kind"],
+                name="readiness_once_per_kind",
+                condition=Q(zone__isnull=True),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "confirmed", "short"]),
+                name="readiness_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}{f' in {self.zone}' if self.zone_id else ''}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("workflows:readiness_item", args=[self.pk])
+
+    @property
+    def done(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+
+class Detection(models.Model):
+    """Something Crossdock found wrong with a campaign, with its evidence, waiting for a person:
+    confirmed, it becomes a campaign-error incident (and counts); dismissed, it never does."""
+
+    class Kind(models.TextChoices):
+        OUTSIDE = "outside", "Code redeemed outside the campaign's zones or dates"
+        UNACKED = "unacked", "Code operations never acknowledged"
+        NOT_IN_FAQ = "not_in_faq", "Code the support FAQ does not mention"
+        OVER_CAPACITY = "over_capacity", "Orders above the confirmed capacity"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a person"
+        CONFIRMED = "confirmed", "Confirmed"
+        DISMISSED = "dismissed", "Dismissed"
+
+    campaign = models.ForeignKey("hub.Campaign", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # What it is about, so the same finding is raised once: a code, "zone:day", …
+    subject = models.CharField(max_length=120)
+    title = models.CharField(max_length=200)
+    evidence = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    incident_id = models.BigIntegerField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "kind", "subject"], name="detection_once_per_subject"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "confirmed", "dismissed"]),
+                name="detection_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import views
+from workflows import views, views_launch
 
 app_name = "workflows"
 urlpatterns = [
@@ -18,4 +18,16 @@ urlpatterns = [
     path("maps/<int:pk>/frictions/", views.friction_action, name="friction_action"),
     path("maps/<int:pk>/frictions/<int:friction_pk>/pilot/", views.pilot_new, name="pilot_new"),
     path("pilots/<int:pk>/", views.pilot_detail, name="pilot_detail"),
+    path("launches/new/", views_launch.launch_new, name="launch_new"),
+    path("launches/calendar/", views_launch.launch_calendar, name="launch_calendar"),
+    path("launches/<int:pk>/details/", views_launch.launch_details, name="launch_details"),
+    path("launches/<int:pk>/checklist/", views_launch.checklist_open, name="checklist_open"),
+    path("launches/<int:pk>/over-capacity/", views_launch.capacity_flag, name="capacity_flag"),
+    path("launches/<int:pk>/scan/", views_launch.detections_scan, name="detections_scan"),
+    path("launches/items/<int:pk>/", views_launch.readiness_item, name="readiness_item"),
+    path(
+        "launches/findings/<int:pk>/<str:action>/",
+        views_launch.detection_decide,
+        name="detection_decide",
+    ),
 ]

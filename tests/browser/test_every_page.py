@@ -19,7 +19,7 @@ from hub import demo
 from hub.models import Campaign, Event, PromoCode, Team, User
 from standups.models import Meeting, Series
 from wiki.models import Page
-from workflows.models import Pilot, WorkflowMap
+from workflows.models import Pilot, ReadinessItem, WorkflowMap
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,6 +60,9 @@ def demo_pages() -> list[str]:
         link=f"/campaigns/{campaign.pk}/",
         created_by=maya,
     )
+    launched = Campaign.objects.get(name="Riverside same-day week")
+    forced = Campaign.objects.get(name="Northgate weekend flyers")
+    item = ReadinessItem.objects.filter(plan__campaign=launched, kind="capacity").get()
     Channel.objects.create(
         team=Team.objects.get(name="Operations"),
         kind="slack",
@@ -96,6 +99,11 @@ def demo_pages() -> list[str]:
         "/handoffs/imports/",
         "/kpis/",
         f"/ack/{services.ack_token(open_handoff, maya, 'email')}/",
+        "/workflows/launches/new/",
+        "/workflows/launches/calendar/",
+        f"/campaigns/{launched.pk}/",
+        f"/campaigns/{forced.pk}/",
+        f"/workflows/launches/items/{item.pk}/",
         *module_pages(),
     ]
 

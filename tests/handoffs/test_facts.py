@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from hub import events, facts
-from hub.models import Customer, Delivery, Event, PromoCode, Zone
+from hub.models import Campaign, Customer, Delivery, Event, PromoCode, Zone
 from tests.handoffs import payloads
 from tests.handoffs.payloads import HOUR_MS
 
@@ -232,3 +232,24 @@ def test_deal_events_are_kept_for_rules_without_facts(db):
 )
 def test_phone_normalisation(raw, normalised):
     assert facts.normalise_phone(raw) == normalised
+
+
+def test_a_campaign_code_on_an_order_links_the_customer_to_the_campaign(downtown):
+    campaign = Campaign.objects.create(name="Northgate launch")
+    PromoCode.objects.create(code="NORTH20", campaign=campaign)
+    deliver(
+        payloads.onfleet_task_event(
+            recipient_id="rcp_9",
+            metadata=[{"name": "promo_code", "type": "string", "value": "north20"}],
+        )
+    )
+    customer = Customer.objects.get()
+    assert customer.promo_code.code == "NORTH20"
+    assert customer.acquisition_campaign == campaign
+
+
+def test_a_campaign_code_at_signup_links_the_crm_contact_unless_it_names_a_campaign(db):
+    campaign = Campaign.objects.create(name="Northgate launch")
+    PromoCode.objects.create(code="NORTH20", campaign=campaign)
+    hubspot({"propertyName": "promo_code", "propertyValue": "north20"})
+    assert Customer.objects.get().acquisition_campaign == campaign

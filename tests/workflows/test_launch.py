@@ -1,0 +1,452 @@
+"""Campaign launches: the readiness checklist, the launch gate, codes in bulk, findings, the
+over-capacity flag, the calendar and the monthly review's overrides."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from handoffs.models import Alert, Handoff
+from hub import business, events
+from hub.errors import DomainError
+from hub.models import AuditLog, Campaign, Customer, Delivery, Event, Incident, Role, Zone
+from kpis import registry
+from kpis.registry import Filters, month_period
+from kpis.sources import campaign_errors_daily
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
+from workflows.launch import selectors, services
+from workflows.models import Detection, LaunchPlan, ReadinessItem
+
+
+@pytest.fixture
+def support(db):
+    return TeamFactory(name="Customer Support", slug="customer-support", kind="support")
+
+
+@pytest.fixture
+def tech(db):
+    return TeamFactory(name="Tech", slug="tech", kind="tech")
+
+
+@pytest.fixture
+def cs_member(support):
+    user = UserFactory(email="cs@crossdock.test", first_name="Cas")
+    MembershipFactory(user=user, team=support, role=Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def tech_member(tech):
+    user = UserFactory(email="tech@crossdock.test", first_name="Tex")
+    MembershipFactory(user=user, team=tech, role=Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def marketer(marketing):
+    user = UserFactory(email="mkt@crossdock.test", first_name="Mia")
+    MembershipFactory(user=user, team=marketing, role=Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def riverside(db):
+    return Zone.objects.create(code="riverside", name="Riverside")
+
+
+@pytest.fixture
+def northgate(db):
+    return Zone.objects.create(code="northgate", name="Northgate")
+
+
+def process(type_: str) -> None:
+    """Run the worker's processing of every pending event of ``type_``, as the worker would."""
+    for pk in Event.objects.filter(type=type_, status="pending").values_list("pk", flat=True):
+        events.process(pk)
+
+
+def schedule(actor, zones, marketing, *, expected=40, name="Riverside same-day"):
+    today = timezone.localdate()
+    campaign = services.launch_create(
+        actor=actor,
+        name=name,
+        channel="social",
+        segment="Flats",
+        zones=zones,
+        starts_on=today + timedelta(days=3),
+        ends_on=today + timedelta(days=16),
+        budget=Decimal("1000"),
+        owner_team=marketing,
+        expected_orders_per_day=expected,
+        services="Same-day",
+        message="15% off your first same-day order.",
+    )
+    process("hub.campaign.scheduled")
+    return campaign
+
+
+@pytest.fixture
+def world(ops, marketing, support, tech, member, manager, marketer, cs_member, tech_member):
+    return {"ops": ops, "marketing": marketing, "support": support, "tech": tech}
+
+
+def test_scheduling_sends_each_owning_team_its_readiness_handoff(
+    world, marketer, riverside, northgate
+):
+    campaign = schedule(marketer, [riverside, northgate], world["marketing"], expected=41)
+
+    plan = LaunchPlan.objects.get(campaign=campaign)
+    items = {(i.kind, i.zone.code if i.zone else None): i for i in plan.items.all()}
+    assert set(items) == {
+        ("capacity", "riverside"),
+        ("capacity", "northgate"),
+        ("brief", None),
+        ("codes", None),
+    }
+    assert items[("capacity", "riverside")].expected_per_day == 21  # 41 over two zones
+    handoffs = Handoff.objects.filter(pk__in=[i.handoff_id for i in items.values()])
+    assert sorted(h.team.name for h in handoffs) == [
+        "Customer Support",
+        "Operations",
+        "Operations",
+        "Tech",
+    ]
+    capacity = Handoff.objects.get(pk=items[("capacity", "riverside")].handoff_id)
+    assert capacity.title.startswith("Confirm capacity in Riverside for “Riverside same-day”")
+    assert capacity.link == f"/workflows/launches/items/{items[('capacity', 'riverside')].pk}/"
+    assert plan.brief_page_id is not None  # the brief and FAQ, from the campaign-plan template
+
+    process("hub.campaign.scheduled")  # processed twice: nothing new
+    services.checklist_open(campaign=campaign)
+    assert plan.items.count() == 4
+    teams = [world["ops"], world["support"], world["tech"]]
+    assert Handoff.objects.filter(team__in=teams).count() == 4
+
+
+def test_going_live_before_ops_confirms_is_refused_with_the_reason(
+    world, marketer, member, cs_member, tech_member, riverside
+):
+    campaign = schedule(marketer, [riverside], world["marketing"])
+    with pytest.raises(DomainError) as refused:
+        business.campaign_set_status(actor=marketer, campaign=campaign, status="live")
+    assert "Operations: capacity in Riverside (40 orders a day expected)" in refused.value.message
+    assert refused.value.code == "not_ready"
+    campaign.refresh_from_db()
+    assert campaign.status == "scheduled"
+    assert not Event.objects.filter(type="hub.campaign.launched").exists()
+
+    plan = LaunchPlan.objects.get(campaign=campaign)
+    capacity = plan.items.get(kind="capacity")
+    with pytest.raises(DomainError, match="Only members of Operations"):
+        services.item_confirm(actor=cs_member, item=capacity, capacity_per_day=50)
+    services.item_confirm(actor=member, item=capacity, capacity_per_day=50)
+    services.item_confirm(actor=cs_member, item=plan.items.get(kind="brief"))
+    with pytest.raises(DomainError, match="Tech: promo codes confirmed working"):
+        business.campaign_set_status(actor=marketer, campaign=campaign, status="live")
+    services.item_confirm(actor=tech_member, item=plan.items.get(kind="codes"))
+
+    business.campaign_set_status(actor=marketer, campaign=campaign, status="live")
+    campaign.refresh_from_db()
+    assert campaign.status == "live"
+    assert Handoff.objects.get(pk=capacity.handoff_id).status == "done"
+    assert Event.objects.filter(type="hub.campaign.launched").count() == 1
+
+
+def test_capacity_below_the_expected_volume_keeps_the_gate_closed_and_tells_marketing(
+    world, marketer, member, riverside
+):
+    campaign = schedule(marketer, [riverside], world["marketing"], expected=60)
+    item = ReadinessItem.objects.get(plan__campaign=campaign, kind="capacity")
+    services.item_confirm(actor=member, item=item, capacity_per_day=40, note="Four drivers.")
+    item.refresh_from_db()
+    assert item.status == "short"
+    assert not item.done
+    short = Handoff.objects.get(team=world["marketing"])
+    assert "Operations can take 40 orders a day in Riverside" in short.title
+    readiness = selectors.readiness_for([campaign])[campaign.pk]
+    assert [r.detail for r in readiness if r.key == "capacity:riverside"] == [
+        "only 40 a day confirmed"
+    ]
+    with pytest.raises(DomainError, match="Say how many orders"):
+        services.item_confirm(actor=member, item=item, capacity_per_day=None)
+
+
+def test_a_manager_may_override_with_a_reason_which_the_monthly_review_shows(
+    world, marketer, manager, riverside
+):
+    campaign = schedule(marketer, [riverside], world["marketing"])
+    with pytest.raises(DomainError, match="Only a manager"):
+        business.campaign_set_status(
+            actor=marketer, campaign=campaign, status="live", override_reason="Flyers are out"
+        )
+    business.campaign_set_status(
+        actor=manager, campaign=campaign, status="live", override_reason="Flyers are out"
+    )
+    campaign.refresh_from_db()
+    assert campaign.status == "live"
+    row = AuditLog.objects.get(action="campaign.launch_override")
+    assert row.actor == manager
+    assert row.changes["reason"] == "Flyers are out"
+    event = Event.objects.get(type="hub.campaign.launch_overridden")
+    assert event.payload["reason"] == "Flyers are out"
+    assert any("Operations" in title for title in event.payload["open_items"])
+
+    sections = {s["key"]: s for s in registry.review_sections(timezone.localdate())}
+    [item] = sections["workflows.launch_overrides"]["items"]
+    assert item["text"] == "Riverside same-day went live with its checklist open"
+    assert "Flyers are out" in item["note"]
+    assert item["url"] == f"/campaigns/{campaign.pk}/"
+
+
+def test_a_draft_cannot_skip_the_checklist(world, marketer, riverside):
+    campaign = business.campaign_create(
+        actor=marketer,
+        name="Straight to live",
+        channel="email",
+        zones=[riverside],
+        starts_on=date(2027, 1, 4),
+    )
+    with pytest.raises(DomainError, match="schedule the campaign first"):
+        business.campaign_set_status(actor=marketer, campaign=campaign, status="live")
+
+
+def test_generated_codes_follow_the_pattern_and_one_message_tells_ops(world, marketer, riverside):
+    campaign = schedule(marketer, [riverside], world["marketing"])
+    made = business.promo_codes_generate(
+        actor=marketer, campaign=campaign, pattern="river-###", count=12, discount_percent=15
+    )
+    assert len({p.code for p in made}) == 12
+    assert all(p.code.startswith("RIVER-") and p.code[6:].isdigit() for p in made)
+    created = Event.objects.filter(type="hub.promo_code.created")
+    assert created.count() == 12
+    assert len({e.payload["batch"] for e in created}) == 1
+    process("hub.promo_code.created")
+    to_ops = Alert.objects.filter(channel__team=world["ops"], handoff__isnull=True)
+    assert to_ops.count() == 1
+    assert "New promo codes for “Riverside same-day”" in to_ops.get().subject
+    assert made[0].code in to_ops.get().body
+    assert AuditLog.objects.filter(action="promo_code.create").count() == 12
+
+
+def test_bad_patterns_and_imports_change_nothing(world, marketer, riverside):
+    campaign = schedule(marketer, [riverside], world["marketing"])
+    with pytest.raises(DomainError, match="Put # "):
+        business.promo_codes_generate(
+            actor=marketer, campaign=campaign, pattern="SPRING", count=3, discount_percent=10
+        )
+    with pytest.raises(DomainError, match="makes only 10 different codes"):
+        business.promo_codes_generate(
+            actor=marketer, campaign=campaign, pattern="A#", count=5, discount_percent=10
+        )
+    business.promo_code_create(actor=marketer, code="TAKEN1", discount_percent=5)
+    with pytest.raises(DomainError) as refused:
+        business.promo_codes_import(
+            actor=marketer,
+            campaign=campaign,
+            text="code\nFRESH1\nTAKEN1\nbad code\nFRESH1",
+            discount_percent=10,
+        )
+    assert "Exist already: TAKEN1" in refused.value.message
+    assert "Listed twice: FRESH1" in refused.value.message
+    assert "one word" in refused.value.message
+    assert campaign.promo_codes.count() == 0
+    made = business.promo_codes_import(
+        actor=marketer, campaign=campaign, text="fresh1, fresh2\nFRESH3", discount_percent=10
+    )
+    assert [p.code for p in made] == ["FRESH1", "FRESH2", "FRESH3"]
+
+
+def _delivery(n, *, zone, code, day, on_time=True, customer=None):
+    tz = timezone.get_current_timezone()
+    start = timezone.datetime.combine(day, timezone.datetime.min.time(), tzinfo=tz)
+    return Delivery.objects.create(
+        dispatch_id=f"d{n}",
+        zone=zone,
+        promo_code=code,
+        customer=customer,
+        window_start=start + timedelta(hours=10),
+        window_end=start + timedelta(hours=12),
+        completed_at=start + timedelta(hours=11),
+        status="succeeded",
+        on_time=on_time,
+        is_first_for_customer=customer is not None,
+    )
+
+
+def test_findings_wait_for_a_person_and_only_confirmed_ones_count_as_campaign_errors(
+    world, marketer, member, cs_member, riverside, northgate
+):
+    campaign = schedule(marketer, [riverside], world["marketing"], expected=2)
+    item = ReadinessItem.objects.get(plan__campaign=campaign, kind="capacity")
+    services.item_confirm(actor=member, item=item, capacity_per_day=2)
+    [code] = business.promo_codes_import(
+        actor=marketer, campaign=campaign, text="RIVER15", discount_percent=15
+    )
+    first_day = campaign.starts_on
+    _delivery(1, zone=northgate, code=code, day=first_day)  # wrong zone
+    _delivery(2, zone=riverside, code=code, day=first_day - timedelta(days=5))  # too early
+    for n in range(3, 6):  # three orders, two a day confirmed
+        _delivery(n, zone=riverside, code=code, day=first_day + timedelta(days=1))
+
+    made = services.detections_scan(campaign=campaign)
+    kinds = {d.kind for d in made}
+    assert {"outside", "over_capacity", "not_in_faq"} <= kinds
+    outside = next(d for d in made if d.kind == "outside")
+    assert outside.title.startswith("RIVER15 redeemed outside the zones or dates")
+    assert {row["delivery"] for row in outside.evidence} == {"d1", "d2"}
+    assert services.detections_scan(campaign=campaign) == []  # raised once
+    assert Incident.objects.count() == 0  # nothing counted until a person says so
+
+    services.detection_decide(actor=cs_member, detection=outside, confirm=True)
+    over = next(d for d in made if d.kind == "over_capacity")
+    services.detection_decide(actor=cs_member, detection=over, confirm=False)
+    with pytest.raises(DomainError, match="dismissed already"):
+        services.detection_decide(actor=cs_member, detection=over, confirm=True)
+
+    incident = Incident.objects.get()
+    assert incident.kind == "campaign_error"
+    assert incident.campaign == campaign
+    assert "Delivery d1: in Northgate, not a campaign zone" in incident.description
+    period = month_period(timezone.localdate())
+    counted = campaign_errors_daily(period, Filters(campaign=campaign))
+    assert sum(v["campaign_errors"] for v in counted.values()) == 1
+    assert Detection.objects.get(pk=over.pk).status == "dismissed"
+
+
+def test_ops_flag_a_zone_over_capacity_and_marketing_gets_the_handoff(
+    world, marketer, member, cs_member, riverside, northgate
+):
+    campaign = schedule(marketer, [riverside], world["marketing"])
+    with pytest.raises(DomainError, match="Only operations"):
+        services.capacity_flag(actor=cs_member, campaign=campaign, zone=riverside)
+    with pytest.raises(DomainError, match="does not run in Northgate"):
+        services.capacity_flag(actor=member, campaign=campaign, zone=northgate)
+    pk = services.capacity_flag(actor=member, campaign=campaign, zone=riverside, note="Full")
+    handoff = Handoff.objects.get(pk=pk)
+    assert handoff.team == world["marketing"]
+    assert handoff.from_team == world["ops"]
+    assert handoff.title == "Riverside is over capacity: pause or re-target “Riverside same-day”"
+    assert Event.objects.filter(type="workflows.launch.over_capacity").count() == 1
+
+
+def test_the_campaign_numbers_are_read_from_its_rows(world, marketer, riverside):
+    campaign = schedule(marketer, [riverside], world["marketing"])
+    [code] = business.promo_codes_import(
+        actor=marketer, campaign=campaign, text="RIVER15", discount_percent=15
+    )
+    day = campaign.starts_on
+    for n, on_time in enumerate([True, True, False, True]):
+        customer = Customer.objects.create(
+            name=f"c{n}", acquisition_campaign=campaign, promo_code=code, zone=riverside
+        )
+        _delivery(n, zone=riverside, code=code, day=day, on_time=on_time, customer=customer)
+    campaign.spend.create(day=day, amount=Decimal("200"))
+    numbers = selectors.campaign_numbers(campaign)
+    assert numbers["new_customers"] == 4
+    assert numbers["first_on_time_pct"] == Decimal("75.0")
+    assert numbers["orders"] == 4
+    assert numbers["cac"] == Decimal("50.00")
+    assert numbers["promo_csat"] == {"mean": None, "count": 0}
+
+
+def test_the_calendar_marks_two_campaigns_in_one_zone_as_a_clash(world, marketer, riverside):
+    first = schedule(marketer, [riverside], world["marketing"], name="One")
+    schedule(marketer, [riverside], world["marketing"], name="Two")
+    data = selectors.calendar(first.starts_on - timedelta(days=1), days=7)
+    [row] = data["rows"]
+    assert row.cells[0].campaigns == []
+    assert [c.name for c in row.cells[1].campaigns] == ["One", "Two"]
+    assert row.cells[1].clash
+    assert row.cells[1].expected == 80
+    assert row.cells[1].capacity is None
+
+
+def test_ended_campaigns_have_no_open_checklist(world, marketer, riverside):
+    campaign = schedule(marketer, [riverside], world["marketing"])
+    Campaign.objects.filter(pk=campaign.pk).update(status="ended")
+    campaign.refresh_from_db()
+    assert selectors.readiness_for([campaign])[campaign.pk] == []
+
+
+def test_a_code_ops_never_acknowledged_is_found_once_the_campaign_is_live(
+    world, marketer, manager, member, riverside
+):
+    campaign = schedule(marketer, [riverside], world["marketing"])
+    item = ReadinessItem.objects.get(plan__campaign=campaign, kind="capacity")
+    services.item_confirm(actor=member, item=item, capacity_per_day=50)
+    business.campaign_set_status(
+        actor=manager, campaign=campaign, status="live", override_reason="Tech is away"
+    )
+    # Made after ops confirmed capacity, and nobody in ops acknowledged a handoff about it.
+    business.promo_codes_import(actor=marketer, campaign=campaign, text="LATE1", discount_percent=5)
+    assert services.detections_scan_all() >= 1
+    unacked = Detection.objects.get(campaign=campaign, kind="unacked")
+    assert unacked.title == "Operations never acknowledged LATE1 of “Riverside same-day”"
+    assert unacked.status == "pending"
+
+
+def test_confirming_capacity_settles_the_rule_that_asked_ops_too(
+    world, admin_user, marketer, member, riverside, northgate
+):
+    from handoffs import services as handoff_services
+
+    rule = handoff_services.rule_from_template(actor=admin_user, key="campaign_capacity")
+    handoff_services.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
+    campaign = schedule(marketer, [riverside, northgate], world["marketing"])
+    asked = Handoff.objects.get(rule=rule)
+    assert asked.team == world["ops"]
+    first, second = ReadinessItem.objects.filter(plan__campaign=campaign, kind="capacity")
+    services.item_confirm(actor=member, item=first, capacity_per_day=30)
+    asked.refresh_from_db()
+    assert asked.status == "open"  # one zone is not confirmed yet
+    services.item_confirm(actor=member, item=second, capacity_per_day=30)
+    asked.refresh_from_db()
+    assert asked.status == "done"
+
+
+def test_a_zone_added_to_a_scheduled_campaign_gets_its_capacity_item(
+    world, marketer, riverside, northgate
+):
+    campaign = schedule(marketer, [riverside], world["marketing"])
+    business.campaign_update(
+        actor=marketer,
+        campaign=campaign,
+        name=campaign.name,
+        channel=campaign.channel,
+        zones=[northgate],
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+        budget=campaign.budget,
+        owner_team=world["marketing"],
+    )
+    process("hub.campaign.updated")
+    keys = [r.key for r in selectors.readiness_for([campaign])[campaign.pk]]
+    assert keys == ["capacity:northgate", "brief", "codes"]  # riverside no longer asked
+
+
+def test_ops_and_support_hear_when_a_campaign_code_changes_or_is_switched_off(
+    world, marketer, riverside
+):
+    campaign = schedule(marketer, [riverside], world["marketing"])
+    [code] = business.promo_codes_import(
+        actor=marketer, campaign=campaign, text="RIVER15", discount_percent=15
+    )
+    business.promo_code_update(actor=marketer, promo=code, discount_percent=20)
+    business.promo_code_set_active(actor=marketer, promo=code, active=False)
+    process("hub.promo_code.changed")
+    process("hub.promo_code.deactivated")
+    for team in (world["ops"], world["support"]):
+        subjects = sorted(
+            Alert.objects.filter(
+                channel__team=team, subject__startswith="Promo code RIVER15"
+            ).values_list("subject", flat=True)
+        )
+        assert subjects == [
+            "Promo code RIVER15 of “Riverside same-day” changed",
+            "Promo code RIVER15 of “Riverside same-day” switched off",
+        ]
+    off = Alert.objects.get(channel__team=world["ops"], subject__endswith="switched off")
+    assert "no longer accepted" in off.body

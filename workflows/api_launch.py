@@ -1,0 +1,166 @@
+"""REST API of campaign launches: readiness items (confirm one) and findings (confirm or
+dismiss). A campaign's checklist in short is also on ``/api/v1/campaigns/`` (``readiness``)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from hub.api import choice_param
+from workflows.launch import selectors, services
+from workflows.models import Detection, ReadinessItem
+
+
+def _campaign_param(params) -> int | None:
+    value = params.get("campaign")
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise exceptions.ValidationError({"campaign": ["Give a campaign id."]})
+    return int(value)
+
+
+class LaunchReadinessItemSerializer(serializers.ModelSerializer):
+    campaign = serializers.IntegerField(source="plan.campaign_id", read_only=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    zone = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    handoff = serializers.IntegerField(source="handoff_id", read_only=True, allow_null=True)
+    confirmed_by = serializers.StringRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ReadinessItem
+        fields = [
+            "id",
+            "campaign",
+            "kind",
+            "team",
+            "zone",
+            "status",
+            "expected_per_day",
+            "capacity_per_day",
+            "note",
+            "handoff",
+            "confirmed_by",
+            "confirmed_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ConfirmSerializer(serializers.Serializer):
+    capacity_per_day = serializers.IntegerField(
+        min_value=0,
+        max_value=1_000_000,
+        required=False,
+        allow_null=True,
+        help_text="Operations' items: orders a day the zone can take.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List readiness items of campaign launches, newest first",
+        parameters=[OpenApiParameter("campaign", int, description="Only this campaign's.")],
+    ),
+    retrieve=extend_schema(summary="One readiness item"),
+)
+class ReadinessItemViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = LaunchReadinessItemSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema, with no one asking
+            return ReadinessItem.objects.none()
+        return selectors.item_list(
+            self.request.user, campaign_id=_campaign_param(self.request.query_params)
+        )
+
+    @extend_schema(
+        summary="Confirm the item (members of its team; ops with their capacity a day)",
+        request=ConfirmSerializer,
+        responses=LaunchReadinessItemSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        serializer = ConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = services.item_confirm(
+            actor=request.user,
+            item=self.get_object(),
+            capacity_per_day=serializer.validated_data.get("capacity_per_day"),
+            note=serializer.validated_data.get("note", ""),
+        )
+        return Response(LaunchReadinessItemSerializer(item).data)
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    decided_by = serializers.StringRelatedField(read_only=True, allow_null=True)
+    incident = serializers.IntegerField(source="incident_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Detection
+        fields = [
+            "id",
+            "campaign",
+            "kind",
+            "title",
+            "evidence",
+            "status",
+            "incident",
+            "decided_by",
+            "decided_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List what Crossdock found wrong with campaigns, newest first",
+        parameters=[
+            OpenApiParameter("campaign", int, description="Only this campaign's."),
+            OpenApiParameter("status", str, enum=Detection.Status.values),
+        ],
+    ),
+    retrieve=extend_schema(summary="One finding with its evidence"),
+)
+class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = FindingSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema, with no one asking
+            return Detection.objects.none()
+        params = self.request.query_params
+        return selectors.detection_list(
+            self.request.user,
+            campaign_id=_campaign_param(params),
+            status=choice_param(params, "status", Detection.Status.values),
+        )
+
+    def _decide(self, request, confirm: bool) -> Response:
+        detection = services.detection_decide(
+            actor=request.user, detection=self.get_object(), confirm=confirm
+        )
+        return Response(FindingSerializer(detection).data)
+
+    @extend_schema(
+        summary="Confirm: log it as a campaign error (counted in campaign errors / month)",
+        request=None,
+        responses=FindingSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._decide(request, True)
+
+    @extend_schema(
+        summary="Dismiss: it is not an error and is never counted",
+        request=None,
+        responses=FindingSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        return self._decide(request, False)
