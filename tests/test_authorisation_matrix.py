@@ -202,7 +202,6 @@ RULES: dict[str, tuple[str, dict]] = {
     # Admins: people, integrations, channels, rules, the raw event log, the audit log.
     "team_edit": ("admin", {"slug": "operations"}),
     "standups:series_new": ("admin", {}),
-    "wiki:stale_rule": ("admin", {}),
     "standups:series_swap": ("admin", {"pk": "999999"}),
     "team_delete": ("admin", {"slug": "operations"}),
     "team_member_add": ("admin", {"slug": "operations"}),

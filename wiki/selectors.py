@@ -238,6 +238,13 @@ def chip_labels(user: User, keys: set[tuple[str, str]]) -> dict[tuple[str, str],
     return labels
 
 
+def stale_rule():
+    """The rule made from the ready-made "Doc gone stale → remind its owners", or None."""
+    from wiki.rule_actions import TEMPLATE_KEY
+
+    return handoff_selectors.rule_by_template(TEMPLATE_KEY)
+
+
 # --- Home, most read, search ----------------------------------------------------------------
 
 

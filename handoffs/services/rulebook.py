@@ -128,6 +128,23 @@ TEMPLATES: dict[str, dict[str, Any]] = {
 }
 
 
+def rule_template_register(key: str, template: dict[str, Any]) -> None:
+    """Offer a ready-made rule in the gallery, from a module's ``AppConfig.ready()``: the keys
+    of the entries above, plus optionally ``action`` and ``action_params`` for a rule whose
+    "then" is a registered action. Registering the same key again replaces it."""
+    missing = {"name", "description", "trigger", "teams", "title", "owner"} - set(template)
+    if missing:
+        raise ValueError(f"Rule template {key} needs {', '.join(sorted(missing))}.")
+    TEMPLATES[key] = {
+        "conditions": {"match": "all", "conditions": []},
+        "message": "",
+        "sla_minutes": None,
+        "dedupe_key": "",
+        "minutes_saved": 5,
+        **template,
+    }
+
+
 @dataclass
 class RuleInput:
     name: str
@@ -345,6 +362,8 @@ def rule_from_template(*, actor: User, key: str) -> Rule:
             sla_minutes=template["sla_minutes"],
             dedupe_key=template["dedupe_key"],
             minutes_saved=template["minutes_saved"],
+            action=template.get("action", actions.HANDOFF),
+            action_params=dict(template.get("action_params") or {}),
             channels=list(
                 Channel.objects.filter(team__in=teams, enabled=True).exclude(
                     kind=Channel.Kind.INBOX

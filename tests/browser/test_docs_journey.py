@@ -175,7 +175,12 @@ def test_campaign_plan_journey(browser, live_server, manager, marketing, ops, tr
     assert carmen_page.locator("#page-body img").count() == 2  # the images stay, inert
     shoot(carmen_page, "docs-inert-phone")
 
-    # The plan's review date passes: beat records wiki.page.stale and the owners are reminded.
+    # The company runs the ready-made rule "Doc gone stale → remind its owners".
+    admin = UserFactory(username="ada", email="ada@crossdock.test")
+    MembershipFactory(user=admin, team=ops, role=Role.ADMIN)
+    stale_rule = handoff_services.rule_from_template(actor=admin, key="doc_stale")
+    handoff_services.rule_set_enabled(actor=admin, rule=stale_rule, enabled=True)
+    # The plan's review date passes: beat records wiki.page.stale and the rule reminds owners.
     later = timezone.now() + timedelta(days=plan.review_every_days + 1)
     with time_machine.travel(later, tick=False):
         recorded = services.pages_mark_stale()
