@@ -165,6 +165,7 @@ def page(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             "comment_form": CommentForm(),
             "attachment_form": AttachmentForm(),
             "last_revision": found.revisions.select_related("author").first(),
+            "related": selectors.related_to_page(request.user, found),
         },
     )
 

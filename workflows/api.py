@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -120,6 +126,9 @@ class PilotSerializer(serializers.ModelSerializer):
     )
     map = serializers.IntegerField(source="friction.map_id", read_only=True)
     starts_on = serializers.DateField()
+    writeup_url = serializers.SerializerMethodField(
+        help_text="The write-up page in Docs (linked back to the pilot)."
+    )
 
     class Meta:
         model = Pilot
@@ -140,6 +149,8 @@ class PilotSerializer(serializers.ModelSerializer):
             "decision_notes",
             "decided_at",
             "writeup",
+            "writeup_page",
+            "writeup_url",
             "created_at",
         ]
         read_only_fields = [
@@ -150,8 +161,13 @@ class PilotSerializer(serializers.ModelSerializer):
             "decision_notes",
             "decided_at",
             "writeup",
+            "writeup_page",
             "created_at",
         ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_writeup_url(self, obj: Pilot) -> str:
+        return reverse("wiki:page_short", args=[obj.writeup_page_id]) if obj.writeup_page_id else ""
 
 
 class PilotDetailSerializer(PilotSerializer):
@@ -168,7 +184,12 @@ class PilotDetailSerializer(PilotSerializer):
 class DecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Pilot.Decision.choices)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    writeup = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    writeup = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="Added to the pilot's write-up page in Docs.",
+    )
 
 
 @extend_schema_view(

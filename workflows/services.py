@@ -18,6 +18,8 @@ from handoffs import services as handoff_services
 from hub import audit, events
 from hub.errors import DomainError
 from hub.models import Team, User
+from wiki import selectors as wiki_selectors
+from wiki import services as wiki_services
 from workflows import exchange, kpi_source, selectors
 from workflows.models import (
     FrictionPoint,
@@ -507,6 +509,7 @@ def pilot_start(
     pilot.owner_teams.set(owner_teams)
     FrictionPoint.objects.filter(pk=friction.pk).update(status=FrictionPoint.Status.PILOTING)
     audit.record(actor=actor, action="workflows.pilot.start", obj=pilot)
+    pilot_writeup_page_ensure(actor=actor, pilot=pilot)
     return pilot
 
 
@@ -613,8 +616,6 @@ def pilot_decide(
     locked.result = result.as_json() if result else {}
     locked.decision = decision
     locked.decision_notes = notes.strip()
-    if writeup is not None:
-        locked.writeup = writeup.strip()
     locked.status = Pilot.Status.DECIDED
     locked.decided_by = actor
     locked.decided_at = timezone.now()
@@ -631,12 +632,58 @@ def pilot_decide(
     audit.record(
         actor=actor, action="workflows.pilot.decide", obj=locked, changes={"decision": decision}
     )
+    if writeup and writeup.strip():
+        _writeup_append(actor, locked, "At the decision", writeup)
     return locked
 
 
+def _writeup_page(pilot: Pilot) -> Any:
+    return wiki_selectors.page_get(pilot.writeup_page_id) if pilot.writeup_page_id else None
+
+
 @transaction.atomic
-def pilot_update_writeup(*, actor: User, pilot: Pilot, writeup: str) -> Pilot:
-    Pilot.objects.filter(pk=pilot.pk).update(writeup=writeup.strip())
-    pilot.writeup = writeup.strip()
-    audit.record(actor=actor, action="workflows.pilot.writeup", obj=pilot)
-    return pilot
+def pilot_writeup_page_ensure(*, actor: User, pilot: Pilot) -> Any:
+    """The pilot's write-up: a docs page from the pilot template in the first owner team's
+    space, linked both ways (the pilot names the page; the page shows the pilot). Text of the
+    write-up field of pilots from before docs moves into the page, as its own revision.
+    Idempotent: returns the existing page."""
+    locked = Pilot.objects.select_for_update().select_related("friction__map").get(pk=pilot.pk)
+    page = _writeup_page(locked)
+    if page is not None:
+        return page
+    team = locked.owner_teams.order_by("name").first()
+    if team is None:
+        raise DomainError("The pilot has no owner team to keep its write-up.")
+    link = f"[{locked.get_absolute_url()}]({locked.get_absolute_url()})"
+    page = wiki_services.page_create_from_template(
+        actor=actor,
+        space=wiki_services.space_for_team(team),
+        template="pilot",
+        title=f"Pilot write-up: {locked.title}"[:200],
+        context={
+            "summary": f"{locked.friction} on “{locked.friction.map.name}”. Pilot: {link}\n\n"
+            f"**Hypothesis:** {locked.hypothesis}\n\n**Fix:** {locked.fix}",
+            "dates": f"{locked.starts_on:%d %b %Y} – {locked.ends_on:%d %b %Y}",
+        },
+        owner_team=team,
+    )
+    Pilot.objects.filter(pk=locked.pk).update(writeup_page=page, writeup="")
+    pilot.writeup_page_id = page.pk
+    if locked.writeup.strip():
+        pilot.writeup = ""
+        page = _writeup_append(actor, locked, "Write-up", locked.writeup, page=page)
+    audit.record(actor=actor, action="workflows.pilot.writeup_page", obj=locked)
+    return page
+
+
+def _writeup_append(actor: User, pilot: Pilot, heading: str, text: str, page: Any = None) -> Any:
+    page = page or pilot_writeup_page_ensure(actor=actor, pilot=pilot)
+    saved = wiki_services.page_save(
+        actor=actor,
+        page=page,
+        title=page.title,
+        body=f"{page.body.rstrip()}\n\n## {heading}\n{text.strip()}\n",
+        base_number=page.revision_number,
+        note=f"{heading} of the pilot",
+    )
+    return saved.page

@@ -457,16 +457,13 @@ def pilot_new(request: HttpRequest, pk: int, friction_pk: int) -> HttpResponse:
 def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pilot = selectors.get_pilot_for_user(request.user, pk)
     can_decide = selectors.can_decide(request.user, pilot)
-    form = DecisionForm(request.POST or None, initial={"writeup": pilot.writeup})
+    # Pilots from before docs get their write-up page the first time they are opened (the
+    # text of their old write-up field moves into it).
+    writeup_page = services.pilot_writeup_page_ensure(actor=request.user, pilot=pilot)
+    form = DecisionForm(request.POST or None)
     if request.method == "POST":
         if not can_decide:
             messages.error(request, "Only the owner teams or a manager decide a pilot.")
-            return redirect(pilot)
-        if request.POST.get("op") == "writeup":
-            services.pilot_update_writeup(
-                actor=request.user, pilot=pilot, writeup=request.POST.get("writeup", "")
-            )
-            messages.success(request, "Write-up saved.")
             return redirect(pilot)
         if form.is_valid():
             try:
@@ -495,6 +492,7 @@ def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "workflows/pilot_detail.html",
         {
             "pilot": pilot,
+            "writeup_page": writeup_page,
             "result": result,
             "daily": daily,
             "form": form,
