@@ -564,3 +564,11 @@ def update_list(
     if team_slug:
         qs = qs.filter(team__slug=team_slug)
     return qs.order_by("-id")
+
+
+def series_of_teams(team_ids: list[int]) -> list[Series]:
+    """Active series any of these teams is in (for another module that puts an item on their
+    next meeting, e.g. a pilot's review); no user: the caller decides who may trigger it."""
+    return list(
+        Series.objects.filter(active=True, members__team_id__in=team_ids).distinct().order_by("id")
+    )

@@ -18,6 +18,8 @@ from handoffs import services as handoff_services
 from hub import audit, events
 from hub.errors import DomainError
 from hub.models import Team, User
+from standups import selectors as standup_selectors
+from standups import services as standup_services
 from wiki import selectors as wiki_selectors
 from wiki import services as wiki_services
 from workflows import exchange, kpi_source, selectors
@@ -515,8 +517,9 @@ def pilot_start(
 
 def pilots_schedule_reviews(*, now: datetime | None = None) -> int:
     """Pilots whose window has ended get their review: each is claimed once (a conditional
-    update), every owner team is told, and ``workflows.pilot.review_due`` is recorded (rules
-    may add it to a meeting). Safe to run twice."""
+    update), every owner team is told, the review goes on the next meeting of every standup
+    series an owner team is in, and ``workflows.pilot.review_due`` is recorded (rules may act
+    on it too). Safe to run twice."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     due = list(
@@ -553,7 +556,7 @@ def _announce_review(pilot: Pilot, now: datetime) -> None:
             dedupe_key=f"workflows.pilot.review:{pilot.pk}:{team.pk}",
             now=now,
         )
-    events.record(
+    recorded = events.record(
         "workflows",
         "workflows.pilot.review_due",
         f"pilot:{pilot.pk}:review_due",
@@ -569,6 +572,36 @@ def _announce_review(pilot: Pilot, now: datetime) -> None:
         occurred_at=now,
         subject=f"pilot:{pilot.pk}",
     )
+    _review_on_standup_agenda(pilot, recorded.event, now)
+
+
+def _review_on_standup_agenda(pilot: Pilot, event: Any, now: datetime) -> int:
+    """Put the review on the next meeting of every standup series of the owner teams, once per
+    meeting (agenda items are unique per meeting and event). Returns the items added."""
+    teams = list(pilot.owner_teams.order_by("name"))
+    added = 0
+    for series in standup_selectors.series_of_teams([t.pk for t in teams]):
+        meeting = standup_selectors.next_meeting(series, now)
+        if meeting is None:
+            standup_services.meetings_generate(now=now, series=series)
+            meeting = standup_selectors.next_meeting(series, now)
+        if meeting is None:
+            continue
+        in_series = {t.pk for t in standup_selectors.series_teams(series)}
+        bringer = next((t for t in teams if t.pk in in_series), None)
+        standup_services.agenda_item_add(
+            meeting=meeting,
+            title=f"Pilot review: {pilot.title}",
+            body=(
+                f"The two weeks are over ({pilot.starts_on:%d %b} – {pilot.ends_on:%d %b}). "
+                f"Look at before and during and decide: adopt, adjust and rerun, or drop. "
+                f"{pilot.get_absolute_url()}"
+            ),
+            team=bringer,
+            event=event,
+        )
+        added += 1
+    return added
 
 
 def pilot_review_open(*, pilot_id: Any, now: datetime | None = None) -> str:

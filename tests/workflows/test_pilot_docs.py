@@ -6,7 +6,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from hub.models import Event, Team
 from kpis import registry as kpi_registry
+from standups import services as standup_services
+from standups.models import AgendaItem
 from tests.workflows.factories import draw
 from tests.workflows.test_pilots import at, start_pilot
 from wiki import selectors as wiki_selectors
@@ -21,6 +24,33 @@ def friction(member, ops):
     return services.friction_add(
         actor=member, map=map_, transition=point, kind="manual", severity=3, owner_team=ops
     )
+
+
+def test_pilot_review_goes_on_the_next_standup_of_its_owner_teams(
+    member, admin_user, friction, ops, marketing
+):
+    tech = Team.objects.create(name="Tech", slug="tech")
+    finance = Team.objects.create(name="Finance", slug="finance")
+    pilot = start_pilot(member, friction, ops, marketing)
+    review_day = pilot.ends_on + timedelta(days=1)
+    with time_machine.travel(at(review_day, 6), tick=False):
+        weekly = standup_services.series_create(
+            actor=admin_user, name="Weekly cross-team", teams=[marketing, ops, tech]
+        )
+        tech_only = standup_services.series_create(
+            actor=admin_user, name="Tech sync", teams=[tech, finance]
+        )
+        assert Pilot.objects.get(pk=pilot.pk).status == Pilot.Status.RUNNING
+        assert services.pilots_schedule_reviews() == 1
+        assert services.pilots_schedule_reviews() == 0  # twice: still one item
+    event = Event.objects.get(type="workflows.pilot.review_due")
+    [item] = AgendaItem.objects.filter(meeting__series=weekly)
+    assert item.title == f"Pilot review: {pilot.title}"
+    assert item.event == event
+    assert item.team == marketing  # the first owner team in the series brings it
+    assert pilot.get_absolute_url() in item.body
+    assert item.meeting.scheduled_at > at(review_day, 6)
+    assert not AgendaItem.objects.filter(meeting__series=tech_only).exists()
 
 
 def test_pilot_writeup_is_a_docs_page_linked_both_ways(
