@@ -187,6 +187,35 @@ def step_move(*, actor: User, step: Step, direction: int) -> None:
     _save_version(map_, actor, f"step {step.name} moved")
 
 
+@transaction.atomic
+def step_place(*, actor: User, step: Step, lane: Lane, before: Step | None = None) -> Step:
+    """Put a step in ``lane`` just before ``before`` (a step of that lane), or after the
+    lane's last step: what dragging a step with the mouse does. Renumbers the flow's order."""
+    map_ = _locked(step.map)
+    lane = _lane_on(map_, lane)
+    if before is not None and (before.map_id != map_.pk or before.lane_id != lane.pk):
+        raise DomainError("Drop the step next to a step of the same lane.", field="before")
+    if before is not None and before.pk == step.pk:
+        return step
+    steps = [s for s in map_.steps.order_by("order", "id") if s.pk != step.pk]
+    if before is not None:
+        at = next(i for i, s in enumerate(steps) if s.pk == before.pk)
+    else:
+        in_lane = [i for i, s in enumerate(steps) if s.lane_id == lane.pk]
+        at = in_lane[-1] + 1 if in_lane else len(steps)
+    steps.insert(at, step)
+    moved_lane = step.lane_id != lane.pk
+    for pos, s in enumerate(steps, start=1):
+        if s.pk == step.pk:
+            Step.objects.filter(pk=s.pk).update(order=pos, lane=lane)
+        elif s.order != pos:
+            Step.objects.filter(pk=s.pk).update(order=pos)
+    step.refresh_from_db()
+    where = f"to {lane.team.name}" if moved_lane else "within its lane"
+    _save_version(map_, actor, f"step {step.name} moved {where}")
+    return step
+
+
 def _refuse_if_piloted(frictions: Any, what: str) -> None:
     if Pilot.objects.filter(friction__in=frictions).exists():
         raise DomainError(f"A pilot is tied to a friction point on this {what}; keep it.")

@@ -272,6 +272,20 @@ def step_action(request: HttpRequest, pk: int) -> HttpResponse:
             f"Moved “{step.name}” {op}.",
             anchor,
         )
+    if op == "place":
+        before_id = _int(request.POST.get("before"))
+        return _act(
+            request,
+            map_,
+            lambda: services.step_place(
+                actor=user,
+                step=step,
+                lane=lane(),
+                before=selectors.get_step_for_user(user, map_, before_id) if before_id else None,
+            ),
+            f"Moved “{step.name}”.",
+            anchor,
+        )
     if op == "delete":
         return _act(
             request,
