@@ -726,6 +726,8 @@ def pilot_writeup_page_ensure(*, actor: User, pilot: Pilot) -> Any:
             "summary": f"{locked.friction} on “{locked.friction.map.name}”. Pilot: {link}\n\n"
             f"**Hypothesis:** {locked.hypothesis}\n\n**Fix:** {locked.fix}",
             "dates": f"{locked.starts_on:%d %b %Y} – {locked.ends_on:%d %b %Y}",
+            "owner_teams": [t.name for t in locked.owner_teams.order_by("name")],
+            "metric": kpi_source.metric_label(locked.metric),
         },
         owner_team=team,
     )

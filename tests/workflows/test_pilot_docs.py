@@ -62,6 +62,8 @@ def test_pilot_writeup_is_a_docs_page_linked_both_ways(
     assert page.owner_team == marketing  # the first owner team, by name
     assert page.title == f"Pilot write-up: {pilot.title}"
     assert pilot.get_absolute_url() in page.body
+    assert "- Owner teams: Marketing, Operations" in page.body
+    assert "| Missed handoffs / month | | |" in page.body
     body = client_for(member).get(page.get_absolute_url()).content.decode()
     assert f"Write-up of the pilot “{pilot.title}”" in body
     assert f"Pilot: {pilot.title}" in body  # the chip in the page names the pilot
