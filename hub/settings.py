@@ -352,6 +352,7 @@ SPECTACULAR_SETTINGS = {
         "IntegrationStatusEnum": "handoffs.models.Integration.Status",
         "ImportStatusEnum": "handoffs.models.ImportJob.Status",
         "PilotStatusEnum": "workflows.models.Pilot.Status",
+        "PageTemplateEnum": "wiki.models.Template",
     },
 }
 

@@ -54,7 +54,7 @@ def test_pilot_review_goes_on_the_next_standup_of_its_owner_teams(
 
 
 def test_pilot_writeup_is_a_docs_page_linked_both_ways(
-    client_for, member, friction, ops, marketing
+    client_for, api_for, member, friction, ops, marketing
 ):
     pilot = start_pilot(member, friction, ops, marketing)
     page = wiki_selectors.page_get(pilot.writeup_page_id)
@@ -69,6 +69,11 @@ def test_pilot_writeup_is_a_docs_page_linked_both_ways(
     assert f"Pilot: {pilot.title}" in body  # the chip in the page names the pilot
     detail = client_for(member).get(pilot.get_absolute_url()).content.decode()
     assert page.get_absolute_url() in detail
+    # The API says the same, both ways.
+    api = api_for(member)
+    assert api.get(f"/api/v1/pilots/{pilot.pk}/").json()["writeup_page"] == page.pk
+    [related] = api.get(f"/api/v1/pages/{page.pk}/").json()["related"]
+    assert related["url"] == pilot.get_absolute_url()
     with time_machine.travel(at(pilot.ends_on + timedelta(days=1)), tick=False):
         services.pilots_schedule_reviews()
         services.pilot_decide(
