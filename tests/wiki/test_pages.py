@@ -1,5 +1,7 @@
 """Docs pages per role: members read and write, outsiders see nothing."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -182,3 +184,21 @@ def test_wiki_home_offers_the_stale_rule_from_the_gallery(client_for, admin_user
     assert response["Location"] == rule.get_absolute_url()
     assert rule.enabled is False
     assert "is switched off" in client_for(member).get("/wiki/").content.decode()
+
+
+def test_stale_rule_is_edited_and_dry_run_like_any_other(client_for, admin_user, plan):
+    import time_machine
+    from django.utils import timezone
+
+    from handoffs import services as handoff_services
+
+    rule = handoff_services.rule_from_template(actor=admin_user, key="doc_stale")
+    edit = client_for(admin_user).get(rule.get_absolute_url())
+    assert edit.status_code == 200
+    assert "Remind a doc&#x27;s owners" in edit.content.decode()
+    later = timezone.now() + timedelta(days=plan.review_every_days + 2)
+    with time_machine.travel(later, tick=False):
+        services.pages_mark_stale(now=later)
+        dry = client_for(admin_user).get(reverse("handoffs:rule_dry_run", args=[rule.pk]))
+    assert dry.status_code == 200
+    assert "Would remind Marketing to review “Spring promo plan”." in dry.content.decode()
