@@ -200,6 +200,13 @@ def test_campaign_plan_journey(browser, live_server, manager, marketing, ops, tr
     priya.goto(plan.get_absolute_url())
     priya.get_by_test_id("overdue").wait_for()
     shoot(priya, "docs-overdue-desktop")
+    # The docs home says which rule reminds the owners of pages due for review.
+    priya.goto("/wiki/")
+    stale = priya.get_by_test_id("stale-rule")
+    assert "“Doc gone stale → remind its owners” reminds the team" in stale.inner_text()
+    shoot(priya, "docs-home-desktop")
+    carmen_page.goto("/wiki/")
+    shoot(carmen_page, "docs-home-phone")
     for p in (priya, ops_page, carmen_page):
         assert p.dialogs == []
         p.context.close()
