@@ -473,7 +473,12 @@ def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_decide = selectors.can_decide(request.user, pilot)
     # Pilots from before docs get their write-up page the first time they are opened (the
     # text of their old write-up field moves into it).
-    writeup_page = services.pilot_writeup_page_ensure(actor=request.user, pilot=pilot)
+    try:
+        writeup_page = services.pilot_writeup_page_ensure(actor=request.user, pilot=pilot)
+    except DomainError as exc:
+        writeup_page, writeup_problem = None, exc.message
+    else:
+        writeup_problem = ""
     form = DecisionForm(request.POST or None)
     if request.method == "POST":
         if not can_decide:
@@ -507,6 +512,7 @@ def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "pilot": pilot,
             "writeup_page": writeup_page,
+            "writeup_problem": writeup_problem,
             "result": result,
             "daily": daily,
             "form": form,

@@ -119,3 +119,12 @@ def test_doc_chips_name_maps_pilots_and_kpis(member, friction, ops, marketing):
     assert f'href="/kpis/m/{metric.key}/"' in html
     assert f">Pilot: {pilot.title} <span" in html
     assert "no such KPI" in html
+
+
+def test_a_pilot_without_owner_teams_still_opens(client_for, member, friction, ops, marketing):
+    pilot = start_pilot(member, friction, ops, marketing)
+    Pilot.objects.filter(pk=pilot.pk).update(writeup_page=None)
+    pilot.owner_teams.clear()
+    response = client_for(member).get(pilot.get_absolute_url())
+    assert response.status_code == 200
+    assert "The pilot has no owner team to keep its write-up." in response.content.decode()
