@@ -752,11 +752,12 @@ def new_hire_welcome(event: Event) -> None:
     checklist (their team's module first, created from the template if the team has none).
     Safe to run twice: the message's dedupe key names the person."""
     payload = event.payload or {}
-    user = User.objects.filter(pk=payload.get("user_id"), is_active=True).first()
-    team = Team.objects.filter(pk=payload.get("team_id")).first()
+    user = User.objects.filter(pk=int(payload.get("user_id") or 0), is_active=True).first()
+    team = Team.objects.filter(pk=int(payload.get("team_id") or 0)).first()
     if user is None or team is None:
         return
-    inviter = User.objects.filter(pk=payload.get("invited_by_id"), is_active=True).first()
+    inviter_id = int(payload.get("invited_by_id") or 0)
+    inviter = User.objects.filter(pk=inviter_id, is_active=True).first()
     with transaction.atomic():
         module = onboarding_module_ensure(team=team, actor=inviter or user)
         others = Page.objects.filter(template=Template.ONBOARDING).exclude(owner_team=team).count()
