@@ -339,11 +339,13 @@ def rule_from_template(*, actor: User, key: str) -> Rule:
     if template is None:
         raise DomainError("No such template.")
     teams = [t for t in (_team_for(k) for k in template["teams"]) if t is not None]
-    if not teams:
+    hands_off = template.get("action", actions.HANDOFF) == actions.HANDOFF
+    if not teams and hands_off:
         teams = list(Team.objects.order_by("id")[:1])
-    if not teams:
+    owner = _team_for(template["owner"]) or (teams[0] if teams else None)
+    owner = owner or Team.objects.order_by("id").first()
+    if owner is None or (hands_off and not teams):
         raise DomainError("Create a team first: rules hand work to teams.")
-    owner = _team_for(template["owner"]) or teams[0]
     name = template["name"]
     copies = Rule.objects.filter(template_key=key).count()
     if copies:

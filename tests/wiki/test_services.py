@@ -338,6 +338,7 @@ def test_ready_made_stale_rule_reminds_the_owner_team_through_the_event_path(
     assert rule.enabled is False
     assert (rule.trigger, rule.action) == ("wiki.page.stale", "wiki.remind_owners")
     assert rule.name == "Doc gone stale → remind its owners"
+    assert list(rule.teams.all()) == []  # it reminds each page's own owners, not a team
     now = timezone.now() + timedelta(days=15)
     with time_machine.travel(now, tick=False):
         [event] = services.pages_mark_stale(now=now)
