@@ -147,6 +147,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "workflows:pilot_detail": ("member", {"pk": "999999"}),
     "map-list": ("member", {}),
     "map-detail": ("member", {"pk": "999999"}),
+    "map-place-step": ("member", {"pk": "999999"}),
     "pilot-list": ("member", {}),
     "pilot-detail": ("member", {"pk": "999999"}),
     "pilot-decide": ("member", {"pk": "999999"}),

@@ -62,6 +62,24 @@ FORMAT_PARAM = OpenApiParameter(
 )
 
 
+class PlaceStepSerializer(serializers.Serializer):
+    step = serializers.IntegerField(min_value=1, help_text="The step to move.")
+    lane = serializers.IntegerField(min_value=1, help_text="The lane it goes to.")
+    before = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="A step of that lane to put it before; none: after the lane's last step.",
+    )
+
+
+class PlacedStepSerializer(serializers.Serializer):
+    step = serializers.IntegerField()
+    lane = serializers.IntegerField()
+    order = serializers.IntegerField()
+    version = serializers.IntegerField()
+
+
 @extend_schema_view(
     list=extend_schema(summary="List workflow maps, newest first"),
     retrieve=extend_schema(
@@ -118,6 +136,30 @@ class MapViewSet(
         map_ = selectors.get_map_for_user(request.user, int(pk), delete=True)
         services.map_delete(actor=request.user, map=map_)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Move a step: before another step of a lane, or to the end of a lane",
+        request=PlaceStepSerializer,
+        responses=PlacedStepSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="place-step")
+    def place_step(self, request, pk=None):
+        map_ = selectors.get_map_for_user(request.user, int(pk))
+        serializer = PlaceStepSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        step = selectors.get_step_for_user(request.user, map_, data["step"])
+        lane = selectors.get_lane_for_user(request.user, map_, data["lane"])
+        before = (
+            selectors.get_step_for_user(request.user, map_, data["before"])
+            if data.get("before")
+            else None
+        )
+        step = services.step_place(actor=request.user, step=step, lane=lane, before=before)
+        map_.refresh_from_db()
+        return Response(
+            {"step": step.pk, "lane": step.lane_id, "order": step.order, "version": map_.version}
+        )
 
 
 class PilotSerializer(serializers.ModelSerializer):

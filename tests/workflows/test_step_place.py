@@ -97,3 +97,27 @@ def test_the_board_form_places_a_step_and_refuses_a_foreign_one(client_for, memb
     )
     assert response.status_code == 404
     assert list(map_.steps.values_list("id", "lane_id", "order")) == before
+
+
+def test_the_api_places_a_step_and_refuses_bad_input(api_for, member, outsider):
+    map_, steps = draw(member)
+    by_name = {s.name: s for s in steps}
+    url = f"/api/v1/maps/{map_.pk}/place-step/"
+    api = api_for(member)
+    body = {"step": by_name["Feedback"].pk, "lane": by_name["Signup"].lane_id}
+    response = api.post(url, body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["lane"] == by_name["Signup"].lane_id
+    assert names_by_lane(map_)["Marketing"][-1] == "Feedback"
+    before = list(map_.steps.values_list("id", "lane_id", "order"))
+    refused = api.post(
+        url,
+        {"step": by_name["Dispatch"].pk, "lane": by_name["Signup"].lane_id,
+         "before": by_name["Delivery"].pk},
+        format="json",
+    )  # fmt: skip
+    assert refused.status_code == 400
+    assert "same lane" in refused.json()["detail"]
+    assert api.post(url, {"step": "x", "lane": 1}, format="json").status_code == 400
+    assert api_for(outsider).post(url, body, format="json").status_code == 403
+    assert list(map_.steps.values_list("id", "lane_id", "order")) == before
