@@ -709,6 +709,9 @@ def pilot_writeup_page_ensure(*, actor: User, pilot: Pilot) -> Any:
     space, linked both ways (the pilot names the page; the page shows the pilot). Text of the
     write-up field of pilots from before docs moves into the page, as its own revision.
     Idempotent: returns the existing page."""
+    existing = _writeup_page(pilot)
+    if existing is not None:
+        return existing
     locked = Pilot.objects.select_for_update().select_related("friction__map").get(pk=pilot.pk)
     page = _writeup_page(locked)
     if page is not None:
