@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from hub import audit, messaging, roles
+from hub import audit, events, messaging, roles
 from hub.errors import DomainError
 from hub.models import Driver, Invitation, Membership, Notification, Role, Team, User, Zone
 
@@ -248,7 +248,29 @@ def invitation_accept(
     invitation.save(update_fields=["accepted_at", "accepted_user"])
     Invitation.objects.filter(email=invitation.email, accepted_at__isnull=True).delete()
     audit.record(actor=user, action="invitation.accept", obj=invitation)
+    _person_joined(user, invitation.team, invitation.role, invitation.invited_by)
     return user
+
+
+def _person_joined(user: User, team: Team, role: str, invited_by: User | None) -> None:
+    # Modules welcome a new hire by subscribing (wiki: the onboarding checklist); one event
+    # per person, so a second team later is not a second welcome.
+    events.record(
+        "hub",
+        "hub.person.joined",
+        f"user:{user.pk}",
+        {
+            "user_id": user.pk,
+            "name": user.display_name,
+            "team_id": team.pk,
+            "team": team.name,
+            "team_slug": team.slug,
+            "role": role,
+            "invited_by_id": invited_by.pk if invited_by else None,
+        },
+        occurred_at=timezone.now(),
+        subject=f"user:{user.pk}",
+    )
 
 
 def _username_for(email: str) -> str:

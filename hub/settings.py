@@ -362,6 +362,7 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "handoffs.models.ImportJob.Status",
         "PilotStatusEnum": "workflows.models.Pilot.Status",
         "QuestionKindEnum": "feedback.models.Question.Kind",
+        "PageTemplateEnum": "wiki.models.Template",
     },
 }
 

@@ -779,3 +779,11 @@ def action_item_list(
     if open_only is not None:
         qs = qs.filter(done_at__isnull=open_only)
     return qs.order_by("-id")
+
+
+def series_of_teams(team_ids: list[int]) -> list[Series]:
+    """Active series any of these teams is in (for another module that puts an item on their
+    next meeting, e.g. a pilot's review); no user: the caller decides who may trigger it."""
+    return list(
+        Series.objects.filter(active=True, members__team_id__in=team_ids).distinct().order_by("id")
+    )

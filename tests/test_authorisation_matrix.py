@@ -199,6 +199,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "campaign-promo-codes-import": ("member", {"pk": "campaign"}),
     "map-list": ("member", {}),
     "map-detail": ("member", {"pk": "999999"}),
+    "map-place-step": ("member", {"pk": "999999"}),
     "pilot-list": ("member", {}),
     "pilot-detail": ("member", {"pk": "999999"}),
     "pilot-decide": ("member", {"pk": "999999"}),
@@ -259,7 +260,6 @@ RULES: dict[str, tuple[str, dict]] = {
     # Admins: people, integrations, channels, rules, the raw event log, the audit log.
     "team_edit": ("admin", {"slug": "operations"}),
     "standups:series_new": ("admin", {}),
-    "wiki:stale_rule": ("admin", {}),
     "standups:series_swap": ("admin", {"pk": "999999"}),
     "standups:series_chairs": ("admin", {"pk": "999999"}),
     "standups:series_state": ("admin", {"pk": "999999", "action": "pause"}),

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -70,6 +75,26 @@ class PageSerializer(serializers.ModelSerializer):
         extra_kwargs = {"body": {"required": False}, "review_every_days": {"required": False}}
 
 
+class RelatedSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    url = serializers.CharField()
+    note = serializers.CharField()
+
+
+class PageDetailSerializer(PageSerializer):
+    related = serializers.SerializerMethodField(
+        help_text="What points at the page from other modules, e.g. the pilot it writes up."
+    )
+
+    class Meta(PageSerializer.Meta):
+        fields = [*PageSerializer.Meta.fields, "related"]
+
+    @extend_schema_field(RelatedSerializer(many=True))
+    def get_related(self, obj: Page) -> list[dict[str, str]]:
+        user = self.context["request"].user
+        return [RelatedSerializer(r).data for r in selectors.related_to_page(user, obj)]
+
+
 class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
@@ -86,7 +111,7 @@ class ConflictSerializer(serializers.Serializer):
             OpenApiParameter("owner", str, description="Owner team slug"),
         ],
     ),
-    retrieve=extend_schema(summary="One page with its Markdown body"),
+    retrieve=extend_schema(summary="One page with its Markdown body and what points at it"),
     create=extend_schema(
         summary="Create a page (optionally from a template with context values)",
     ),
@@ -108,6 +133,9 @@ class PageViewSet(
 ):
     serializer_class = PageSerializer
     permission_classes = [IsTeamMember]
+
+    def get_serializer_class(self):
+        return PageDetailSerializer if self.action == "retrieve" else PageSerializer
 
     def get_queryset(self) -> QuerySet[Page]:
         if getattr(self, "swagger_fake_view", False):

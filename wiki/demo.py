@@ -9,8 +9,10 @@ from random import Random
 
 from django.utils import timezone
 
+from handoffs import selectors as handoff_selectors
+from handoffs import services as handoff_services
 from hub.models import Campaign, Team, User
-from wiki import services
+from wiki import rule_actions, services
 from wiki.models import Page, PageView, Space, Watch
 
 NORTHGATE_PLAN = """\
@@ -433,6 +435,18 @@ def load(*, now, rng: Random, users: dict[str, User], teams: dict[str, Team]) ->
     PageView.objects.bulk_create(views, ignore_conflicts=True)
     # History is not news: digests start from now.
     Watch.objects.update(notified_through=now)
+    _stale_reminders(now, u["maya"])
+
+
+def _stale_reminders(now: datetime, admin: User) -> None:
+    """The company runs the ready-made "Doc gone stale → remind its owners" rule; today's
+    sweep records wiki.page.stale for the overdue pages, and the demo's event processing
+    runs the rule on them as the worker would."""
+    rule = handoff_selectors.rule_by_template(rule_actions.TEMPLATE_KEY)
+    if rule is None:
+        rule = handoff_services.rule_from_template(actor=admin, key=rule_actions.TEMPLATE_KEY)
+    handoff_services.rule_set_enabled(actor=admin, rule=rule, enabled=True)
+    services.pages_mark_stale(now=now)
 
 
 def reset(*, domain: str) -> None:

@@ -102,13 +102,13 @@ $team_description
 $summary
 
 ## The fix we tried
-- Owner teams:
+- Owner teams: $owner_teams
 - Dates: $dates
 
 ## Results
 | Metric | Before | After |
 |---|---|---|
-| | | |
+| $metric | | |
 
 ## What worked, what did not
 

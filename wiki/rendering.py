@@ -12,11 +12,12 @@ import difflib
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import nh3
 from markdown_it import MarkdownIt
 from mdit_py_plugins.tasklists import tasklists_plugin
+
+from wiki.chips import Chip
 
 # What a page may contain. Anything else is dropped; script/style lose their content too.
 ALLOWED_TAGS = {
@@ -37,7 +38,7 @@ ALLOWED_ATTRIBUTES = {
 # Only the renderer's own classes; an author's class="…" is stripped to these.
 ALLOWED_CLASSES = {
     "a": {"chip", "chip-page", "chip-missing", "chip-campaign", "chip-kpi", "chip-map",
-          "chip-handoff"},
+          "chip-handoff", "chip-pilot"},
     "li": {"task-list-item"},
     "ul": {"contains-task-list"},
     "ol": {"contains-task-list"},
@@ -79,6 +80,7 @@ OBJECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("kpi", re.compile(r"^(?:https?://[^/]+)?/kpis/m/([\w-]+)/?$")),
     ("map", re.compile(r"^(?:https?://[^/]+)?/workflows/maps?/(\d+)/?$")),
     ("handoff", re.compile(r"^(?:https?://[^/]+)?/handoffs/h/(\d+)/?$")),
+    ("pilot", re.compile(r"^(?:https?://[^/]+)?/workflows/pilots/(\d+)/?$")),
 ]
 
 
@@ -155,12 +157,6 @@ def render(body: str, *, titles: dict[str, int] | None = None) -> str:
 
 
 # --- Live chips ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Chip:
-    label: str
-    state: str = ""
 
 
 CHIP_LINK = re.compile(r'<a ([^>]*?)data-kind="(\w+):([\w-]+)"([^>]*)>(.*?)</a>', re.S)

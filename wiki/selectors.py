@@ -18,7 +18,8 @@ from django.utils import timezone
 from handoffs import selectors as handoff_selectors
 from hub import roles
 from hub.models import Campaign, Membership, Role, Team, User
-from wiki import rendering
+from kpis import registry as kpi_registry
+from wiki import chips, rendering
 from wiki.models import (
     Comment,
     ConflictCopy,
@@ -57,6 +58,12 @@ def get_space_for_user(user: User, slug: str) -> Space:
 
 def _pages() -> QuerySet[Page]:
     return Page.objects.select_related("space", "owner_team", "updated_by")
+
+
+def page_get(pk: int) -> Page | None:
+    """One page by id for another module's own bookkeeping (e.g. a pilot's write-up), or None;
+    show it to a person through ``get_page_for_user``."""
+    return _pages().filter(pk=pk).first()
 
 
 def get_page_for_user(user: User, pk: int) -> Page:
@@ -215,32 +222,55 @@ def render_for_user(user: User, body: str) -> str:
     return rendering.annotate(out, chip_labels(user, keys))
 
 
-def chip_labels(user: User, keys: set[tuple[str, str]]) -> dict[tuple[str, str], rendering.Chip]:
+def chip_labels(user: User, keys: set[tuple[str, str]]) -> dict[tuple[str, str], chips.Chip]:
     """Current names and states of the objects chips point at (one query per kind)."""
     ids: dict[str, list[int]] = {}
     for kind, key in keys:
         if key.isdigit():
             ids.setdefault(kind, []).append(int(key))
-    labels: dict[tuple[str, str], rendering.Chip] = {}
+    labels: dict[tuple[str, str], chips.Chip] = {}
     for page in Page.objects.filter(pk__in=ids.get("page", [])).only("pk", "title", "space"):
-        labels[("page", str(page.pk))] = rendering.Chip(page.title)
+        labels[("page", str(page.pk))] = chips.Chip(page.title)
     for campaign in Campaign.objects.filter(pk__in=ids.get("campaign", [])):
-        labels[("campaign", str(campaign.pk))] = rendering.Chip(
+        labels[("campaign", str(campaign.pk))] = chips.Chip(
             f"Campaign: {campaign.name}", campaign.get_status_display()
         )
     if ids.get("handoff"):
         for handoff in handoff_selectors.handoff_list(
             team_ids=None, status="", overdue=False, now=timezone.now()
         ).filter(pk__in=ids["handoff"]):
-            labels[("handoff", str(handoff.pk))] = rendering.Chip(
+            labels[("handoff", str(handoff.pk))] = chips.Chip(
                 f"Handoff: {handoff.title}", handoff.get_status_display()
             )
     for kind, key in keys:
         if kind == "kpi":
-            labels[(kind, key)] = rendering.Chip(f"KPI: {key.replace('_', ' ')}")
-        elif kind == "map":
-            labels.setdefault((kind, key), rendering.Chip(f"Workflow map #{key}"))
+            metric = kpi_registry.get_metric(key)
+            labels[(kind, key)] = (
+                chips.Chip(f"KPI: {metric.label}")
+                if metric is not None
+                else chips.Chip(f"KPI: {key.replace('_', ' ')}", "no such KPI")
+            )
+    by_kind: dict[str, list[str]] = {}
+    for kind, key in keys:
+        if kind not in ("page", "campaign", "handoff", "kpi"):
+            by_kind.setdefault(kind, []).append(key)
+    for kind, kind_keys in by_kind.items():
+        # Maps, pilots…: named by the module that owns them (wiki.chips).
+        for key, chip in chips.labels_for(user, kind, sorted(kind_keys)).items():
+            labels[(kind, key)] = chip
     return labels
+
+
+def related_to_page(user: User, page: Page) -> list[chips.Related]:
+    """What points at the page from other modules (e.g. the pilot a write-up belongs to)."""
+    return chips.related_to(user, page)
+
+
+def stale_rule():
+    """The rule made from the ready-made "Doc gone stale → remind its owners", or None."""
+    from wiki.rule_actions import TEMPLATE_KEY
+
+    return handoff_selectors.rule_by_template(TEMPLATE_KEY)
 
 
 # --- Home, most read, search ----------------------------------------------------------------

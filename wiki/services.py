@@ -22,6 +22,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -727,12 +728,59 @@ def onboarding_step_set(*, user: User, page: Page, done: bool) -> bool:
     return done
 
 
+def onboarding_module_ensure(*, team: Team, actor: User, now: datetime | None = None) -> Page:
+    """The team's onboarding module; created from the onboarding template in the team's space
+    when the team has none yet. Idempotent."""
+    existing = (
+        Page.objects.filter(template=Template.ONBOARDING, owner_team=team).order_by("id").first()
+    )
+    if existing is not None:
+        return existing
+    return page_create_from_template(
+        actor=actor,
+        space=space_for_team(team),
+        template=Template.ONBOARDING,
+        title=f"{team.name} onboarding",
+        context={"team_description": team.description or f"What {team.name} does, and how."},
+        owner_team=team,
+        now=now,
+    )
+
+
+def new_hire_welcome(event: Event) -> None:
+    """Subscriber of ``hub.person.joined``: the new hire gets a link to their onboarding
+    checklist (their team's module first, created from the template if the team has none).
+    Safe to run twice: the message's dedupe key names the person."""
+    payload = event.payload or {}
+    user = User.objects.filter(pk=int(payload.get("user_id") or 0), is_active=True).first()
+    team = Team.objects.filter(pk=int(payload.get("team_id") or 0)).first()
+    if user is None or team is None:
+        return
+    inviter_id = int(payload.get("invited_by_id") or 0)
+    inviter = User.objects.filter(pk=inviter_id, is_active=True).first()
+    with transaction.atomic():
+        module = onboarding_module_ensure(team=team, actor=inviter or user)
+        others = Page.objects.filter(template=Template.ONBOARDING).exclude(owner_team=team).count()
+        handoff_services.notify(
+            to=user,
+            title=f"Welcome to {team.name}: your onboarding checklist",
+            body=(
+                f"Start with “{module.title}”, then the modules of the other functions "
+                f"({others} more). Tick each one off as you go; your manager sees your progress."
+            ),
+            link=reverse("wiki:onboarding"),
+            link_label="Open your onboarding checklist",
+            via=("inbox", "email"),
+            dedupe_key=f"wiki:welcome:{user.pk}",
+        )
+
+
 # --- Staleness ----------------------------------------------------------------------------
 
 
 def pages_mark_stale(*, now: datetime | None = None, limit: int = 500) -> list[Event]:
     """Record ``wiki.page.stale`` for every page past its review date, once per due date
-    (the event's external id names it), so a handoff rule or the owner reminder can act."""
+    (the event's external id names it), so a handoff rule can act on it."""
     now = now or timezone.now()
     recorded = []
     overdue = [
@@ -767,51 +815,42 @@ def pages_mark_stale(*, now: datetime | None = None, limit: int = 500) -> list[E
     return recorded
 
 
-def stale_rule_create(*, actor: User, team: Team) -> Any:
-    """Adopt a ready-made handoff rule, disabled: every page owned by ``team`` that is overdue
-    for review becomes a handoff to that team (with an SLA), once per page and day. Edit,
-    dry-run and enable it on the Rules page. Returns the rule."""
-    with transaction.atomic():
-        rule = handoff_services.rule_save(
-            actor=actor,
-            data=handoff_services.RuleInput(
-                name=f"Doc overdue for review → {team.name}",
-                description="Pages the team owns that are past their review date "
-                "(wiki.page.stale, recorded by beat once per due date).",
-                trigger="wiki.page.stale",
-                teams=[team],
-                owner_team=team,
-                title_template="Review due: {{ payload.title }}",
-                message_template="“{{ payload.title }}” is {{ payload.days_overdue }} day(s) "
-                "past its review date. Check it is still right, edit it or mark it reviewed.",
-                conditions={
-                    "match": "all",
-                    "conditions": [
-                        {"field": "payload.owner_team_slug", "op": "eq", "value": team.slug}
-                    ],
-                },
-                sla_minutes=3 * 24 * 60,
-                dedupe_key="{{ payload.page_id }}",
-                dedupe_minutes=24 * 60,
-                minutes_saved=10,
-            ),
-        )
-    return rule
+def _stale_page(page_id: object) -> Page | None:
+    if not str(page_id or "").isdigit():
+        return None
+    return Page.objects.select_related("owner_team").filter(pk=int(str(page_id))).first()
 
 
-def page_stale_remind(event: Event) -> None:
-    """Subscriber of ``wiki.page.stale``: remind the owner team once per due date."""
-    page = Page.objects.select_related("owner_team").filter(pk=event.payload.get("page_id")).first()
-    if page is None or not page.is_overdue():
-        return
+def page_owners_remind(
+    *, page_id: object, note: str = "", key: str, now: datetime | None = None
+) -> str:
+    """Remind the team that owns the page to review it (the rule action "Remind a doc's
+    owners"). Idempotent per ``key``; refuses (DomainError) a page that is gone or reviewed."""
+    now = now or timezone.now()
+    page = _stale_page(page_id)
+    if page is None:
+        raise DomainError("The event names no page (payload.page_id), or the page is gone.")
+    if not page.is_overdue(now):
+        return f"“{page.title}” was reviewed meanwhile: no reminder"
+    body = (
+        f"“{page.title}” has not been reviewed for {page.review_every_days}+ days. "
+        "Check it is still right, edit it or mark it reviewed."
+    )
     handoff_services.notify(
         to=page.owner_team,
         title=f"Review due: {page.title}",
-        body=(
-            f"“{page.title}” has not been reviewed for {page.review_every_days}+ days. "
-            "Check it is still right, edit it or mark it reviewed."
-        ),
+        body=f"{body}\n\n{note.strip()}" if note.strip() else body,
         link=page.get_absolute_url(),
         link_label="Review the page",
-        dedupe_key=f"wiki:stale:{event.external_id}",
+        dedupe_key=f"wiki:stale:{page.pk}:{key}",
+        now=now,
     )
+    return f"reminded {page.owner_team.name} to review “{page.title}”"
+
+
+def page_owners_remind_preview(*, page_id: object) -> str:
+    """What the reminder would do; writes nothing."""
+    page = _stale_page(page_id)
+    if page is None:
+        return "Would remind the team that owns the page the event names (payload.page_id)."
+    return f"Would remind {page.owner_team.name} to review “{page.title}”."

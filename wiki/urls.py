@@ -9,7 +9,6 @@ urlpatterns = [
     path("new/", views.page_new, name="page_new"),
     path("preview/", views.preview, name="preview"),
     path("silo/", views.silo, name="silo"),
-    path("stale-rule/", views.stale_rule, name="stale_rule"),
     path("onboarding/", views.onboarding, name="onboarding"),
     path("onboarding/team/", views.onboarding_team, name="onboarding_team"),
     path("onboarding/people/<int:user_id>/", views.onboarding_person, name="onboarding_person"),

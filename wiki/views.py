@@ -12,10 +12,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from hub import roles
-from hub.decorators import admin_required, member_required
+from hub.decorators import member_required
 from hub.errors import DomainError
 from hub.models import Team
-from wiki import rendering, selectors, services
+from wiki import rendering, rule_actions, selectors, services
 from wiki.forms import AttachmentForm, CommentForm, PageEditForm, PageNewForm, PageSettingsForm
 from wiki.models import Template
 
@@ -46,7 +46,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "overdue": selectors.overdue_pages(request.user, now=now, limit=8),
             "templates": Template.choices,
             "is_admin": roles.is_admin(request.user),
-            "teams": Team.objects.order_by("name"),
+            "stale_rule": selectors.stale_rule(),
+            "stale_template": rule_actions.TEMPLATE_KEY,
         },
     )
 
@@ -164,6 +165,7 @@ def page(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             "comment_form": CommentForm(),
             "attachment_form": AttachmentForm(),
             "last_revision": found.revisions.select_related("author").first(),
+            "related": selectors.related_to_page(request.user, found),
         },
     )
 
@@ -436,22 +438,6 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     )
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response
-
-
-@admin_required
-@require_POST
-def stale_rule(request: HttpRequest) -> HttpResponse:
-    team = Team.objects.filter(pk=_int(request.POST.get("team"))).first()
-    if team is None:
-        messages.error(request, "Choose the team whose overdue pages the rule hands over.")
-        return redirect("wiki:index")
-    try:
-        rule = services.stale_rule_create(actor=request.user, team=team)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("wiki:index")
-    messages.success(request, "Rule adopted, switched off: dry-run it, then enable it.")
-    return redirect("handoffs:rule_detail", pk=rule.pk)
 
 
 @member_required

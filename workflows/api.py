@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -54,6 +60,24 @@ FORMAT_PARAM = OpenApiParameter(
     description="json: the map's drawing, friction points and rule links (importable); "
     "svg: the swimlane drawing; mermaid: a flowchart LR with one subgraph per lane.",
 )
+
+
+class PlaceStepSerializer(serializers.Serializer):
+    step = serializers.IntegerField(min_value=1, help_text="The step to move.")
+    lane = serializers.IntegerField(min_value=1, help_text="The lane it goes to.")
+    before = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="A step of that lane to put it before; none: after the lane's last step.",
+    )
+
+
+class PlacedStepSerializer(serializers.Serializer):
+    step = serializers.IntegerField()
+    lane = serializers.IntegerField()
+    order = serializers.IntegerField()
+    version = serializers.IntegerField()
 
 
 @extend_schema_view(
@@ -113,6 +137,30 @@ class MapViewSet(
         services.map_delete(actor=request.user, map=map_)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(
+        summary="Move a step: before another step of a lane, or to the end of a lane",
+        request=PlaceStepSerializer,
+        responses=PlacedStepSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="place-step")
+    def place_step(self, request, pk=None):
+        map_ = selectors.get_map_for_user(request.user, int(pk))
+        serializer = PlaceStepSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        step = selectors.get_step_for_user(request.user, map_, data["step"])
+        lane = selectors.get_lane_for_user(request.user, map_, data["lane"])
+        before = (
+            selectors.get_step_for_user(request.user, map_, data["before"])
+            if data.get("before")
+            else None
+        )
+        step = services.step_place(actor=request.user, step=step, lane=lane, before=before)
+        map_.refresh_from_db()
+        return Response(
+            {"step": step.pk, "lane": step.lane_id, "order": step.order, "version": map_.version}
+        )
+
 
 class PilotSerializer(serializers.ModelSerializer):
     owner_teams = serializers.SlugRelatedField(
@@ -120,6 +168,9 @@ class PilotSerializer(serializers.ModelSerializer):
     )
     map = serializers.IntegerField(source="friction.map_id", read_only=True)
     starts_on = serializers.DateField()
+    writeup_url = serializers.SerializerMethodField(
+        help_text="The write-up page in Docs (linked back to the pilot)."
+    )
 
     class Meta:
         model = Pilot
@@ -140,6 +191,8 @@ class PilotSerializer(serializers.ModelSerializer):
             "decision_notes",
             "decided_at",
             "writeup",
+            "writeup_page",
+            "writeup_url",
             "created_at",
         ]
         read_only_fields = [
@@ -150,8 +203,13 @@ class PilotSerializer(serializers.ModelSerializer):
             "decision_notes",
             "decided_at",
             "writeup",
+            "writeup_page",
             "created_at",
         ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_writeup_url(self, obj: Pilot) -> str:
+        return reverse("wiki:page_short", args=[obj.writeup_page_id]) if obj.writeup_page_id else ""
 
 
 class PilotDetailSerializer(PilotSerializer):
@@ -168,7 +226,12 @@ class PilotDetailSerializer(PilotSerializer):
 class DecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Pilot.Decision.choices)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    writeup = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    writeup = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="Added to the pilot's write-up page in Docs.",
+    )
 
 
 @extend_schema_view(

@@ -9,9 +9,10 @@ class WorkflowsConfig(AppConfig):
         from handoffs import actions
         from hub import demo
         from workflows import demo as workflows_demo
-        from workflows import rule_actions
+        from workflows import doc_links, rule_actions
 
         actions.register(rule_actions.ACTION)
+        doc_links.register()
         demo.extend(workflows_demo.load, workflows_demo.reset)
         from kpis import registry
         from workflows import review

@@ -74,7 +74,7 @@ def load(*, now, rng, users, teams) -> None:
         owner_team=teams["Marketing"],
         notes="Ops learned about new promo codes from customers at the door.",
     )
-    services.friction_add(
+    voice = services.friction_add(
         actor=carmen,
         map=map_,
         transition=points[("feedback", "refine")],
@@ -102,6 +102,7 @@ def load(*, now, rng, users, teams) -> None:
         notes="Who confirms capacity for a campaign's zones?",
     )
     _promo_pilot(now, promo, omar, priya, teams)
+    _voice_pilot(now, voice, carmen, teams)
 
 
 def _promo_pilot(now, friction, omar, priya, teams) -> None:
@@ -143,6 +144,29 @@ def _promo_pilot(now, friction, omar, priya, teams) -> None:
     Pilot.objects.filter(pk=decided.pk).update(
         decided_at=decided_at, result=result.as_json() if result else {}
     )
+
+
+def _voice_pilot(now, friction, carmen, teams) -> None:
+    """A pilot whose two weeks ended two days ago: today's beat run schedules its review, which
+    goes on the next weekly standup's agenda and to both owner teams (the real path)."""
+    from workflows import services
+
+    today = timezone.localdate(now)
+    services.pilot_start(
+        actor=carmen,
+        friction=friction,
+        title="Support's weekly digest of what customers say",
+        hypothesis=(
+            "If marketing reads a weekly digest of support themes, the next campaign fixes "
+            "what customers complain about, and complaints fall."
+        ),
+        fix="Support sends marketing a themed digest every Monday; marketing answers in the "
+        "standup.",
+        metric="complaints",
+        owner_teams=[teams["Customer Support"], teams["Marketing"]],
+        starts_on=today - timedelta(days=16),
+    )
+    services.pilots_schedule_reviews(now=now)
 
 
 def reset(*, domain: str) -> None:

@@ -79,6 +79,6 @@ class DecisionForm(forms.Form):
     writeup = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
-        label="Write-up",
-        help_text="What worked, what did not, what to repeat.",
+        label="Add to the write-up",
+        help_text="What worked, what did not, what to repeat: added to the write-up page in Docs.",
     )

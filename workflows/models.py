@@ -230,7 +230,13 @@ class Pilot(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     # The numbers the decision was taken on, frozen at the decision.
     result = models.JSONField(default=dict, blank=True)
+    # The write-up field of pilots from before docs; its text moves into ``writeup_page``.
     writeup = models.TextField(blank=True)
+    # The docs page (from the pilot template) written up for this pilot; the page shows the
+    # pilot back through wiki.chips.
+    writeup_page = models.ForeignKey(
+        "wiki.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

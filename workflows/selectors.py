@@ -229,6 +229,27 @@ def get_pilot_for_user(user: User, pk: int, *, decide: bool = False) -> Pilot:
     return pilot
 
 
+def maps_named(user: User, ids: list[int]) -> dict[int, WorkflowMap]:
+    """Maps by id, for links to them elsewhere (docs chips); nothing for outsiders."""
+    if not roles.is_member(user) or not ids:
+        return {}
+    return {m.pk: m for m in WorkflowMap.objects.filter(pk__in=ids).only("id", "name", "version")}
+
+
+def pilots_named(user: User, ids: list[int]) -> dict[int, Pilot]:
+    """Pilots by id, for links to them elsewhere (docs chips); nothing for outsiders."""
+    if not roles.is_member(user) or not ids:
+        return {}
+    return {p.pk: p for p in Pilot.objects.filter(pk__in=ids)}
+
+
+def pilots_written_up_in(user: User, page_id: int) -> list[Pilot]:
+    """The pilots whose write-up is the docs page ``page_id``."""
+    if not roles.is_member(user):
+        return []
+    return list(Pilot.objects.filter(writeup_page_id=page_id).order_by("-starts_on", "-id"))
+
+
 def can_decide(user: User, pilot: Pilot) -> bool:
     if roles.is_manager(user):
         return True

@@ -18,6 +18,10 @@ from handoffs import services as handoff_services
 from hub import audit, events
 from hub.errors import DomainError
 from hub.models import Team, User
+from standups import selectors as standup_selectors
+from standups import services as standup_services
+from wiki import selectors as wiki_selectors
+from wiki import services as wiki_services
 from workflows import exchange, kpi_source, selectors
 from workflows.models import (
     FrictionPoint,
@@ -181,6 +185,35 @@ def step_move(*, actor: User, step: Step, direction: int) -> None:
         if s.order != pos:
             Step.objects.filter(pk=s.pk).update(order=pos)
     _save_version(map_, actor, f"step {step.name} moved")
+
+
+@transaction.atomic
+def step_place(*, actor: User, step: Step, lane: Lane, before: Step | None = None) -> Step:
+    """Put a step in ``lane`` just before ``before`` (a step of that lane), or after the
+    lane's last step: what dragging a step with the mouse does. Renumbers the flow's order."""
+    map_ = _locked(step.map)
+    lane = _lane_on(map_, lane)
+    if before is not None and (before.map_id != map_.pk or before.lane_id != lane.pk):
+        raise DomainError("Drop the step next to a step of the same lane.", field="before")
+    if before is not None and before.pk == step.pk:
+        return step
+    steps = [s for s in map_.steps.order_by("order", "id") if s.pk != step.pk]
+    if before is not None:
+        at = next(i for i, s in enumerate(steps) if s.pk == before.pk)
+    else:
+        in_lane = [i for i, s in enumerate(steps) if s.lane_id == lane.pk]
+        at = in_lane[-1] + 1 if in_lane else len(steps)
+    steps.insert(at, step)
+    moved_lane = step.lane_id != lane.pk
+    for pos, s in enumerate(steps, start=1):
+        if s.pk == step.pk:
+            Step.objects.filter(pk=s.pk).update(order=pos, lane=lane)
+        elif s.order != pos:
+            Step.objects.filter(pk=s.pk).update(order=pos)
+    step.refresh_from_db()
+    where = f"to {lane.team.name}" if moved_lane else "within its lane"
+    _save_version(map_, actor, f"step {step.name} moved {where}")
+    return step
 
 
 def _refuse_if_piloted(frictions: Any, what: str) -> None:
@@ -507,13 +540,15 @@ def pilot_start(
     pilot.owner_teams.set(owner_teams)
     FrictionPoint.objects.filter(pk=friction.pk).update(status=FrictionPoint.Status.PILOTING)
     audit.record(actor=actor, action="workflows.pilot.start", obj=pilot)
+    pilot_writeup_page_ensure(actor=actor, pilot=pilot)
     return pilot
 
 
 def pilots_schedule_reviews(*, now: datetime | None = None) -> int:
     """Pilots whose window has ended get their review: each is claimed once (a conditional
-    update), every owner team is told, and ``workflows.pilot.review_due`` is recorded (rules
-    may add it to a meeting). Safe to run twice."""
+    update), every owner team is told, the review goes on the next meeting of every standup
+    series an owner team is in, and ``workflows.pilot.review_due`` is recorded (rules may act
+    on it too). Safe to run twice."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     due = list(
@@ -550,7 +585,7 @@ def _announce_review(pilot: Pilot, now: datetime) -> None:
             dedupe_key=f"workflows.pilot.review:{pilot.pk}:{team.pk}",
             now=now,
         )
-    events.record(
+    recorded = events.record(
         "workflows",
         "workflows.pilot.review_due",
         f"pilot:{pilot.pk}:review_due",
@@ -566,6 +601,36 @@ def _announce_review(pilot: Pilot, now: datetime) -> None:
         occurred_at=now,
         subject=f"pilot:{pilot.pk}",
     )
+    _review_on_standup_agenda(pilot, recorded.event, now)
+
+
+def _review_on_standup_agenda(pilot: Pilot, event: Any, now: datetime) -> int:
+    """Put the review on the next meeting of every standup series of the owner teams, once per
+    meeting (agenda items are unique per meeting and event). Returns the items added."""
+    teams = list(pilot.owner_teams.order_by("name"))
+    added = 0
+    for series in standup_selectors.series_of_teams([t.pk for t in teams]):
+        meeting = standup_selectors.next_meeting(series, now)
+        if meeting is None:
+            standup_services.meetings_generate(now=now, series=series)
+            meeting = standup_selectors.next_meeting(series, now)
+        if meeting is None:
+            continue
+        in_series = {t.pk for t in standup_selectors.series_teams(series)}
+        bringer = next((t for t in teams if t.pk in in_series), None)
+        standup_services.agenda_item_add(
+            meeting=meeting,
+            title=f"Pilot review: {pilot.title}",
+            body=(
+                f"The two weeks are over ({pilot.starts_on:%d %b} – {pilot.ends_on:%d %b}). "
+                f"Look at before and during and decide: adopt, adjust and rerun, or drop. "
+                f"{pilot.get_absolute_url()}"
+            ),
+            team=bringer,
+            event=event,
+        )
+        added += 1
+    return added
 
 
 def pilot_review_open(*, pilot_id: Any, now: datetime | None = None) -> str:
@@ -613,8 +678,6 @@ def pilot_decide(
     locked.result = result.as_json() if result else {}
     locked.decision = decision
     locked.decision_notes = notes.strip()
-    if writeup is not None:
-        locked.writeup = writeup.strip()
     locked.status = Pilot.Status.DECIDED
     locked.decided_by = actor
     locked.decided_at = timezone.now()
@@ -631,12 +694,63 @@ def pilot_decide(
     audit.record(
         actor=actor, action="workflows.pilot.decide", obj=locked, changes={"decision": decision}
     )
+    if writeup and writeup.strip():
+        _writeup_append(actor, locked, "At the decision", writeup)
     return locked
 
 
+def _writeup_page(pilot: Pilot) -> Any:
+    return wiki_selectors.page_get(pilot.writeup_page_id) if pilot.writeup_page_id else None
+
+
 @transaction.atomic
-def pilot_update_writeup(*, actor: User, pilot: Pilot, writeup: str) -> Pilot:
-    Pilot.objects.filter(pk=pilot.pk).update(writeup=writeup.strip())
-    pilot.writeup = writeup.strip()
-    audit.record(actor=actor, action="workflows.pilot.writeup", obj=pilot)
-    return pilot
+def pilot_writeup_page_ensure(*, actor: User, pilot: Pilot) -> Any:
+    """The pilot's write-up: a docs page from the pilot template in the first owner team's
+    space, linked both ways (the pilot names the page; the page shows the pilot). Text of the
+    write-up field of pilots from before docs moves into the page, as its own revision.
+    Idempotent: returns the existing page."""
+    existing = _writeup_page(pilot)
+    if existing is not None:
+        return existing
+    locked = Pilot.objects.select_for_update().select_related("friction__map").get(pk=pilot.pk)
+    page = _writeup_page(locked)
+    if page is not None:
+        return page
+    team = locked.owner_teams.order_by("name").first()
+    if team is None:
+        raise DomainError("The pilot has no owner team to keep its write-up.")
+    link = f"[{locked.get_absolute_url()}]({locked.get_absolute_url()})"
+    page = wiki_services.page_create_from_template(
+        actor=actor,
+        space=wiki_services.space_for_team(team),
+        template="pilot",
+        title=f"Pilot write-up: {locked.title}"[:200],
+        context={
+            "summary": f"{locked.friction} on “{locked.friction.map.name}”. Pilot: {link}\n\n"
+            f"**Hypothesis:** {locked.hypothesis}\n\n**Fix:** {locked.fix}",
+            "dates": f"{locked.starts_on:%d %b %Y} – {locked.ends_on:%d %b %Y}",
+            "owner_teams": [t.name for t in locked.owner_teams.order_by("name")],
+            "metric": kpi_source.metric_label(locked.metric),
+        },
+        owner_team=team,
+    )
+    Pilot.objects.filter(pk=locked.pk).update(writeup_page=page, writeup="")
+    pilot.writeup_page_id = page.pk
+    if locked.writeup.strip():
+        pilot.writeup = ""
+        page = _writeup_append(actor, locked, "Write-up", locked.writeup, page=page)
+    audit.record(actor=actor, action="workflows.pilot.writeup_page", obj=locked)
+    return page
+
+
+def _writeup_append(actor: User, pilot: Pilot, heading: str, text: str, page: Any = None) -> Any:
+    page = page or pilot_writeup_page_ensure(actor=actor, pilot=pilot)
+    saved = wiki_services.page_save(
+        actor=actor,
+        page=page,
+        title=page.title,
+        body=f"{page.body.rstrip()}\n\n## {heading}\n{text.strip()}\n",
+        base_number=page.revision_number,
+        note=f"{heading} of the pilot",
+    )
+    return saved.page

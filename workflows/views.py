@@ -272,6 +272,20 @@ def step_action(request: HttpRequest, pk: int) -> HttpResponse:
             f"Moved “{step.name}” {op}.",
             anchor,
         )
+    if op == "place":
+        before_id = _int(request.POST.get("before"))
+        return _act(
+            request,
+            map_,
+            lambda: services.step_place(
+                actor=user,
+                step=step,
+                lane=lane(),
+                before=selectors.get_step_for_user(user, map_, before_id) if before_id else None,
+            ),
+            f"Moved “{step.name}”.",
+            anchor,
+        )
     if op == "delete":
         return _act(
             request,
@@ -457,16 +471,18 @@ def pilot_new(request: HttpRequest, pk: int, friction_pk: int) -> HttpResponse:
 def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pilot = selectors.get_pilot_for_user(request.user, pk)
     can_decide = selectors.can_decide(request.user, pilot)
-    form = DecisionForm(request.POST or None, initial={"writeup": pilot.writeup})
+    # Pilots from before docs get their write-up page the first time they are opened (the
+    # text of their old write-up field moves into it).
+    try:
+        writeup_page = services.pilot_writeup_page_ensure(actor=request.user, pilot=pilot)
+    except DomainError as exc:
+        writeup_page, writeup_problem = None, exc.message
+    else:
+        writeup_problem = ""
+    form = DecisionForm(request.POST or None)
     if request.method == "POST":
         if not can_decide:
             messages.error(request, "Only the owner teams or a manager decide a pilot.")
-            return redirect(pilot)
-        if request.POST.get("op") == "writeup":
-            services.pilot_update_writeup(
-                actor=request.user, pilot=pilot, writeup=request.POST.get("writeup", "")
-            )
-            messages.success(request, "Write-up saved.")
             return redirect(pilot)
         if form.is_valid():
             try:
@@ -495,6 +511,8 @@ def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "workflows/pilot_detail.html",
         {
             "pilot": pilot,
+            "writeup_page": writeup_page,
+            "writeup_problem": writeup_problem,
             "result": result,
             "daily": daily,
             "form": form,

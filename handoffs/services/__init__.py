@@ -11,6 +11,8 @@ Where a new module plugs in (see also DESIGN.md, "Seams every module plugs into"
 - **Offer an action to handoff rules** (a rule's "then"): register an ``actions.Action`` from
   your ``AppConfig.ready()`` with ``handoffs.actions.register(...)``; it brings its own form
   fields, preview and dry-run text, and runs inside the rule's transaction.
+- **Offer a ready-made rule** in the rules gallery (adopted switched off, then tuned like any
+  other rule): ``rule_template_register(key, {...})`` from your ``AppConfig.ready()``.
 - **React to events**: not here; ``hub.events.subscribe(handler, types=[...])``.
 
 Modules: ``handoffs`` (lifecycle), ``acks`` (signed links), ``evaluation`` (rules on events),
@@ -66,6 +68,7 @@ from handoffs.services.rulebook import (
     rule_problems,
     rule_save,
     rule_set_enabled,
+    rule_template_register,
     rules_needing_owner,
     snapshot,
 )
@@ -114,6 +117,7 @@ __all__ = [
     "rule_problems",
     "rule_save",
     "rule_set_enabled",
+    "rule_template_register",
     "rules_needing_owner",
     "snapshot",
     "team_alert_settings_set",

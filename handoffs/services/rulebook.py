@@ -128,6 +128,23 @@ TEMPLATES: dict[str, dict[str, Any]] = {
 }
 
 
+def rule_template_register(key: str, template: dict[str, Any]) -> None:
+    """Offer a ready-made rule in the gallery, from a module's ``AppConfig.ready()``: the keys
+    of the entries above, plus optionally ``action`` and ``action_params`` for a rule whose
+    "then" is a registered action. Registering the same key again replaces it."""
+    missing = {"name", "description", "trigger", "teams", "title", "owner"} - set(template)
+    if missing:
+        raise ValueError(f"Rule template {key} needs {', '.join(sorted(missing))}.")
+    TEMPLATES[key] = {
+        "conditions": {"match": "all", "conditions": []},
+        "message": "",
+        "sla_minutes": None,
+        "dedupe_key": "",
+        "minutes_saved": 5,
+        **template,
+    }
+
+
 @dataclass
 class RuleInput:
     name: str
@@ -322,11 +339,13 @@ def rule_from_template(*, actor: User, key: str) -> Rule:
     if template is None:
         raise DomainError("No such template.")
     teams = [t for t in (_team_for(k) for k in template["teams"]) if t is not None]
-    if not teams:
+    hands_off = template.get("action", actions.HANDOFF) == actions.HANDOFF
+    if not teams and hands_off:
         teams = list(Team.objects.order_by("id")[:1])
-    if not teams:
+    owner = _team_for(template["owner"]) or (teams[0] if teams else None)
+    owner = owner or Team.objects.order_by("id").first()
+    if owner is None or (hands_off and not teams):
         raise DomainError("Create a team first: rules hand work to teams.")
-    owner = _team_for(template["owner"]) or teams[0]
     name = template["name"]
     copies = Rule.objects.filter(template_key=key).count()
     if copies:
@@ -345,6 +364,8 @@ def rule_from_template(*, actor: User, key: str) -> Rule:
             sla_minutes=template["sla_minutes"],
             dedupe_key=template["dedupe_key"],
             minutes_saved=template["minutes_saved"],
+            action=template.get("action", actions.HANDOFF),
+            action_params=dict(template.get("action_params") or {}),
             channels=list(
                 Channel.objects.filter(team__in=teams, enabled=True).exclude(
                     kind=Channel.Kind.INBOX

@@ -175,7 +175,12 @@ def test_campaign_plan_journey(browser, live_server, manager, marketing, ops, tr
     assert carmen_page.locator("#page-body img").count() == 2  # the images stay, inert
     shoot(carmen_page, "docs-inert-phone")
 
-    # The plan's review date passes: beat records wiki.page.stale and the owners are reminded.
+    # The company runs the ready-made rule "Doc gone stale → remind its owners".
+    admin = UserFactory(username="ada", email="ada@crossdock.test")
+    MembershipFactory(user=admin, team=ops, role=Role.ADMIN)
+    stale_rule = handoff_services.rule_from_template(actor=admin, key="doc_stale")
+    handoff_services.rule_set_enabled(actor=admin, rule=stale_rule, enabled=True)
+    # The plan's review date passes: beat records wiki.page.stale and the rule reminds owners.
     later = timezone.now() + timedelta(days=plan.review_every_days + 1)
     with time_machine.travel(later, tick=False):
         recorded = services.pages_mark_stale()
@@ -195,6 +200,13 @@ def test_campaign_plan_journey(browser, live_server, manager, marketing, ops, tr
     priya.goto(plan.get_absolute_url())
     priya.get_by_test_id("overdue").wait_for()
     shoot(priya, "docs-overdue-desktop")
+    # The docs home says which rule reminds the owners of pages due for review.
+    priya.goto("/wiki/")
+    stale = priya.get_by_test_id("stale-rule")
+    assert "“Doc gone stale → remind its owners” reminds the team" in stale.inner_text()
+    shoot(priya, "docs-home-desktop")
+    carmen_page.goto("/wiki/")
+    shoot(carmen_page, "docs-home-phone")
     for p in (priya, ops_page, carmen_page):
         assert p.dialogs == []
         p.context.close()

@@ -185,10 +185,23 @@ def test_ops_lead_maps_the_flow_and_reviews_a_pilot(page, live_server, transacti
         assert "bigger than the noise" in page.get_by_test_id("pilot-verdict").inner_text()
         shoot(page, "pilot-review")
         page.get_by_label("Adopt").check()
-        page.get_by_label("Write-up").fill("Keep the rule; do the same for campaign scheduling.")
+        page.get_by_label("Add to the write-up").fill(
+            "Keep the rule; do the same for campaign scheduling."
+        )
         page.get_by_role("button", name="Record the decision").click()
         assert page.get_by_test_id("pilot-decision").inner_text() == "Adopt"
     assert FrictionPoint.objects.get().status == "resolved"
+    # The write-up is a docs page from the pilot template, and it names its pilot.
+    page.get_by_test_id("writeup-link").get_by_role("link").click()
+    page.wait_for_url("**/wiki/p/**")
+    body = page.get_by_test_id("page-body")
+    assert "Keep the rule; do the same for campaign scheduling." in body.inner_text()
+    assert "Pilot: Every promo code notifies ops" in body.inner_text()  # the live chip
+    related = page.get_by_test_id("related")
+    assert "Write-up of the pilot “Every promo code notifies ops”" in related.inner_text()
+    shoot(page, "pilot-writeup")
+    related.get_by_role("link").click()
+    page.wait_for_url(f"**/workflows/pilots/{pilot.pk}/")
     assert page.console_errors == []
 
 

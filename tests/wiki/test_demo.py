@@ -3,7 +3,8 @@
 from django.core.management import call_command
 from django.utils import timezone
 
-from hub.models import Membership, User
+from handoffs.models import Alert, RuleEvaluation
+from hub.models import Event, Membership, User
 from wiki import selectors
 from wiki.models import Comment, Page, Revision, Space
 
@@ -32,6 +33,14 @@ def test_demo_docs_have_history_comments_and_silos(db):
     overdue = selectors.overdue_pages(maya, now=timezone.now())
     assert "Customer FAQ: deliveries" in [p.title for p in overdue]
     assert "Northgate launch" in selectors.render_for_user(maya, plan.body)  # the campaign chip
+    # The ready-made stale rule is on, and today's sweep reminded the FAQ's owners through it.
+    rule = selectors.stale_rule()
+    assert rule.enabled
+    faq = Page.objects.get(title="Customer FAQ: deliveries")
+    stale = Event.objects.get(type="wiki.page.stale", payload__page_id=faq.pk)
+    assert stale.status == "processed"
+    assert RuleEvaluation.objects.get(rule=rule, event=stale).outcome.startswith("matched; remind")
+    assert Alert.objects.filter(subject="Review due: Customer FAQ: deliveries").exists()
 
     call_command("seed_demo", "--reset", "--deliveries", "300", verbosity=0)
     assert Page.objects.filter(title="Delivery schedule").count() == 1

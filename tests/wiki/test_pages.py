@@ -1,7 +1,10 @@
 """Docs pages per role: members read and write, outsiders see nothing."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from wiki import services
 from wiki.models import Attachment, Comment, ConflictCopy, Page, Revision
@@ -168,11 +171,34 @@ def test_silo_page_renders(client_for, member, plan):
     assert client_for(member).get("/wiki/silo/").status_code == 200
 
 
-def test_admin_adopts_the_stale_rule_members_cannot(client_for, admin_user, member, marketing):
+def test_wiki_home_offers_the_stale_rule_from_the_gallery(client_for, admin_user, member):
     from handoffs.models import Rule
 
-    assert client_for(member).post("/wiki/stale-rule/", {"team": marketing.pk}).status_code == 403
-    response = client_for(admin_user).post("/wiki/stale-rule/", {"team": marketing.pk})
-    rule = Rule.objects.get(trigger="wiki.page.stale")
-    assert response["Location"] == f"/handoffs/rules/{rule.pk}/"
+    adopt = reverse("handoffs:rule_adopt", args=["doc_stale"])
+    assert f'action="{adopt}"' in client_for(admin_user).get("/wiki/").content.decode()
+    assert "Adopt the rule" not in client_for(member).get("/wiki/").content.decode()
+    gallery = client_for(admin_user).get("/handoffs/rules/").content.decode()
+    assert "Doc gone stale → remind its owners" in gallery
+    response = client_for(admin_user).post(adopt)
+    rule = Rule.objects.get(template_key="doc_stale")
+    assert response["Location"] == rule.get_absolute_url()
     assert rule.enabled is False
+    assert "is switched off" in client_for(member).get("/wiki/").content.decode()
+
+
+def test_stale_rule_is_edited_and_dry_run_like_any_other(client_for, admin_user, plan):
+    import time_machine
+    from django.utils import timezone
+
+    from handoffs import services as handoff_services
+
+    rule = handoff_services.rule_from_template(actor=admin_user, key="doc_stale")
+    edit = client_for(admin_user).get(rule.get_absolute_url())
+    assert edit.status_code == 200
+    assert "Remind a doc&#x27;s owners" in edit.content.decode()
+    later = timezone.now() + timedelta(days=plan.review_every_days + 2)
+    with time_machine.travel(later, tick=False):
+        services.pages_mark_stale(now=later)
+        dry = client_for(admin_user).get(reverse("handoffs:rule_dry_run", args=[rule.pk]))
+    assert dry.status_code == 200
+    assert "Would remind Marketing to review “Spring promo plan”." in dry.content.decode()

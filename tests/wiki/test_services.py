@@ -173,10 +173,11 @@ def test_overdue_page_records_stale_event_once(plan, marketing):
     event = Event.objects.get(type="wiki.page.stale")
     assert event.payload["page_id"] == plan.pk
     assert event.payload["owner_team"] == "Marketing"
-    with time_machine.travel(now, tick=False):
-        services.page_stale_remind(event)
-        services.page_stale_remind(event)  # a subscriber may run twice
-    assert alerts_to_team(marketing).filter(subject__startswith="Review due").count() == 1
+    # Once the page is reviewed and overdue again, the next stale period records a new one.
+    later = now + timedelta(days=plan.review_every_days + 1)
+    services.page_mark_reviewed(actor=plan.created_by, page=plan, now=now)
+    with time_machine.travel(later, tick=False):
+        assert [e.type for e in services.pages_mark_stale(now=later)] == ["wiki.page.stale"]
 
 
 def test_reviewed_page_is_not_stale(plan, manager):
@@ -326,19 +327,71 @@ def test_chips_show_live_names_of_pages_campaigns_and_handoffs(member, manager, 
     assert "chip-state" in html
 
 
-def test_ready_made_stale_rule_hands_overdue_pages_to_the_owner_team(plan, admin_user, marketing):
+def test_ready_made_stale_rule_reminds_the_owner_team_through_the_event_path(
+    plan, admin_user, marketing
+):
     from handoffs import services as handoff_services
-    from handoffs.models import Handoff
+    from handoffs.models import RuleEvaluation
     from hub import events
 
-    rule = services.stale_rule_create(actor=admin_user, team=marketing)
+    rule = handoff_services.rule_from_template(actor=admin_user, key="doc_stale")
     assert rule.enabled is False
-    assert rule.trigger == "wiki.page.stale"
-    handoff_services.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
+    assert (rule.trigger, rule.action) == ("wiki.page.stale", "wiki.remind_owners")
+    assert rule.name == "Doc gone stale → remind its owners"
+    assert list(rule.teams.all()) == []  # it reminds each page's own owners, not a team
     now = timezone.now() + timedelta(days=15)
     with time_machine.travel(now, tick=False):
         [event] = services.pages_mark_stale(now=now)
+        events.process(event.pk)  # switched off: nobody is reminded
+    assert not alerts_to_team(marketing).filter(subject__startswith="Review due").exists()
+
+    handoff_services.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
+    later = now + timedelta(days=plan.review_every_days + 1)
+    services.page_mark_reviewed(actor=admin_user, page=plan, now=now)
+    with time_machine.travel(later, tick=False):
+        [event] = services.pages_mark_stale(now=later)
         events.process(event.pk)
-    handoff = Handoff.objects.get(rule=rule)
-    assert handoff.team == marketing
-    assert handoff.title == "Review due: Spring promo plan"
+        events.process(event.pk)  # a retried event reminds once
+    reminders = alerts_to_team(marketing).filter(subject="Review due: Spring promo plan")
+    assert reminders.count() == 1
+    evaluation = RuleEvaluation.objects.get(rule=rule, event=event)
+    assert evaluation.outcome == "matched; reminded Marketing to review “Spring promo plan”"
+
+
+def test_stale_rule_tuned_with_a_note_and_a_condition(plan, admin_user, marketing):
+    from handoffs import services as handoff_services
+    from hub import events
+
+    rule = handoff_services.rule_from_template(actor=admin_user, key="doc_stale")
+    data = handoff_services.RuleInput(
+        name=rule.name,
+        trigger=rule.trigger,
+        teams=list(rule.teams.all()),
+        owner_team=rule.owner_team,
+        title_template=rule.title_template,
+        action="wiki.remind_owners",
+        action_params={"note": "Ask Priya if unsure."},
+        conditions={
+            "match": "all",
+            "conditions": [{"field": "payload.days_overdue", "op": "gte", "value": "3"}],
+        },
+    )
+    rule = handoff_services.rule_save(actor=admin_user, data=data, rule=rule)
+    handoff_services.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
+    due = plan.review_due_at()
+    with time_machine.travel(due + timedelta(days=1), tick=False):
+        [early] = services.pages_mark_stale(now=due + timedelta(days=1))
+        events.process(early.pk)
+    assert not alerts_to_team(marketing).filter(subject__startswith="Review due").exists()
+    services.page_mark_reviewed(actor=admin_user, page=plan, now=due)
+    due = due + timedelta(days=plan.review_every_days)
+    with time_machine.travel(due + timedelta(days=5), tick=False):
+        [late] = services.pages_mark_stale(now=due + timedelta(days=5))
+        events.process(late.pk)
+    [reminder] = alerts_to_team(marketing).filter(subject__startswith="Review due")
+    assert "Ask Priya if unsure." in reminder.body
+
+
+def test_remind_owners_refuses_an_event_without_a_page(db):
+    with pytest.raises(DomainError):
+        services.page_owners_remind(page_id="nope", key="x")

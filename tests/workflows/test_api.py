@@ -5,7 +5,10 @@ from datetime import date, timedelta
 import time_machine
 from django.utils import timezone
 
+from hub.models import Event
+from standups.models import AgendaItem
 from tests.workflows.factories import draw
+from wiki import selectors as wiki_selectors
 from workflows import exchange, selectors, services
 from workflows.models import Pilot, Transition, WorkflowMap
 
@@ -123,8 +126,17 @@ def test_demo_ships_the_map_and_the_adopted_promo_pilot(db):
     data = selectors.map_data(map_)
     promo = next(t for t in data.transitions if t.source.name == "Promo code created")
     assert [link.rule.template_key for link in promo.links.all()] == ["promo_code_created"]
-    pilot = Pilot.objects.get()
+    pilot = Pilot.objects.get(title="Every promo code notifies ops")
     assert pilot.decision == "adopt" and pilot.friction.status == "resolved"
     result = selectors.pilot_result(pilot)
     assert result.baseline is not None and result.during is not None
     assert result.statement
+    # Its write-up is a docs page; a second pilot's review is on the next weekly standup.
+    page = wiki_selectors.page_get(pilot.writeup_page_id)
+    assert "ops sees every code before the first order uses it" in page.body
+    review = Pilot.objects.get(title="Support's weekly digest of what customers say")
+    assert review.status == "review"
+    event = Event.objects.get(type="workflows.pilot.review_due", payload__pilot_id=review.pk)
+    item = AgendaItem.objects.get(event=event)
+    assert item.title == f"Pilot review: {review.title}"
+    assert item.meeting.status != "ended"
