@@ -168,6 +168,7 @@ def driver_choices() -> QuerySet[Driver]:
     """Drivers to pick from (a survey's chosen drivers): active first, then by name."""
     return Driver.objects.order_by("-active", "name", "id")
 
+
 # --- Campaigns and their launches -----------------------------------------------------------
 
 
