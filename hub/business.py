@@ -286,6 +286,7 @@ def promo_code_create(
     valid_until: date | None = None,
     max_uses: int | None = None,
     batch: str = "",
+    batch_size: int = 0,
 ) -> PromoCode:
     """Create a promo code. Records hub.promo_code.created so ops and CS hear of it first
     (``batch`` names the generation or import it came with, so one message can cover it)."""
@@ -309,6 +310,7 @@ def promo_code_create(
     del payload["active"]
     if batch:
         payload["batch"] = batch
+        payload["batch_size"] = batch_size
     _record("promo_code.created", f"promo_code:{promo.pk}", payload)
     return promo
 
@@ -398,6 +400,7 @@ def promo_codes_generate(
             valid_until=valid_until,
             max_uses=max_uses,
             batch=batch,
+            batch_size=count,
         )
         for code in sorted(codes)
     ]
@@ -447,6 +450,7 @@ def promo_codes_import(
             valid_until=valid_until,
             max_uses=max_uses,
             batch=batch,
+            batch_size=len(codes),
         )
         for code in codes
     ]

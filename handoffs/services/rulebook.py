@@ -42,14 +42,17 @@ TEMPLATES: dict[str, dict[str, Any]] = {
         "trigger": "hub.promo_code.created",
         "conditions": {"match": "all", "conditions": []},
         "teams": ["operations"],
-        "title": "New promo code {{ payload.code }} ({{ payload.discount_percent }}% off)"
+        "title": "{% if payload.batch_size > 1 %}{{ payload.batch_size }} new codes"
+        "{% else %}New promo code {{ payload.code }}{% endif %}"
+        " ({{ payload.discount_percent }}% off)"
         "{% if payload.campaign %} for {{ payload.campaign }}{% endif %}"
         "{% if payload.zone_names %} in {{ payload.zone_names|join:', ' }}{% endif %}",
         "message": "{{ payload.discount_percent }}% off{% if payload.campaign %} for "
         "“{{ payload.campaign }}”{% endif %}, valid {{ payload.valid_from }} to "
         "{{ payload.valid_until }}.",
         "sla_minutes": 480,
-        "dedupe_key": "",
+        # Codes generated or imported together are one handoff, not one per code.
+        "dedupe_key": "{{ payload.batch }}",
         "minutes_saved": 10,
         "owner": "marketing",
     },

@@ -43,6 +43,23 @@ def test_promo_code_created_reaches_ops_through_the_template_rule(
     assert "20% off for “Northgate launch”" in handoff.body
 
 
+def test_codes_generated_together_reach_ops_as_one_handoff(admin_user, ops, marketing, north):
+    rule = services.rule_from_template(actor=admin_user, key="promo_code_created")
+    services.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
+    campaign = business.campaign_create(
+        actor=admin_user, name="Northgate launch", channel="offline", zones=[north]
+    )
+    business.promo_codes_generate(
+        actor=admin_user, campaign=campaign, pattern="NG-####", count=8, discount_percent=15
+    )
+    created = Event.objects.filter(type="hub.promo_code.created").order_by("pk")
+    assert created.count() == 8
+    for event in created:
+        events.process(event.pk)
+    handoff = Handoff.objects.get()
+    assert handoff.title == "8 new codes (15% off) for Northgate launch in Northgate"
+
+
 def test_scheduling_needs_a_start_date_and_zones(admin_user, north):
     campaign = business.campaign_create(actor=admin_user, name="Spring", channel="social")
     with pytest.raises(DomainError, match="start date"):
