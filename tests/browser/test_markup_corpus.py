@@ -172,8 +172,14 @@ def write_workflows(p):
         owner_teams=[p["ops"]],
         starts_on=timezone.localdate(),
     )
-    workflows.pilot_update_writeup(actor=member, pilot=pilot, writeup=ALL)
-    return p["manager"], [map_.get_absolute_url(), pilot.get_absolute_url(), "/workflows/"]
+    # The write-up is a docs page made from the pilot's title, hypothesis and fix.
+    writeup = workflows.pilot_writeup_page_ensure(actor=member, pilot=pilot)
+    return p["manager"], [
+        map_.get_absolute_url(),
+        pilot.get_absolute_url(),
+        writeup.get_absolute_url(),
+        "/workflows/",
+    ]
 
 
 FIELDS = {
