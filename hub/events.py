@@ -214,9 +214,12 @@ def replay(event: Event) -> None:
 
 
 def unfinished(now: datetime, limit: int = 500) -> list[int]:
-    """Ids of events left pending or processing for longer than the stale threshold."""
+    """Ids of events left pending or processing for longer than the stale threshold, to send
+    again. A pending one is stamped as swept (``claimed_at``, which does not stop its claim), so
+    it is not sent again before another stale period: one waiting in a long queue would
+    otherwise get one more task on every sweep."""
     cutoff = now - timedelta(seconds=settings.CROSSDOCK_EVENT_STALE_SECONDS)
-    return list(
+    ids = list(
         Event.objects.filter(
             status__in=[Event.Status.PENDING, Event.Status.PROCESSING], received_at__lt=cutoff
         )
@@ -224,3 +227,5 @@ def unfinished(now: datetime, limit: int = 500) -> list[int]:
         .order_by("id")
         .values_list("id", flat=True)[:limit]
     )
+    Event.objects.filter(pk__in=ids, status=Event.Status.PENDING).update(claimed_at=now)
+    return ids

@@ -274,15 +274,18 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "health_check_interval": 10,
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# How often beat looks for events and alerts left behind (a down broker, a killed worker).
+_SWEEP_EVENTS_SECONDS = float(os.environ.get("CROSSDOCK_SWEEP_EVENTS_SECONDS", "60"))
+_SWEEP_ALERTS_SECONDS = float(os.environ.get("CROSSDOCK_SWEEP_ALERTS_SECONDS", "30"))
 # The whole beat schedule, in one place.
 CELERY_BEAT_SCHEDULE = {
-    "sweep-events": {"task": "hub.sweep_events", "schedule": 60.0},
+    "sweep-events": {"task": "hub.sweep_events", "schedule": _SWEEP_EVENTS_SECONDS},
     "purge-read-notifications": {
         "task": "hub.purge_notifications",
         "schedule": crontab(minute=17, hour=3),
     },
     "sweep-imports": {"task": "handoffs.sweep_imports", "schedule": 300.0},
-    "sweep-alerts": {"task": "handoffs.sweep_alerts", "schedule": 30.0},
+    "sweep-alerts": {"task": "handoffs.sweep_alerts", "schedule": _SWEEP_ALERTS_SECONDS},
     "mark-missed-handoffs": {"task": "handoffs.mark_missed", "schedule": 60.0},
     "release-daily-digests": {"task": "handoffs.release_digests", "schedule": crontab(minute=0)},
     "refresh-kpi-rollups": {"task": "kpis.refresh_rollups", "schedule": 600.0},
@@ -323,6 +326,14 @@ CROSSDOCK_OUTBOUND_ALLOW_HOSTS: list[str] = env_list("CROSSDOCK_OUTBOUND_ALLOW_H
 
 # Seconds to wait for Slack, Teams or a webhook endpoint to answer one alert.
 CROSSDOCK_CHANNEL_TIMEOUT = float(os.environ.get("CROSSDOCK_CHANNEL_TIMEOUT", "10"))
+
+# Alerts: a send claimed this many seconds ago whose outcome was never recorded (the worker or
+# the database stopped) is settled by the sweeper; it must be well above the channel timeout.
+CROSSDOCK_ALERT_STALE_SECONDS = int(os.environ.get("CROSSDOCK_ALERT_STALE_SECONDS", "300"))
+# …and an alert due this many seconds ago that nobody took (the broker lost it) is sent again.
+CROSSDOCK_ALERT_SWEEP_GRACE_SECONDS = int(
+    os.environ.get("CROSSDOCK_ALERT_SWEEP_GRACE_SECONDS", "30")
+)
 
 # Alerts: tries per channel before the fallback, and the first retry's delay (it doubles).
 CROSSDOCK_ALERT_MAX_ATTEMPTS = int(os.environ.get("CROSSDOCK_ALERT_MAX_ATTEMPTS", "5"))

@@ -161,3 +161,15 @@ def test_a_broken_subscriber_is_retried_alone_and_named(db, settings):
     event = Event.objects.get(pk=recorded.event.pk)
     assert event.status == Event.Status.PROCESSED
     assert event.progress["test-flaky"] == {"status": "done", "attempts": 2}
+
+
+def test_a_swept_event_is_not_swept_again_until_it_is_stale_again(db, settings):
+    """A long queue is not a lost event: each sweep would otherwise add another task for it."""
+    settings.CROSSDOCK_EVENT_STALE_SECONDS = 60
+    recorded = events.record("generic", "generic.ping", "p-swept")
+    now = timezone.now() + timedelta(seconds=61)
+
+    assert events.unfinished(now) == [recorded.event.pk]
+    assert events.unfinished(now + timedelta(seconds=5)) == []
+    assert events.unfinished(now + timedelta(seconds=61)) == [recorded.event.pk]
+    assert events.process(recorded.event.pk) is True  # a swept event is still pending to claim
