@@ -259,9 +259,6 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A broker outage of any length: the worker keeps reconnecting instead of giving up after 100
-# tries (the rows are the source of truth; the sweepers below catch up once it is back).
-CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 if CELERY_BROKER_URL.startswith("redis://"):
     # kombu's Redis transport, minus a crash on a dropped connection (hub/broker.py says why).
     CELERY_BROKER_TRANSPORT = "hub.broker:Transport"
