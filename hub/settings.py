@@ -259,6 +259,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker outage of any length: the worker keeps reconnecting instead of giving up after 100
+# tries (the rows are the source of truth; the sweepers below catch up once it is back).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 if CELERY_BROKER_URL.startswith("redis://"):
     # kombu's Redis transport, minus a crash on a dropped connection (hub/broker.py says why).
     CELERY_BROKER_TRANSPORT = "hub.broker:Transport"
@@ -269,6 +272,9 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         # A Redis that vanishes without closing the socket (failover, NAT) is noticed.
         "socket_connect_timeout": 5,
         "health_check_interval": 10,
+        # A publish tries the broker once: kombu would otherwise keep reconnecting for the
+        # connect timeout (about 6 s) inside the web request; the sweepers re-send instead.
+        "max_retries": 0,
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # How often beat looks for events and alerts left behind (a down broker, a killed worker).
