@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[Event], Any]
 
 MAX_ATTEMPTS = 5
+# Errors that say the database connection went away, not that a subscriber is wrong.
+DATABASE_GONE = (OperationalError, InterfaceError)
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ def process(event_id: int, *, now: datetime | None = None) -> bool:
     event = Event.objects.get(pk=event_id)
     progress: dict[str, dict[str, Any]] = dict(event.progress or {})
     first_error: Exception | None = None
+    database_gone = True  # …until a subscriber fails for another reason
     for sub in subscriptions():
         state = progress.get(sub.name, {})
         if state.get("status") == "done" or not sub.wants(event.type):
@@ -180,9 +183,22 @@ def process(event_id: int, *, now: datetime | None = None) -> bool:
                 "error": f"{type(exc).__name__}: {exc}"[:1000],
             }
             first_error = first_error or exc
+            database_gone = database_gone and isinstance(exc, DATABASE_GONE)
         else:
             progress[sub.name] = {"status": "done", "attempts": attempts}
     failed = [(name, st) for name, st in progress.items() if st.get("status") == "failed"]
+    if failed and first_error is not None and database_gone:
+        # The database dropped the connection: no fault of a subscriber, so no attempt is used
+        # up (a long outage would otherwise fail events for good). The event waits, pending.
+        for _, state in failed:
+            state["attempts"] = max(0, int(state.get("attempts", 1)) - 1)
+        Event.objects.filter(pk=event_id).update(
+            status=Event.Status.PENDING,
+            last_error="; ".join(f"{name}: {st.get('error', '')}" for name, st in failed)[:2000],
+            claimed_at=None,
+            progress=progress,
+        )
+        raise first_error
     if failed:
         most = max(int(st.get("attempts", 0)) for _, st in failed)
         exhausted = max(most, event.attempts + 1) >= MAX_ATTEMPTS

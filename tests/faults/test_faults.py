@@ -111,13 +111,14 @@ def test_database_connections_killed_repeatedly(rig):
             killer.close()
 
     thread = threading.Thread(target=kill_connections, daemon=True)
+    sender = rig.send_in_background(sent, batch=10, pause=0.1)
     thread.start()
     try:
-        rig.send(sent, batch=10, pause=0.1)
-        time.sleep(5)  # and on while the workers send
+        time.sleep(30)  # while events arrive and the workers process and send them
     finally:
         stop.set()
         thread.join(timeout=30)
+    sender.join(timeout=600)
     rig.wait_settled(sent)
 
     figures = rig.ledger(
