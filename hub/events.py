@@ -30,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[Event], Any]
 
 MAX_ATTEMPTS = 5
+# Errors that say the database connection went away, not that a subscriber is wrong.
+DATABASE_GONE = (OperationalError, InterfaceError)
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,7 @@ def process(event_id: int, *, now: datetime | None = None, claimed: bool = False
     event = Event.objects.get(pk=event_id)
     progress: dict[str, dict[str, Any]] = dict(event.progress or {})
     first_error: Exception | None = None
+    database_gone = True  # …until a subscriber fails for another reason
     for sub in subscriptions():
         state = progress.get(sub.name, {})
         if state.get("status") == "done" or not sub.wants(event.type):
@@ -306,9 +309,22 @@ def process(event_id: int, *, now: datetime | None = None, claimed: bool = False
                 "error": f"{type(exc).__name__}: {exc}"[:1000],
             }
             first_error = first_error or exc
+            database_gone = database_gone and isinstance(exc, DATABASE_GONE)
         else:
             progress[sub.name] = {"status": "done", "attempts": attempts}
     failed = [(name, st) for name, st in progress.items() if st.get("status") == "failed"]
+    if failed and first_error is not None and database_gone:
+        # The database dropped the connection: no fault of a subscriber, so no attempt is used
+        # up (a long outage would otherwise fail events for good). The event waits, pending.
+        for _, state in failed:
+            state["attempts"] = max(0, int(state.get("attempts", 1)) - 1)
+        Event.objects.filter(pk=event_id).update(
+            status=Event.Status.PENDING,
+            last_error="; ".join(f"{name}: {st.get('error', '')}" for name, st in failed)[:2000],
+            claimed_at=None,
+            progress=progress,
+        )
+        raise first_error
     if failed:
         most = max(int(st.get("attempts", 0)) for _, st in failed)
         exhausted = max(most, event.attempts + 1) >= MAX_ATTEMPTS
@@ -340,9 +356,12 @@ def replay(event: Event) -> None:
 
 
 def unfinished(now: datetime, limit: int = 500) -> list[int]:
-    """Ids of events left pending or processing for longer than the stale threshold."""
+    """Ids of events left pending or processing for longer than the stale threshold, to send
+    again. A pending one is stamped as swept (``claimed_at``, which does not stop its claim), so
+    it is not sent again before another stale period: one waiting in a long queue would
+    otherwise get one more task on every sweep."""
     cutoff = now - timedelta(seconds=settings.CROSSDOCK_EVENT_STALE_SECONDS)
-    return list(
+    ids = list(
         Event.objects.filter(
             status__in=[Event.Status.PENDING, Event.Status.PROCESSING], received_at__lt=cutoff
         )
@@ -350,3 +369,5 @@ def unfinished(now: datetime, limit: int = 500) -> list[int]:
         .order_by("id")
         .values_list("id", flat=True)[:limit]
     )
+    Event.objects.filter(pk__in=ids, status=Event.Status.PENDING).update(claimed_at=now)
+    return ids

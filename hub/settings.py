@@ -262,19 +262,36 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CONCURRENCY = int(os.environ.get("CELERY_WORKER_CONCURRENCY") or 4)
 CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker outage of any length: the worker keeps reconnecting instead of giving up after 100
+# tries (the rows are the source of truth; the sweepers below catch up once it is back).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport, minus a crash on a dropped connection (hub/broker.py says why).
+    CELERY_BROKER_TRANSPORT = "hub.broker:Transport"
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    # A task a killed worker had taken comes back to the queue after this many seconds.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A task a killed worker had taken comes back to the queue after this many seconds.
+        "visibility_timeout": 3600,
+        # A Redis that vanishes without closing the socket (failover, NAT) is noticed.
+        "socket_connect_timeout": 5,
+        "health_check_interval": 10,
+        # A publish tries the broker once: kombu would otherwise keep reconnecting for the
+        # connect timeout (about 6 s) inside the web request; the sweepers re-send instead.
+        "max_retries": 0,
+    }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# How often beat looks for events and alerts left behind (a down broker, a killed worker).
+_SWEEP_EVENTS_SECONDS = float(os.environ.get("CROSSDOCK_SWEEP_EVENTS_SECONDS", "60"))
+_SWEEP_ALERTS_SECONDS = float(os.environ.get("CROSSDOCK_SWEEP_ALERTS_SECONDS", "30"))
 # The whole beat schedule, in one place.
 CELERY_BEAT_SCHEDULE = {
-    "sweep-events": {"task": "hub.sweep_events", "schedule": 60.0},
+    "sweep-events": {"task": "hub.sweep_events", "schedule": _SWEEP_EVENTS_SECONDS},
     "purge-read-notifications": {
         "task": "hub.purge_notifications",
         "schedule": crontab(minute=17, hour=3),
     },
     "sweep-imports": {"task": "handoffs.sweep_imports", "schedule": 300.0},
-    "sweep-alerts": {"task": "handoffs.sweep_alerts", "schedule": 30.0},
+    "sweep-alerts": {"task": "handoffs.sweep_alerts", "schedule": _SWEEP_ALERTS_SECONDS},
     "mark-missed-handoffs": {"task": "handoffs.mark_missed", "schedule": 60.0},
     "release-daily-digests": {"task": "handoffs.release_digests", "schedule": crontab(minute=0)},
     "refresh-kpi-rollups": {"task": "kpis.refresh_rollups", "schedule": 600.0},
@@ -316,6 +333,14 @@ CROSSDOCK_OUTBOUND_ALLOW_HOSTS: list[str] = env_list("CROSSDOCK_OUTBOUND_ALLOW_H
 
 # Seconds to wait for Slack, Teams or a webhook endpoint to answer one alert.
 CROSSDOCK_CHANNEL_TIMEOUT = float(os.environ.get("CROSSDOCK_CHANNEL_TIMEOUT", "10"))
+
+# Alerts: a send claimed this many seconds ago whose outcome was never recorded (the worker or
+# the database stopped) is settled by the sweeper; it must be well above the channel timeout.
+CROSSDOCK_ALERT_STALE_SECONDS = int(os.environ.get("CROSSDOCK_ALERT_STALE_SECONDS", "300"))
+# …and an alert due this many seconds ago that nobody took (the broker lost it) is sent again.
+CROSSDOCK_ALERT_SWEEP_GRACE_SECONDS = int(
+    os.environ.get("CROSSDOCK_ALERT_SWEEP_GRACE_SECONDS", "30")
+)
 
 # Alerts: tries per channel before the fallback, and the first retry's delay (it doubles).
 CROSSDOCK_ALERT_MAX_ATTEMPTS = int(os.environ.get("CROSSDOCK_ALERT_MAX_ATTEMPTS", "5"))

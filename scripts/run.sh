@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Serve Crossdock with a Celery worker (beat embedded) until Ctrl-C, which stops all of them.
+# Serve Crossdock with a Celery worker and beat until Ctrl-C, which stops all of them. The worker
+# and beat are supervised: one that dies (a broker outage, a kill) is started again, and the web
+# goes on serving meanwhile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PORT="${PORT:-8000}"
-mkdir -p var
+VAR="${CROSSDOCK_VAR_DIR:-var}"
+mkdir -p "$VAR"
 
 cleanup() {
   trap - INT TERM EXIT
@@ -21,13 +24,16 @@ django.setup()
 from hub.banner import banner_text
 print(banner_text())
 PY
-CROSSDOCK_RUN_BANNER=1 $BIN/celery -A hub worker --beat --loglevel=INFO --concurrency=2 \
-  --schedule=var/celerybeat-schedule &
+CROSSDOCK_RUN_BANNER=1 scripts/supervise.sh worker \
+  $BIN/celery -A hub worker --loglevel=INFO --concurrency=2 &
+scripts/supervise.sh beat \
+  $BIN/celery -A hub beat --loglevel=INFO --schedule="$VAR/celerybeat-schedule" &
 if [ "${DEBUG:-0}" = "1" ]; then
   $BIN/python manage.py runserver "127.0.0.1:${PORT}" --noreload &
 else
   $BIN/python manage.py collectstatic --noinput -v0
   $BIN/gunicorn hub.wsgi &  # gunicorn.conf.py: bind 0.0.0.0:$PORT, workers, threads
 fi
-# Whichever stops first (or Ctrl-C) stops the rest.
-wait -n
+web=$!
+# The web stopping (or Ctrl-C) stops the rest; a worker or beat that stops is started again.
+wait "$web"

@@ -102,3 +102,14 @@ def smtp(settings):
     settings.EMAIL_HOST_PASSWORD = ""
     yield server
     server.stop()
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of this test's own (a free port in 6391-6399), free to stop and start."""
+    from tests.processes import RedisServer
+
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()

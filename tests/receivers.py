@@ -25,6 +25,8 @@ class Reply:
     body: str = "ok"
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    # Hang for ``delay`` seconds, then close the connection without an answer (nothing posted).
+    drop: bool = False
 
 
 @dataclass
@@ -32,6 +34,8 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    # The status the receiver answered with, once the answer was written (None: no answer).
+    answered: int | None = None
 
     def json(self):
         return json.loads(self.body)
@@ -54,14 +58,18 @@ class HttpReceiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 refusal = receiver.check(body) if receiver.check else None
+                received = Received(self.path, dict(self.headers), body)
                 with receiver.lock:
-                    receiver.requests.append(Received(self.path, dict(self.headers), body))
+                    receiver.requests.append(received)
                     if refusal is not None:
                         reply = refusal
                     else:
                         reply = receiver.script.pop(0) if receiver.script else receiver.default
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    return
                 payload = reply.body.encode()
                 try:
                     self.send_response(reply.status)
@@ -71,6 +79,8 @@ class HttpReceiver:
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)
+                    self.wfile.flush()
+                    received.answered = reply.status
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

@@ -22,7 +22,17 @@ def purge_queue() -> None:
     events.wake_clear()  # the drain it stood for was just purged
 
 
-def start_worker(log: Path, **env_extra: str) -> subprocess.Popen:
+def send_to(broker_url: str, task, *args) -> None:
+    """Publish ``task(*args)`` to a broker other than the test settings' one."""
+    from hub.celery import app
+
+    with app.connection_for_write(broker_url) as conn:
+        task.apply_async(args, connection=conn, retry=False)
+
+
+def start_worker(
+    log: Path, *, pool: str = "solo", concurrency: int = 1, **env_extra: str
+) -> subprocess.Popen:
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env = {
@@ -41,7 +51,8 @@ def start_worker(log: Path, **env_extra: str) -> subprocess.Popen:
                 "-A",
                 "hub",
                 "worker",
-                "--pool=solo",
+                f"--pool={pool}",
+                f"--concurrency={concurrency}",
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",

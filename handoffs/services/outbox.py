@@ -36,7 +36,6 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 BACKOFF_CAP_SECONDS = 600
-STALE_SENDING = timedelta(minutes=5)
 
 
 def inbox_channel_for(team: Team) -> Channel:
@@ -496,7 +495,9 @@ def alerts_unfinished(now: datetime, limit: int = 500) -> list[int]:
     deduplicates by its Idempotency-Key, the alert's UUID); Slack, Teams and email cannot
     deduplicate, so the alert is closed as sent with the reason, never repeated.
     """
-    stale = Alert.objects.filter(status=Alert.Status.SENDING, claimed_at__lt=now - STALE_SENDING)
+    stale_after = timedelta(seconds=settings.CROSSDOCK_ALERT_STALE_SECONDS)
+    grace = timedelta(seconds=settings.CROSSDOCK_ALERT_SWEEP_GRACE_SECONDS)
+    stale = Alert.objects.filter(status=Alert.Status.SENDING, claimed_at__lt=now - stale_after)
     begun = stale.filter(attempt_log__finished=False).distinct()
     resendable = Q(channel__kind=Channel.Kind.WEBHOOK)
     for alert_id in begun.exclude(resendable).values_list("pk", flat=True):
@@ -511,13 +512,15 @@ def alerts_unfinished(now: datetime, limit: int = 500) -> list[int]:
         finished=True, error="outcome unknown; sent again with the same Idempotency-Key"
     )
     stale.update(status=Alert.Status.PENDING)
-    return list(
-        Alert.objects.filter(
-            status=Alert.Status.PENDING, next_attempt_at__lte=now - timedelta(seconds=30)
-        )
+    ids = list(
+        Alert.objects.filter(status=Alert.Status.PENDING, next_attempt_at__lte=now - grace)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+    # Due now, not long ago: the next sweep leaves them alone until the grace has passed again
+    # (one waiting in a long queue would otherwise get one more task on every sweep).
+    Alert.objects.filter(pk__in=ids, status=Alert.Status.PENDING).update(next_attempt_at=now)
+    return ids
 
 
 def channel_test(*, actor: User, channel: Channel) -> Alert:

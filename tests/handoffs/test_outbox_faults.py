@@ -95,3 +95,16 @@ def test_inbox_messages_commit_with_their_sent_mark(ops, member):
 
     assert sweep_later() == ["sent"]
     assert Notification.objects.filter(recipient=member).count() == 1
+
+
+def test_a_swept_alert_is_not_swept_again_until_its_grace_has_passed_again(ops, slack, settings):
+    """A long queue is not a lost alert: each sweep would otherwise add another task for it."""
+    settings.CROSSDOCK_ALERT_SWEEP_GRACE_SECONDS = 30
+    channel = Channel.objects.create(team=ops, kind="slack", name="#ops", target=slack.url)
+    (alert,) = services.notify(to=channel, title="Van 4 is late")
+    later = timezone.now() + timedelta(seconds=31)
+
+    assert services.alerts_unfinished(later) == [alert.pk]
+    assert services.alerts_unfinished(later + timedelta(seconds=5)) == []
+    assert services.alerts_unfinished(later + timedelta(seconds=31)) == [alert.pk]
+    assert services.alert_send(alert.pk, now=later + timedelta(seconds=31)) == "sent"

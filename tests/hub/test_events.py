@@ -210,3 +210,38 @@ def test_record_queues_one_drain_for_many_events(db, django_capture_on_commit_ca
     assert len(queued) == 1
     assert b"hub.drain_events" in queued[0]
     workers.purge_queue()
+
+
+def test_a_swept_event_is_not_swept_again_until_it_is_stale_again(db, settings):
+    """A long queue is not a lost event: each sweep would otherwise add another task for it."""
+    settings.CROSSDOCK_EVENT_STALE_SECONDS = 60
+    recorded = events.record("generic", "generic.ping", "p-swept")
+    now = timezone.now() + timedelta(seconds=61)
+
+    assert events.unfinished(now) == [recorded.event.pk]
+    assert events.unfinished(now + timedelta(seconds=5)) == []
+    assert events.unfinished(now + timedelta(seconds=61)) == [recorded.event.pk]
+    assert events.process(recorded.event.pk) is True  # a swept event is still pending to claim
+
+
+def lose_the_database(event):
+    from django.db import OperationalError
+
+    raise OperationalError("server closed the connection unexpectedly")
+
+
+def test_a_database_outage_does_not_use_up_an_events_attempts(db, settings):
+    """A connection the database dropped is no fault of the subscriber: the event waits for the
+    database instead of failing for good after MAX_ATTEMPTS."""
+    from django.db import OperationalError
+
+    settings.CROSSDOCK_EVENT_SUBSCRIBERS = ["tests.hub.test_events.lose_the_database"]
+    recorded = events.record("generic", "generic.ping", "p-db")
+    for _ in range(events.MAX_ATTEMPTS + 1):
+        with pytest.raises(OperationalError):
+            events.process(recorded.event.pk)
+
+    event = Event.objects.get()
+    assert event.status == Event.Status.PENDING
+    assert event.attempts == 0
+    assert "server closed the connection" in event.last_error

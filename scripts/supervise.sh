@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Keep one process running: start it again whenever it exits, until this script is told to stop.
+#   scripts/supervise.sh <name> <command> [args…]
+# SIGTERM or SIGINT stop the process (SIGTERM, so a Celery worker finishes its task) and then
+# this script. A process that keeps dying right after its start is restarted at growing
+# intervals (up to 30 s), so a missing broker does not turn into a tight loop.
+set -uo pipefail
+name="$1"
+shift
+child=0
+pause=0
+stop() {
+  trap - INT TERM
+  [ "$pause" -gt 0 ] && kill "$pause" 2>/dev/null
+  if [ "$child" -gt 0 ] && kill -0 "$child" 2>/dev/null; then
+    kill -TERM "$child" 2>/dev/null
+    wait "$child" 2>/dev/null
+  fi
+  exit 0
+}
+trap stop INT TERM
+delay=1
+while :; do
+  started=$SECONDS
+  "$@" &
+  child=$!
+  wait "$child"
+  status=$?
+  child=0
+  if [ $((SECONDS - started)) -ge 60 ]; then delay=1; fi
+  echo "[supervise] $name stopped (exit status $status); starting it again in ${delay}s" >&2
+  sleep "$delay" &
+  pause=$!
+  wait "$pause"
+  pause=0
+  delay=$((delay * 2 > 30 ? 30 : delay * 2))
+done
