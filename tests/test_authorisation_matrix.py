@@ -241,6 +241,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "campaign-detail": ("member", {"pk": "campaign"}),
     "campaign-promo-codes": ("member", {"pk": "campaign"}),
     "campaign-status": ("member", {"pk": "campaign"}),
+    "campaign-numbers": ("member", {"pk": "campaign"}),
     "customer-list": ("member", {}),
     "customer-detail": ("member", {"pk": "customer"}),
     "delivery-list": ("member", {}),

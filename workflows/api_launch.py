@@ -1,12 +1,15 @@
-"""REST API of campaign launches: readiness items (confirm one) and findings (confirm or
-dismiss). A campaign's checklist in short is also on ``/api/v1/campaigns/`` (``readiness``)."""
+"""REST API of campaign launches: readiness items (confirm one), findings (confirm or
+dismiss) and a campaign's live numbers. A campaign's checklist in short is also on
+``/api/v1/campaigns/`` (``readiness``)."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from hub.api import choice_param
 from workflows.launch import selectors, services
@@ -164,3 +167,42 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def dismiss(self, request, pk=None):
         return self._decide(request, False)
+
+
+class PromoCsatSerializer(serializers.Serializer):
+    mean = serializers.DecimalField(
+        max_digits=4, decimal_places=2, allow_null=True, help_text="1–5; null with no answers."
+    )
+    count = serializers.IntegerField(help_text="Answers from customers who used its codes.")
+
+
+class CampaignNumbersSerializer(serializers.Serializer):
+    campaign = serializers.IntegerField()
+    new_customers = serializers.IntegerField(help_text="Customers it acquired.")
+    first_deliveries = serializers.IntegerField(help_text="Their first deliveries, finished.")
+    first_on_time_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=1, allow_null=True, help_text="% of those on time."
+    )
+    orders = serializers.IntegerField(help_text="Deliveries that used one of its codes.")
+    orders_completed = serializers.IntegerField()
+    orders_on_time_pct = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    promo_csat = PromoCsatSerializer(help_text="CSAT of customers who used its codes.")
+    complaints = serializers.IntegerField()
+    campaign_errors = serializers.IntegerField()
+    spend = serializers.DecimalField(max_digits=14, decimal_places=2)
+    cac = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Spend per new customer with a first delivery; null before the first.",
+    )
+
+
+class CampaignNumbersView(APIView):
+    @extend_schema(
+        summary="A campaign's live numbers (the same as its page's panel)",
+        responses=CampaignNumbersSerializer,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        campaign, numbers = selectors.get_campaign_numbers_for_user(request.user, pk)
+        return Response(CampaignNumbersSerializer({"campaign": campaign.pk, **numbers}).data)

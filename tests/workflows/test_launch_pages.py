@@ -265,3 +265,76 @@ def test_readiness_items_and_findings_in_the_api(
     again = ops_api.post(f"/api/v1/launch-findings/{finding['id']}/confirm/")
     assert again.status_code == 400
     assert ops_api.get("/api/v1/launch-findings/?status=nope").status_code == 400
+
+
+def test_the_numbers_api_shows_what_the_campaign_page_shows(
+    client_for, api_for, teams, marketer, outsider, riverside
+):
+    import re
+    from decimal import Decimal
+
+    from feedback.models import Response as SurveyResponse
+    from feedback.models import Survey
+    from hub import business
+    from hub.models import Customer, Delivery
+
+    campaign = make_launch(marketer, riverside)
+    [code] = business.promo_codes_import(
+        actor=marketer, campaign=campaign, text="RIVER15", discount_percent=15
+    )
+    when = timezone.now() - timedelta(hours=3)
+    for n, on_time in enumerate([True, True, False]):
+        customer = Customer.objects.create(
+            name=f"c{n}", acquisition_campaign=campaign, promo_code=code, zone=riverside
+        )
+        Delivery.objects.create(
+            dispatch_id=f"n{n}",
+            zone=riverside,
+            promo_code=code,
+            customer=customer,
+            window_start=when,
+            window_end=when + timedelta(hours=2),
+            completed_at=when + timedelta(hours=1),
+            status="succeeded",
+            on_time=on_time,
+            is_first_for_customer=True,
+        )
+    campaign.spend.create(day=timezone.localdate(), amount=Decimal("1234.5"))
+    survey = Survey.objects.create(title="After delivery", audience="customers")
+    answered = when + timedelta(days=3)  # the campaign starts in two days
+    for score in (4, 5):
+        SurveyResponse.objects.create(
+            survey=survey,
+            campaign=campaign,
+            promo=True,
+            score=score,
+            measure="csat",
+            submitted_at=answered,
+        )
+
+    page = client_for(marketer).get(f"/campaigns/{campaign.pk}/").content.decode()
+    shown = dict(re.findall(r'data-testid="num-([\w-]+)">([^<]*)<', page))
+    response = api_for(marketer).get(f"/api/v1/campaigns/{campaign.pk}/numbers/")
+    assert response.status_code == 200
+    numbers = response.json()
+    assert numbers["campaign"] == campaign.pk
+    assert shown == {
+        "new-customers": str(numbers["new_customers"]),
+        "orders": str(numbers["orders"]),
+        "first-on-time": f"{numbers['first_on_time_pct']}%",
+        "promo-csat": f"{numbers['promo_csat']['mean']} / 5",
+        "cac": numbers["cac"],
+    }
+    assert (numbers["new_customers"], numbers["orders"], numbers["first_deliveries"]) == (3, 3, 3)
+    assert numbers["first_on_time_pct"] == "66.7"
+    assert numbers["orders_on_time_pct"] == "66.7"
+    assert numbers["promo_csat"] == {"mean": "4.50", "count": 2}
+    assert (numbers["spend"], numbers["cac"]) == ("1234.50", "411.50")
+    assert f"{numbers['orders_on_time_pct']}% on time" in page
+
+    assert api_for(marketer).get("/api/v1/campaigns/999999/numbers/").status_code == 404
+    assert api_for(outsider).get(f"/api/v1/campaigns/{campaign.pk}/numbers/").status_code == 403
+    assert api_for().get(f"/api/v1/campaigns/{campaign.pk}/numbers/").status_code in (401, 403)
+    schema = api_for(marketer).get("/api/schema/?format=json").json()
+    documented = schema["paths"]["/api/v1/campaigns/{id}/numbers/"]["get"]
+    assert "live numbers" in documented["summary"]

@@ -182,6 +182,15 @@ def campaign_numbers(campaign: Campaign) -> dict[str, Any]:
     return {**hub_selectors.campaign_facts(campaign), "promo_csat": promo_csat(campaign)}
 
 
+def get_campaign_numbers_for_user(user: User, pk: int) -> tuple[Campaign, dict[str, Any]]:
+    """The campaign and its live numbers (the page's panel and the API read this), for any
+    member (404 if no such campaign)."""
+    if not roles.is_member(user):
+        raise PermissionDenied
+    campaign = hub_selectors.campaign_get(pk)
+    return campaign, campaign_numbers(campaign)
+
+
 # --- Findings -------------------------------------------------------------------------------
 
 
