@@ -4,7 +4,12 @@ dismiss) and a campaign's live numbers. A campaign's checklist in short is also 
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -25,12 +30,20 @@ def _campaign_param(params) -> int | None:
     return int(value)
 
 
+class CapacityDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    capacity_per_day = serializers.IntegerField(min_value=0, max_value=1_000_000)
+
+
 class LaunchReadinessItemSerializer(serializers.ModelSerializer):
     campaign = serializers.IntegerField(source="plan.campaign_id", read_only=True)
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     zone = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     handoff = serializers.IntegerField(source="handoff_id", read_only=True, allow_null=True)
     confirmed_by = serializers.StringRelatedField(read_only=True, allow_null=True)
+    capacity_by_day = serializers.SerializerMethodField(
+        help_text="Days with a capacity of their own; other days take capacity_per_day."
+    )
 
     class Meta:
         model = ReadinessItem
@@ -43,6 +56,7 @@ class LaunchReadinessItemSerializer(serializers.ModelSerializer):
             "status",
             "expected_per_day",
             "capacity_per_day",
+            "capacity_by_day",
             "note",
             "handoff",
             "confirmed_by",
@@ -50,6 +64,10 @@ class LaunchReadinessItemSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CapacityDaySerializer(many=True))
+    def get_capacity_by_day(self, item: ReadinessItem) -> list[dict]:
+        return [{"day": day, "capacity_per_day": n} for day, n in item.capacity_days()]
 
 
 class ConfirmSerializer(serializers.Serializer):
@@ -60,6 +78,20 @@ class ConfirmSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Operations' items: orders a day the zone can take.",
     )
+    capacity_by_day = CapacityDaySerializer(
+        many=True,
+        required=False,
+        help_text="Operations' items: days of the campaign the zone can take a different "
+        "number (replaces the days given before).",
+    )
+
+    def validate_capacity_by_day(self, rows: list[dict]) -> dict:
+        days = [row["day"] for row in rows]
+        twice = sorted({d for d in days if days.count(d) > 1})
+        if twice:
+            raise serializers.ValidationError(f"{twice[0]} is given twice.")
+        return {row["day"]: row["capacity_per_day"] for row in rows}
+
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
@@ -95,6 +127,7 @@ class ReadinessItemViewSet(
             actor=request.user,
             item=self.get_object(),
             capacity_per_day=serializer.validated_data.get("capacity_per_day"),
+            capacity_by_day=serializer.validated_data.get("capacity_by_day"),
             note=serializer.validated_data.get("note", ""),
         )
         return Response(LaunchReadinessItemSerializer(item).data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -325,6 +327,8 @@ class ReadinessItem(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     expected_per_day = models.PositiveIntegerField(default=0)
     capacity_per_day = models.PositiveIntegerField(null=True, blank=True)
+    # Days operations can take a different number than capacity_per_day: {"2026-12-24": 20}.
+    capacity_by_day = models.JSONField(default=dict, blank=True)
     note = models.TextField(blank=True)
     handoff_id = models.BigIntegerField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
@@ -362,6 +366,17 @@ class ReadinessItem(models.Model):
     @property
     def done(self) -> bool:
         return self.status == self.Status.CONFIRMED
+
+    def capacity_on(self, day: date) -> int | None:
+        """Orders a day operations confirmed for ``day``: its own number, else the default."""
+        special = (self.capacity_by_day or {}).get(day.isoformat())
+        return int(special) if special is not None else self.capacity_per_day
+
+    def capacity_days(self) -> list[tuple[date, int]]:
+        """The days with their own capacity, in order."""
+        return sorted(
+            (date.fromisoformat(day), int(n)) for day, n in (self.capacity_by_day or {}).items()
+        )
 
 
 class Detection(models.Model):

@@ -82,7 +82,10 @@ def readiness_item(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.get_item_for_user(request.user, pk)
     capacity = item.kind == ReadinessItem.Kind.CAPACITY
     form_class = CapacityForm if capacity else ConfirmForm
-    initial = {"capacity_per_day": item.capacity_per_day or item.expected_per_day or None}
+    initial = {
+        "capacity_per_day": item.capacity_per_day or item.expected_per_day or None,
+        "capacity_by_day": CapacityForm.days_text(item.capacity_days()),
+    }
     form = form_class(request.POST or None, initial=initial)
     may_confirm = selectors.may_confirm(request.user, item)
     if request.method == "POST" and form.is_valid():
@@ -106,6 +109,7 @@ def readiness_item(request: HttpRequest, pk: int) -> HttpResponse:
             "may_confirm": may_confirm,
             "recent": recent.get(item.zone_id) if item.zone_id else None,
             "recent_days": selectors.RECENT_DAYS,
+            "capacity_days": item.capacity_days(),
             "codes": list(hub_selectors.campaign_promo_codes(campaign)),
             "brief": selectors.brief_page(item.plan, request.user),
         },

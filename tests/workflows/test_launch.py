@@ -450,3 +450,95 @@ def test_ops_and_support_hear_when_a_campaign_code_changes_or_is_switched_off(
         ]
     off = Alert.objects.get(channel__team=world["ops"], subject__endswith="switched off")
     assert "no longer accepted" in off.body
+
+
+def test_ops_may_confirm_a_different_capacity_on_particular_days(
+    world, marketer, member, riverside
+):
+    campaign = schedule(marketer, [riverside], world["marketing"], expected=40)
+    item = ReadinessItem.objects.get(plan__campaign=campaign, kind="capacity")
+    busy = campaign.starts_on + timedelta(days=2)
+    quiet = campaign.starts_on + timedelta(days=4)
+    services.item_confirm(
+        actor=member, item=item, capacity_per_day=50, capacity_by_day={busy: 30, quiet: 80}
+    )
+    item.refresh_from_db()
+    assert item.status == "short"  # 30 on one day, 40 expected: the launch still waits
+    assert item.capacity_by_day == {busy.isoformat(): 30, quiet.isoformat(): 80}
+    assert (
+        item.capacity_on(busy),
+        item.capacity_on(quiet),
+        item.capacity_on(campaign.starts_on),
+    ) == (
+        30,
+        80,
+        50,
+    )
+    short = Handoff.objects.get(team=world["marketing"])
+    assert "Operations can take fewer orders on 1 day in Riverside" in short.title
+    assert f"Short days: {busy}: 30" in short.body
+    [detail] = [
+        r.detail
+        for r in selectors.readiness_for([campaign])[campaign.pk]
+        if r.key == "capacity:riverside"
+    ]
+    assert detail == f"50 a day confirmed, but only 30 on {busy}; 80 on {quiet}"
+
+    services.item_confirm(actor=member, item=item, capacity_per_day=50, capacity_by_day={busy: 45})
+    item.refresh_from_db()
+    assert item.status == "confirmed"
+    assert item.capacity_by_day == {busy.isoformat(): 45}  # replaces the days given before
+    assert AuditLog.objects.filter(action="launch.item_confirm").count() == 2
+    event = Event.objects.filter(type="workflows.launch.item_confirmed").latest("id")
+    assert event.payload["capacity_by_day"] == {busy.isoformat(): 45}
+
+
+def test_capacity_days_outside_the_campaign_or_out_of_range_change_nothing(
+    world, marketer, member, cs_member, riverside
+):
+    campaign = schedule(marketer, [riverside], world["marketing"], expected=40)
+    item = ReadinessItem.objects.get(plan__campaign=campaign, kind="capacity")
+    for bad, message in (
+        ({campaign.starts_on - timedelta(days=1): 50}, "is not a day of “Riverside same-day”"),
+        ({campaign.ends_on + timedelta(days=1): 50}, "is not a day of “Riverside same-day”"),
+        ({campaign.starts_on: -1}, "a number of orders from 0 to 1,000,000"),
+    ):
+        with pytest.raises(DomainError, match=message) as refused:
+            services.item_confirm(actor=member, item=item, capacity_per_day=50, capacity_by_day=bad)
+        assert refused.value.field == "capacity_by_day"
+    brief = ReadinessItem.objects.get(plan__campaign=campaign, kind="brief")
+    with pytest.raises(DomainError, match="Only a capacity item"):
+        services.item_confirm(actor=cs_member, item=brief, capacity_by_day={campaign.starts_on: 5})
+    item.refresh_from_db()
+    brief.refresh_from_db()
+    assert (item.status, item.capacity_per_day, item.capacity_by_day) == ("open", None, {})
+    assert brief.status == "open"
+    assert not AuditLog.objects.filter(action="launch.item_confirm").exists()
+
+
+def test_orders_above_a_day_s_own_capacity_are_found_and_the_calendar_uses_it(
+    world, marketer, member, riverside
+):
+    campaign = schedule(marketer, [riverside], world["marketing"], expected=2)
+    item = ReadinessItem.objects.get(plan__campaign=campaign, kind="capacity")
+    tight = campaign.starts_on + timedelta(days=1)
+    roomy = campaign.starts_on + timedelta(days=2)
+    services.item_confirm(
+        actor=member, item=item, capacity_per_day=5, capacity_by_day={tight: 2, roomy: 9}
+    )
+    [code] = business.promo_codes_import(
+        actor=marketer, campaign=campaign, text="RIVER15", discount_percent=15
+    )
+    for n in range(3):  # three orders on the tight day: above its 2, within the default 5
+        _delivery(n, zone=riverside, code=code, day=tight)
+    for n in range(3, 10):  # seven on the roomy day: above the default 5, within its 9
+        _delivery(n, zone=riverside, code=code, day=roomy)
+
+    over = [d for d in services.detections_scan(campaign=campaign) if d.kind == "over_capacity"]
+    assert [d.subject for d in over] == [f"{riverside.pk}:{tight.isoformat()}"]
+    assert over[0].title.endswith(f"on {tight}: 2 a day confirmed")
+
+    data = selectors.calendar(campaign.starts_on, days=4)
+    [row] = data["rows"]
+    assert [c.capacity for c in row.cells] == [5, 2, 9, 5]
+    assert [c.clash for c in row.cells] == [False, False, False, False]

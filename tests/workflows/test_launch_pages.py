@@ -338,3 +338,64 @@ def test_the_numbers_api_shows_what_the_campaign_page_shows(
     schema = api_for(marketer).get("/api/schema/?format=json").json()
     documented = schema["paths"]["/api/v1/campaigns/{id}/numbers/"]["get"]
     assert "live numbers" in documented["summary"]
+
+
+def test_ops_give_capacity_for_particular_days_on_the_page_and_in_the_api(
+    client_for, api_for, teams, marketer, member, riverside
+):
+    campaign = make_launch(marketer, riverside)
+    services.checklist_open(campaign=campaign)
+    item = ReadinessItem.objects.get(kind="capacity")
+    busy = campaign.starts_on + timedelta(days=1)
+    url = f"/workflows/launches/items/{item.pk}/"
+    ops_client = client_for(member)
+
+    for bad, message in (
+        ("tomorrow 20", "Line 1: write a date and a number of orders, e.g. 2026-12-24 20."),
+        (f"{busy} 20\n{busy} 25", f"Line 2: {busy} is given twice."),
+        ("2000-01-01 20", "2000-01-01 is not a day of"),
+    ):
+        page = ops_client.post(url, {"capacity_per_day": "35", "capacity_by_day": bad})
+        assert page.status_code == 200
+        assert message in page.content.decode()
+    item.refresh_from_db()
+    assert (item.status, item.capacity_by_day) == ("open", {})
+
+    response = ops_client.post(url, {"capacity_per_day": "35", "capacity_by_day": f"{busy}: 32"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.status, item.capacity_by_day) == ("confirmed", {busy.isoformat(): 32})
+    page = ops_client.get(url).content.decode()
+    assert 'data-testid="capacity-days"' in page
+    assert f"{busy.isoformat()} 32</textarea>" in page  # the form shows what was confirmed
+
+    api = api_for(member)
+    confirm = f"/api/v1/readiness-items/{item.pk}/confirm/"
+    twice = {
+        "capacity_per_day": 35,
+        "capacity_by_day": [{"day": str(busy), "capacity_per_day": 1}] * 2,
+    }
+    assert api.post(confirm, twice, format="json").status_code == 400
+    outside = {
+        "capacity_per_day": 35,
+        "capacity_by_day": [{"day": "2000-01-01", "capacity_per_day": 5}],
+    }
+    refused = api.post(confirm, outside, format="json")
+    assert refused.status_code == 400
+    assert "2000-01-01 is not a day of" in refused.json()["detail"]
+    item.refresh_from_db()
+    assert item.capacity_by_day == {busy.isoformat(): 32}
+    done = api.post(
+        confirm,
+        {"capacity_per_day": 35, "capacity_by_day": [{"day": str(busy), "capacity_per_day": 20}]},
+        format="json",
+    )
+    assert done.status_code == 200
+    assert done.json()["status"] == "short"
+    assert done.json()["capacity_by_day"] == [{"day": str(busy), "capacity_per_day": 20}]
+    listed = api.get(f"/api/v1/readiness-items/?campaign={campaign.pk}").json()["results"]
+    assert next(i for i in listed if i["kind"] == "capacity")["capacity_by_day"] == [
+        {"day": str(busy), "capacity_per_day": 20}
+    ]
+    schema = api.get("/api/schema/?format=json").json()["components"]["schemas"]
+    assert "capacity_by_day" in schema["Confirm"]["properties"]

@@ -41,10 +41,19 @@ def items_of(plan: LaunchPlan) -> list[ReadinessItem]:
 def _item_text(item: ReadinessItem) -> tuple[str, str]:
     if item.kind == ReadinessItem.Kind.CAPACITY:
         title = f"capacity in {item.zone} ({item.expected_per_day} orders a day expected)"
+        days = item.capacity_days()
+        on_days = "; ".join(f"{n} on {day}" for day, n in days[:3]) + (
+            f" and {len(days) - 3} more days" if len(days) > 3 else ""
+        )
         if item.status == ReadinessItem.Status.SHORT:
-            return title, f"only {item.capacity_per_day} a day confirmed"
+            cap = item.capacity_per_day or 0
+            if cap < item.expected_per_day:
+                return title, f"only {cap} a day confirmed" + (f"; {on_days}" if days else "")
+            return title, f"{cap} a day confirmed, but only {on_days}"
         if item.done:
-            return title, f"{item.capacity_per_day} a day confirmed"
+            return title, f"{item.capacity_per_day} a day confirmed" + (
+                f"; {on_days}" if days else ""
+            )
         return title, "not confirmed yet"
     if item.kind == ReadinessItem.Kind.BRIEF:
         title = "brief and FAQ acknowledged"
@@ -299,14 +308,15 @@ def findings(campaign: Campaign) -> list[Finding]:
                     )
                 )
         capacity = {
-            i.zone_id: i.capacity_per_day
+            i.zone_id: i
             for i in plan.items.filter(kind=ReadinessItem.Kind.CAPACITY).exclude(
                 capacity_per_day__isnull=True
             )
         }
         names = {z.pk: z.name for z in campaign.zones.all()}
         for (zone_id, day), n in sorted(per_zone_day.items()):
-            cap = capacity.get(zone_id)
+            confirmed = capacity.get(zone_id)
+            cap = confirmed.capacity_on(day) if confirmed is not None else None
             if cap is not None and n > cap:
                 out.append(
                     (
@@ -392,8 +402,9 @@ def calendar(start: date, days: int = 28) -> dict[str, Any]:
                     cell.campaigns.append(c)
                     if item is not None:
                         cell.expected += item.expected_per_day
-                        if item.capacity_per_day is not None:
-                            cell.capacity = (cell.capacity or 0) + item.capacity_per_day
+                        cap = item.capacity_on(cell.day)
+                        if cap is not None:
+                            cell.capacity = (cell.capacity or 0) + cap
         rows.append(CalendarRow(zone=zone, cells=cells, recent_per_day=recent[zone.pk]["per_day"]))
     return {
         "start": start,

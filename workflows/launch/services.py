@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -332,12 +333,15 @@ def item_confirm(
     actor: User,
     item: ReadinessItem,
     capacity_per_day: int | None = None,
+    capacity_by_day: Mapping[date, int] | None = None,
     note: str = "",
     now: datetime | None = None,
 ) -> ReadinessItem:
-    """The owning team confirms its readiness item (ops with its capacity a day). Capacity
-    below the expected volume leaves the item "short" (the launch still waits) and hands the
-    shortfall to marketing. Closes the item's handoff when confirmed. Repeatable."""
+    """The owning team confirms its readiness item (ops with its capacity a day, and
+    optionally a different number on particular days of the campaign). Capacity below the
+    expected volume on any day leaves the item "short" (the launch still waits) and hands the
+    shortfall to marketing. Closes the item's handoff when confirmed. Repeatable: each
+    confirmation replaces the last, days included."""
     now = now or timezone.now()
     item = (
         ReadinessItem.objects.select_for_update().select_related("plan__campaign").get(pk=item.pk)
@@ -348,17 +352,19 @@ def item_confirm(
         )
     campaign = item.plan.campaign
     status = ReadinessItem.Status.CONFIRMED
+    by_day = _check_capacity_days(campaign, item, capacity_by_day or {})
     if item.kind == ReadinessItem.Kind.CAPACITY:
         if capacity_per_day is None or not 0 <= capacity_per_day <= 1_000_000:
             raise DomainError(
                 "Say how many orders a day operations can take in this zone.",
                 field="capacity_per_day",
             )
-        if capacity_per_day < item.expected_per_day:
+        if min([capacity_per_day, *by_day.values()]) < item.expected_per_day:
             status = ReadinessItem.Status.SHORT
-    before = [item.status, item.capacity_per_day]
+    before = [item.status, item.capacity_per_day, item.capacity_by_day]
     item.status = status
     item.capacity_per_day = capacity_per_day
+    item.capacity_by_day = by_day
     item.note = note.strip()
     item.confirmed_by = actor
     item.confirmed_at = now
@@ -367,7 +373,11 @@ def item_confirm(
         actor=actor,
         action="launch.item_confirm",
         obj=item,
-        changes={"status": [before[0], status], "capacity_per_day": [before[1], capacity_per_day]},
+        changes={
+            "status": [before[0], status],
+            "capacity_per_day": [before[1], capacity_per_day],
+            "capacity_by_day": [before[2], by_day],
+        },
     )
     if item.handoff_id:
         handoff = handoff_selectors.get_handoff_for_user(actor, item.handoff_id)
@@ -384,6 +394,7 @@ def item_confirm(
         "zone": item.zone.name if item.zone else "",
         "status": status,
         "capacity_per_day": capacity_per_day,
+        "capacity_by_day": by_day,
         "expected_per_day": item.expected_per_day,
         "by": actor.display_name,
     }
@@ -391,17 +402,62 @@ def item_confirm(
     if status == ReadinessItem.Status.SHORT:
         marketing = campaign.owner_team or _team_of_kind(Team.Kind.MARKETING)
         if marketing is not None:
+            short_days = [
+                f"{day}: {n}" for day, n in item.capacity_days() if n < item.expected_per_day
+            ]
+            if capacity_per_day is not None and capacity_per_day < item.expected_per_day:
+                can = f"{capacity_per_day} orders a day"
+            else:
+                can = f"fewer orders on {len(short_days)} day{'s' if len(short_days) > 1 else ''}"
             handoff_services.handoff_create(
                 team=marketing,
-                title=f"Operations can take {capacity_per_day} orders a day in {item.zone}, "
+                title=f"Operations can take {can} in {item.zone}, "
                 f"“{campaign.name}” expects {item.expected_per_day}: re-target or reschedule",
-                body=item.note,
+                body="\n".join(
+                    [item.note, *(["Short days: " + "; ".join(short_days)] if short_days else [])]
+                ).strip(),
                 link=reverse("campaign_detail", args=[campaign.pk]),
                 created_by=actor,
                 from_team=item.team,
-                dedupe_key=f"launch-short:{item.pk}:{capacity_per_day}",
+                dedupe_key=f"launch-short:{item.pk}:{capacity_per_day}:"
+                + ",".join(short_days)[:120],
             )
     return item
+
+
+MAX_CAPACITY_DAYS = 366
+
+
+def _check_capacity_days(
+    campaign: Campaign, item: ReadinessItem, by_day: Mapping[date, int]
+) -> dict[str, int]:
+    """The per-day capacities as stored ({"2026-12-24": 20}), or a DomainError naming the
+    first day that is not a day of the campaign or has no sensible number."""
+    if not by_day:
+        return {}
+    if item.kind != ReadinessItem.Kind.CAPACITY:
+        raise DomainError("Only a capacity item has capacity per day.", field="capacity_by_day")
+    if len(by_day) > MAX_CAPACITY_DAYS:
+        raise DomainError(
+            f"At most {MAX_CAPACITY_DAYS} days with their own capacity.", field="capacity_by_day"
+        )
+    out: dict[str, int] = {}
+    for day, n in sorted(by_day.items()):
+        if (campaign.starts_on and day < campaign.starts_on) or (
+            campaign.ends_on and day > campaign.ends_on
+        ):
+            raise DomainError(
+                f"{day} is not a day of “{campaign.name}” "
+                f"({campaign.starts_on or '?'} – {campaign.ends_on or 'open'}).",
+                field="capacity_by_day",
+            )
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 1_000_000:
+            raise DomainError(
+                f"Capacity on {day}: a number of orders from 0 to 1,000,000.",
+                field="capacity_by_day",
+            )
+        out[day.isoformat()] = n
+    return out
 
 
 def _close_rule_capacity_requests(
