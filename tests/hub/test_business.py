@@ -193,3 +193,38 @@ def test_admins_map_zones_to_dispatch_teams(client_for, admin_user, member):
     assert zone.dispatch_team_id == "team_h2"
     duplicate = client.post("/zones/", {"name": "Again", "code": "harbour"})
     assert "already exists" in duplicate.content.decode()
+
+
+def test_the_admin_cannot_move_a_campaign_s_status_past_its_events_and_launch_gate(client, north):
+    from tests.factories import UserFactory
+
+    root = UserFactory(email="root@crossdock.test", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    campaign = Campaign.objects.create(name="Spring", starts_on=date(2026, 12, 1))
+    campaign.zones.set([north])
+    response = client.post(
+        f"/admin/hub/campaign/{campaign.pk}/change/",
+        {
+            "name": "Spring",
+            "external_id": "",
+            "channel": "email",
+            "segment": "",
+            "zones": [north.pk],
+            "starts_on": "2026-12-01",
+            "ends_on": "",
+            "status": "live",
+            "budget": "0",
+            "owner_team": "",
+            "created_at_0": "2026-11-30",
+            "created_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    campaign.refresh_from_db()
+    assert (campaign.status, campaign.channel) == (
+        "draft",
+        "email",
+    )  # the edit saved, not the status
+    assert not Event.objects.filter(type__startswith="hub.campaign.").exists()
+    page = client.get(f"/admin/hub/campaign/{campaign.pk}/change/").content.decode()
+    assert 'name="status"' not in page

@@ -542,3 +542,44 @@ def test_orders_above_a_day_s_own_capacity_are_found_and_the_calendar_uses_it(
     [row] = data["rows"]
     assert [c.capacity for c in row.cells] == [5, 2, 9, 5]
     assert [c.clash for c in row.cells] == [False, False, False, False]
+
+
+def test_a_campaign_scheduled_from_outside_the_launch_flow_gets_its_checklist_from_the_event(
+    api_for, world, marketer, riverside
+):
+    """A tool scheduling through the campaigns API (Zapier, a CRM workflow) never opens the
+    launch page: the worker's processing of hub.campaign.scheduled opens the checklist."""
+    api = api_for(marketer)
+    today = timezone.localdate()
+    made = api.post(
+        "/api/v1/campaigns/",
+        {
+            "name": "From the CRM",
+            "channel": "email",
+            "zones": [riverside.code],
+            "starts_on": str(today + timedelta(days=5)),
+            "ends_on": str(today + timedelta(days=12)),
+        },
+        format="json",
+    )
+    assert made.status_code == 201, made.json()
+    pk = made.json()["id"]
+    assert not LaunchPlan.objects.filter(campaign_id=pk).exists()
+    scheduled = api.post(f"/api/v1/campaigns/{pk}/status/", {"status": "scheduled"})
+    assert scheduled.status_code == 200
+    assert not ReadinessItem.objects.filter(plan__campaign_id=pk).exists()  # not before the worker
+
+    process("hub.campaign.scheduled")
+    event = Event.objects.get(type="hub.campaign.scheduled")
+    assert event.status == "processed"
+    items = ReadinessItem.objects.filter(plan__campaign_id=pk)
+    assert sorted((i.kind, i.team.name) for i in items) == [
+        ("brief", "Customer Support"),
+        ("capacity", "Operations"),
+        ("codes", "Tech"),
+    ]
+    assert all(Handoff.objects.filter(pk=i.handoff_id).exists() for i in items)
+    readiness = api.get(f"/api/v1/campaigns/{pk}/").json()["readiness"]
+    assert {r["key"] for r in readiness} == {"capacity:riverside", "brief", "codes"}
+    refused = api.post(f"/api/v1/campaigns/{pk}/status/", {"status": "live"})
+    assert refused.json()["code"] == "not_ready"
