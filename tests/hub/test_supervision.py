@@ -97,3 +97,38 @@ def test_a_killed_worker_and_beat_are_started_again_while_the_web_serves(tmp_pat
     finally:
         processes.kill_session(runner)
     assert processes.session_processes(runner.pid) == []
+
+
+def test_stopping_the_whole_process_group_leaves_nothing_running(tmp_path):
+    """A process manager or `timeout` signals every process of `make run` at once (the web, the
+    supervisors, the worker and its pool): everything stops, no worker is left behind holding
+    the embedded database and broker."""
+    port = processes.free_port(processes.WEB_PORTS)
+    env = processes.app_env(
+        PORT=str(port),
+        DEBUG="1",
+        CELERY_BROKER_URL="",  # the embedded default of `make run`
+        CROSSDOCK_VAR_DIR=str(tmp_path / "var"),
+    )
+    log = tmp_path / "run.log"
+    with log.open("w") as out:
+        runner = subprocess.Popen(
+            ["scripts/run.sh"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for(lambda: "ready." in log.read_text(), timeout=90, interval=0.2)
+        wait_for(lambda: main_process(runner.pid, "beat"), timeout=30)
+        wait_for(lambda: processes.get(f"http://127.0.0.1:{port}/healthz") == 200, timeout=30)
+
+        os.killpg(runner.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline and processes.session_processes(runner.pid):
+            time.sleep(0.5)
+        assert processes.session_processes(runner.pid) == []
+    finally:
+        processes.kill_session(runner)
