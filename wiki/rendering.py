@@ -153,7 +153,14 @@ def render(body: str, *, titles: dict[str, int] | None = None) -> str:
     if _MD is None:
         _MD = _markdown()
     source = _expand_wikilinks(body or "", titles or {})
-    return sanitize(_MD.render(source))
+    return _scrolling_tables(sanitize(_MD.render(source)))
+
+
+def _scrolling_tables(safe_html: str) -> str:
+    """Each table in a region of its own that scrolls sideways on a narrow screen and can be
+    reached and scrolled with the keyboard (added after sanitising: the renderer's markup)."""
+    region = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table">'
+    return re.sub(r"<table\b", region + "<table", safe_html).replace("</table>", "</table></div>")
 
 
 # --- Live chips ---------------------------------------------------------------------------
