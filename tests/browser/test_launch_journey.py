@@ -30,11 +30,14 @@ def shoot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width, suffix in ((1366, "desktop"), (390, "phone")):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"launch-{name}-{suffix}.png"), full_page=True)
         if width == 390:
-            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
-                f"{name}: horizontal scroll on a phone"
-            )
+            # Charts redraw for the new width on the window's resize event, a moment later.
+            fits = "document.documentElement.scrollWidth <= window.innerWidth + 1"
+            deadline = time.monotonic() + 5
+            while not page.evaluate(fits) and time.monotonic() < deadline:
+                page.wait_for_timeout(100)
+            assert page.evaluate(fits), f"{name}: horizontal scroll on a phone"
+        page.screenshot(path=str(SHOTS / f"launch-{name}-{suffix}.png"), full_page=True)
     page.set_viewport_size({"width": 1366, "height": 900})
 
 
