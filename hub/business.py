@@ -11,6 +11,7 @@ import string
 from collections import Counter
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -389,21 +390,16 @@ def promo_codes_generate(
     codes = set(sorted(codes)[:count])
     if len(codes) < count:
         raise DomainError(f"Too many codes of {pattern} exist already.", field="pattern")
-    batch = f"generate:{campaign.pk}:{int(timezone.now().timestamp() * 1_000_000)}"
-    return [
-        promo_code_create(
-            actor=actor,
-            code=code,
-            discount_percent=discount_percent,
-            campaign=campaign,
-            valid_from=valid_from,
-            valid_until=valid_until,
-            max_uses=max_uses,
-            batch=batch,
-            batch_size=count,
-        )
-        for code in sorted(codes)
-    ]
+    return _promo_batch_create(
+        "generate",
+        sorted(codes),
+        actor=actor,
+        campaign=campaign,
+        discount_percent=discount_percent,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        max_uses=max_uses,
+    )
 
 
 @transaction.atomic
@@ -439,18 +435,27 @@ def promo_codes_import(
             field="codes",
             errors={"codes": problems},
         )
-    batch = f"import:{campaign.pk}:{int(timezone.now().timestamp() * 1_000_000)}"
+    return _promo_batch_create(
+        "import",
+        codes,
+        actor=actor,
+        campaign=campaign,
+        discount_percent=discount_percent,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        max_uses=max_uses,
+    )
+
+
+def _promo_batch_create(
+    kind: str, codes: list[str], *, actor: User, campaign: Campaign, **terms: Any
+) -> list[PromoCode]:
+    """Create checked ``codes`` as one batch: each records hub.promo_code.created naming the
+    batch and its size, so one message can cover them all."""
+    batch = f"{kind}:{campaign.pk}:{int(timezone.now().timestamp() * 1_000_000)}"
     return [
         promo_code_create(
-            actor=actor,
-            code=code,
-            discount_percent=discount_percent,
-            campaign=campaign,
-            valid_from=valid_from,
-            valid_until=valid_until,
-            max_uses=max_uses,
-            batch=batch,
-            batch_size=len(codes),
+            actor=actor, code=code, campaign=campaign, batch=batch, batch_size=len(codes), **terms
         )
         for code in codes
     ]
