@@ -67,7 +67,7 @@ def demo_pages() -> list[str]:
         team=Team.objects.get(name="Operations"),
         kind="slack",
         name="#ops-alerts",
-        target="https://hooks.slack.invalid/services/T000/B000/XXXX",
+        target="https://hooks.slack.invalid/services/T000/B000/not-a-real-hook",
     )
     return [
         "/",
