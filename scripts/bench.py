@@ -136,9 +136,10 @@ def stack_env(database_url: str) -> dict[str, str]:
 class Stack:
     """gunicorn + a Celery worker + the receiver, as processes of their own."""
 
-    def __init__(self, database_url: str, receipts: Path):
+    def __init__(self, database_url: str, receipts: Path, *, worker: bool = True):
         self.database_url = database_url
         self.receipts = receipts
+        self.worker = worker
         self.procs: dict[str, subprocess.Popen] = {}
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -161,7 +162,10 @@ class Stack:
             "gunicorn", [str(BIN / "gunicorn"), "hub.wsgi", "--bind", f"127.0.0.1:{PORT}"], env
         )
         # As docker-compose's worker service runs it.
-        self._spawn("worker", [str(BIN / "celery"), "-A", "hub", "worker", "--loglevel=INFO"], env)
+        if self.worker:
+            self._spawn(
+                "worker", [str(BIN / "celery"), "-A", "hub", "worker", "--loglevel=INFO"], env
+            )
         deadline = time.monotonic() + 90
         while True:
             try:
@@ -176,7 +180,7 @@ class Stack:
             if time.monotonic() > deadline:
                 raise SystemExit(f"gunicorn did not answer /healthz; see {OUT / 'gunicorn.log'}")
             time.sleep(0.3)
-        while "ready." not in (OUT / "worker.log").read_text(errors="replace"):
+        while self.worker and "ready." not in (OUT / "worker.log").read_text(errors="replace"):
             if time.monotonic() > deadline or self.procs["worker"].poll() is not None:
                 raise SystemExit(f"The Celery worker did not start; see {OUT / 'worker.log'}")
             time.sleep(0.3)
@@ -583,7 +587,12 @@ def bench_ingest(
     )
     report.add("ingest: errors (non-2xx, socket)", f"{errors}", "0", errors == 0)
     report.add("ingest: backlog when the load stopped", f"{counts_at_end['backlog']:,} events")
-    drained = wait_drained(run, counts_at_end["events"], receipts, timeout=drain_wait)
+    # --no-worker: the web alone (events stay queued; nothing to drain or deliver).
+    drained = (
+        wait_drained(run, counts_at_end["events"], receipts, timeout=drain_wait)
+        if stack.worker
+        else None
+    )
     cpu_after = stack.cpu_seconds()
     counts = run_counts(run)
     handled = max(1, result["requests"])
@@ -600,6 +609,8 @@ def bench_ingest(
         "equal",
         0 <= in_flight <= CONNECTIONS,
     )
+    if not stack.worker:
+        return
     report.add(
         "ingest: backlog drained in",
         f"{drained:.1f} s" if drained is not None else f"not in {drain_wait} s",
@@ -801,7 +812,7 @@ def bench_memory(report: Report, stack: Stack) -> None:
         )
 
 
-def warm_up(token: str, receipts: Path) -> None:
+def warm_up(token: str, receipts: Path, *, delivered: bool = True) -> None:
     """A few events through the whole path, so imports and connections are in place."""
     run = "w" + uuid.uuid4().hex[:8]
     base = int(time.time() * 1000)
@@ -814,7 +825,7 @@ def warm_up(token: str, receipts: Path) -> None:
         )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             response.read()
-    if wait_drained(run, 20, receipts, timeout=60) is None:
+    if delivered and wait_drained(run, 20, receipts, timeout=60) is None:
         raise SystemExit(f"The warm-up events were not delivered; see {OUT}/*.log")
 
 
@@ -825,6 +836,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short runs, no 1M seeding (~3 min)")
     parser.add_argument(
         "--only", default="", help="comma-separated: ingest,alerts,memory,pages,dashboards"
+    )
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="ingest without the Celery worker: the web's own cost (events stay queued)",
     )
     args = parser.parse_args()
     wanted = set(filter(None, args.only.split(","))) or {
@@ -851,10 +867,10 @@ def main() -> None:
         token = prepare_ingest()
         receipts = OUT / "receipts.tsv"
         receipts.unlink(missing_ok=True)
-        stack = Stack(INGEST_DATABASE_URL, receipts)
+        stack = Stack(INGEST_DATABASE_URL, receipts, worker=not args.no_worker)
         try:
             stack.start()
-            warm_up(token, receipts)
+            warm_up(token, receipts, delivered=stack.worker)
             if "ingest" in wanted:
                 seconds, drain_wait = (10, 120) if args.quick else (30, 600)
                 bench_ingest(report, stack, token, receipts, seconds, drain_wait)
