@@ -175,7 +175,7 @@ if not CACHE_URL:
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "hub.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "crossdock",
             "TIMEOUT": 300,
