@@ -3,6 +3,7 @@ import math
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpResponse, JsonResponse
+from django.urls import Resolver404, get_resolver
 
 from hub import ratelimit
 
@@ -49,6 +50,44 @@ class RateLimitMiddleware:
             response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(seconds)
         return response
+
+
+class MachineRoutesMiddleware:
+    """Serve the signed machine endpoints (settings.CROSSDOCK_MACHINE_ROUTES: prefix → URLconf,
+    e.g. the providers' webhooks under /hooks/) without the browser chain that follows it.
+
+    Sessions, CSRF, authentication, messages, htmx, the sign-in stages and the page CSP serve
+    people in a browser. A webhook carries its own proof (the token in its URL and the
+    provider's signature, which its view checks), sets no cookie and renders no page, and that
+    chain cost most of its CPU. Everything before this middleware still applies (the security
+    headers, the rate limit); the host is checked against ALLOWED_HOSTS as CommonMiddleware
+    would; the answer says it may not be framed or run anything (it is JSON). A path the
+    route's URLconf does not match goes through the full chain as before (404 page, slashes).
+    """
+
+    HEADERS = {
+        "X-Frame-Options": "DENY",
+        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        for prefix, urlconf in settings.CROSSDOCK_MACHINE_ROUTES.items():
+            if path.startswith(prefix):
+                try:
+                    match = get_resolver(urlconf).resolve(path[len(prefix) - 1 :])
+                except Resolver404:
+                    break
+                request.get_host()  # DisallowedHost (400) for a host not in ALLOWED_HOSTS
+                request.resolver_match = match
+                response = match.func(request, *match.args, **match.kwargs)
+                for name, value in self.HEADERS.items():
+                    response.headers.setdefault(name, value)
+                return response
+        return self.get_response(request)
 
 
 class RefuseNulMiddleware:

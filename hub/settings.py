@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hub.middleware.RateLimitMiddleware",
+    # Signed webhooks stop here: the rest of the chain serves browsers (hub/middleware.py).
+    "hub.middleware.MachineRoutesMiddleware",
     "hub.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -201,6 +203,17 @@ CROSSDOCK_RATE_LIMITS: dict[str, str] = {
     "/ack/": "60/60",
     "/invitations/": "30/60",
 }
+
+# Machine endpoints served without the browser middleware (sessions, CSRF, auth, messages,
+# CSP, sign-in stages): URL prefix → the URLconf of the views under it. Each such view checks
+# who is asking itself (a webhook: its token and the provider's signature).
+CROSSDOCK_MACHINE_ROUTES: dict[str, str] = {"/hooks/": "handoffs.webhook_urls"}
+# Each web process keeps the integration of a webhook URL this many seconds before reading it
+# again: a change made through Crossdock applies at once in the process that made it, and
+# within this time in the others (0: read it on every request).
+CROSSDOCK_INTEGRATION_CACHE_SECONDS = float(
+    os.environ.get("CROSSDOCK_INTEGRATION_CACHE_SECONDS", "2")
+)
 
 # --- I18N ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

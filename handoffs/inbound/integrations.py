@@ -219,6 +219,9 @@ def _touch_last_event(integration: Integration, now: datetime) -> None:
         return
     stale = Q(last_event_at__isnull=True) | Q(last_event_at__lt=now - LAST_EVENT_EVERY)
     Integration.objects.filter(stale, pk=integration.pk).update(last_event_at=now)
+    # The web process's cached copy (handoffs/inbound/webhooks.py) learns it too, so it asks
+    # again only after the interval.
+    integration.last_event_at = now
 
 
 # --- Processing -----------------------------------------------------------------------------
