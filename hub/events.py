@@ -139,14 +139,7 @@ def _insert_once(event: Event) -> bool:
     savepoint is needed around it (a savepoint and its release were two more round trips on
     every webhook, the hottest write of the hub).
     """
-    fields = [f for f in Event._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    table, pk = quote(Event._meta.db_table), quote(Event._meta.pk.column)
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    # Identifiers only from the model's metadata; every value is a parameter.
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
-    sql += f"ON CONFLICT (source, external_id) DO NOTHING RETURNING {pk}"
+    fields, sql = _insert_statement(connection.vendor)
     params = [f.get_db_prep_save(f.pre_save(event, add=True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -157,6 +150,24 @@ def _insert_once(event: Event) -> bool:
     event._state.adding = False
     event._state.db = connection.alias
     return True
+
+
+_statements: dict[str, tuple[list, str]] = {}
+
+
+def _insert_statement(vendor: str) -> tuple[list, str]:
+    """The fields and the INSERT … ON CONFLICT of _insert_once (built once per process)."""
+    if vendor not in _statements:
+        fields = [f for f in Event._meta.concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        table, pk = quote(Event._meta.db_table), quote(Event._meta.pk.column)
+        columns = ", ".join(quote(f.column) for f in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        # Identifiers only from the model's metadata; every value is a parameter.
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+        sql += f"ON CONFLICT (source, external_id) DO NOTHING RETURNING {pk}"
+        _statements[vendor] = (fields, sql)
+    return _statements[vendor]
 
 
 # Events are processed in batches by drain tasks, not one task each: a publish per event cost
