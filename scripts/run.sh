@@ -24,8 +24,10 @@ django.setup()
 from hub.banner import banner_text
 print(banner_text())
 PY
+# The worker runs below the web when the cores are busy (as docker-compose.yml gives it a
+# quarter of the web's CPU weight): a burst of webhooks is answered first, processing catches up.
 CROSSDOCK_RUN_BANNER=1 scripts/supervise.sh worker \
-  $BIN/celery -A hub worker --loglevel=INFO --concurrency=2 &
+  nice -n "${CROSSDOCK_WORKER_NICE:-6}" $BIN/celery -A hub worker --loglevel=INFO --concurrency=2 &
 scripts/supervise.sh beat \
   $BIN/celery -A hub beat --loglevel=INFO --schedule="$VAR/celerybeat-schedule" &
 if [ "${DEBUG:-0}" = "1" ]; then
