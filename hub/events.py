@@ -141,7 +141,7 @@ def _insert_once(event: Event) -> bool:
     """
     fields, sql = _insert_statement(connection.vendor)
     params = [f.get_db_prep_save(f.pre_save(event, add=True), connection) for f in fields]
-    with connection.cursor() as cursor:
+    with _insert_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
@@ -150,6 +150,25 @@ def _insert_once(event: Event) -> bool:
     event._state.adding = False
     event._state.db = connection.alias
     return True
+
+
+def _insert_cursor():
+    """A cursor for the event INSERT: on Postgres one that sends the values apart from the
+    statement (psycopg's server-side binding), as Django's cursor would with that option on.
+
+    Django binds values into the SQL text on the client by default, which means quoting every
+    value, the JSON payload included, on the hottest write of the hub (about a tenth of a
+    webhook's CPU). Only this one statement changes; it is still Django's cursor wrapper (query
+    logging, database errors as Django's).
+    """
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
 
 
 _statements: dict[str, tuple[list, str]] = {}
