@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -31,7 +32,6 @@ from django.db.models.signals import post_delete, post_save
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-KEY = "kpis:generation"
 TIMEOUT = 120
 WATCHED = (
     "hub.MarketingSpend",
@@ -51,12 +51,30 @@ WATCHED = (
 )
 
 
+def _scope() -> str:
+    """The database the values come from: two databases sharing one cache (tests beside a
+    benchmark, staging beside production) never see each other's values or generations."""
+    db = connection.settings_dict
+    return f"{db.get('HOST') or ''}:{db.get('PORT') or ''}/{db['NAME']}"
+
+
+def _key() -> str:
+    return f"kpis:generation:{_scope()}"
+
+
+def _start() -> int:
+    """A counter that is lost (evicted, cache restarted) starts again from the clock, in
+    milliseconds: above the generations it reached unless it moved more than once a
+    millisecond on average (and entries live only ``TIMEOUT`` seconds anyway)."""
+    return int(time.time() * 1000)
+
+
 def generation() -> int:
     try:
-        value = cache.get(KEY)
+        value = cache.get(_key())
         if value is None:
-            cache.add(KEY, 1, timeout=None)
-            value = cache.get(KEY, 1)
+            cache.add(_key(), _start(), timeout=None)
+            value = cache.get(_key(), 0)
         return int(value)
     except Exception:  # the cache being down must not take the dashboards down
         logger.warning("KPI cache unavailable", exc_info=True)
@@ -72,9 +90,9 @@ def bump() -> None:
 
 def _bump_now() -> None:
     try:
-        cache.incr(KEY)
-    except ValueError:  # no counter yet (or evicted): any new value is a new generation
-        cache.add(KEY, 1, timeout=None)
+        cache.incr(_key())
+    except ValueError:  # no counter yet (or evicted)
+        cache.add(_key(), _start(), timeout=None)
     except Exception:
         logger.warning("KPI cache unavailable", exc_info=True)
 
@@ -102,7 +120,7 @@ def memo(name: str, parts: tuple, compute: Callable[[], T]) -> T:
     if not gen:
         return compute()
     # Hashed: the parts (e.g. the sources' names) may be longer than a cache key should be.
-    digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).hexdigest()
+    digest = hashlib.sha256(":".join(str(p) for p in (_scope(), *parts)).encode()).hexdigest()
     key = f"kpis:{name}:{gen}:{digest}"
     try:
         found = cache.get(key)
