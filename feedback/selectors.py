@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -36,9 +36,25 @@ def survey_list(user: User) -> QuerySet[Survey]:
     """Every survey a member may see, newest first, with invitation and response counts."""
     if not roles.is_member(user):
         raise PermissionDenied
+    # One subquery per count: two COUNT(DISTINCT) over both joins would multiply every
+    # survey's invitations by its responses before counting (seconds with a few thousand each).
+    invited = (
+        Invitation.objects.filter(survey=OuterRef("pk"), sent_at__isnull=False)
+        .order_by()
+        .values("survey")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    responses = (
+        Response.objects.filter(survey=OuterRef("pk"))
+        .order_by()
+        .values("survey")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return Survey.objects.annotate(
-        n_invited=Count("invitations", filter=Q(invitations__sent_at__isnull=False), distinct=True),
-        n_responses=Count("responses", distinct=True),
+        n_invited=Coalesce(Subquery(invited), 0),
+        n_responses=Coalesce(Subquery(responses), 0),
     ).order_by("-created_at", "-id")
 
 

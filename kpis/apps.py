@@ -7,11 +7,12 @@ class KpisConfig(AppConfig):
 
     def ready(self) -> None:
         from hub import demo, home
+        from kpis import cache, metrics, selectors, signals
         from kpis import demo as kpi_demo
-        from kpis import metrics, selectors, signals
 
         metrics.register_core()
         signals.connect()
+        cache.connect()
 
         home.register("kpis_off_target", selectors.off_target_for_home)
         demo.extend(kpi_demo.load, kpi_demo.reset)

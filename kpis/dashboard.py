@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from kpis import metrics, registry
+from kpis import cache, metrics, registry
 from kpis.models import Baseline, ManualValue, Target
 from kpis.registry import Filters, Inputs, Metric, Period, Value, month_period
 
@@ -57,7 +57,7 @@ class Card:
 
 
 def targets() -> dict[str, Decimal]:
-    return dict(Target.objects.values_list("metric", "value"))
+    return cache.memo("targets", (), lambda: dict(Target.objects.values_list("metric", "value")))
 
 
 def months_of(period: Period) -> list[date]:
@@ -69,11 +69,16 @@ def months_of(period: Period) -> list[date]:
 
 
 def manual_values_between(start: date, end: date) -> ManualValues:
-    """Every manual value of the months from ``start`` to ``end``, in one query."""
-    rows = ManualValue.objects.filter(month__gte=start.replace(day=1), month__lte=end).values_list(
-        "metric", "month", "zone_id", "value"
-    )
-    return {(m, month, zone): value for m, month, zone, value in rows}
+    """Every manual value of the months from ``start`` to ``end``, in one query (once per KPI
+    cache generation)."""
+
+    def read() -> ManualValues:
+        rows = ManualValue.objects.filter(
+            month__gte=start.replace(day=1), month__lte=end
+        ).values_list("metric", "month", "zone_id", "value")
+        return {(m, month, zone): value for m, month, zone, value in rows}
+
+    return cache.memo("manual", (start, end), read)
 
 
 def manual_value(
@@ -252,7 +257,9 @@ def scorecard(months: int = 6, today: date | None = None) -> dict[str, Any]:
         month = (month - timedelta(days=1)).replace(day=1)
     periods.reverse()
     goals = targets()
-    baselines = dict(Baseline.objects.values_list("metric", "value"))
+    baselines = cache.memo(
+        "baselines", (), lambda: dict(Baseline.objects.values_list("metric", "value"))
+    )
     manual = manual_values_between(periods[0].start, periods[-1].end)
     since = registry.first_days()
     # One pass over each month's inputs, shared by every metric; a month before a metric's

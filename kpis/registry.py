@@ -361,9 +361,35 @@ def unavailable_reason(metric: Metric, filters: Filters) -> str:
 # --- Computing ----------------------------------------------------------------------------------
 
 
+def _sources_key() -> str:
+    return ",".join(
+        f"{s.name}={getattr(s.daily, '__module__', '')}.{getattr(s.daily, '__qualname__', '')}"
+        for s in _sources.values()
+    )
+
+
+def _filters_key(filters: Filters) -> tuple:
+    return (
+        filters.zone.pk if filters.zone is not None else "",
+        filters.campaign.pk if filters.campaign is not None else "",
+    )
+
+
 def daily_inputs(period: Period, filters: Filters) -> dict[date, Inputs]:
     """Every source's inputs per day of the period (a source that cannot split by an active
-    filter contributes nothing: the metrics reading it are not available under that filter)."""
+    filter contributes nothing: the metrics reading it are not available under that filter).
+
+    Computed once per period, filters and KPI cache generation (``kpis.cache``)."""
+    from kpis import cache
+
+    return cache.memo(
+        "days",
+        (period.start, period.end, *_filters_key(filters), _sources_key()),
+        lambda: _daily_inputs(period, filters),
+    )
+
+
+def _daily_inputs(period: Period, filters: Filters) -> dict[date, Inputs]:
     days: dict[date, Inputs] = defaultdict(Inputs)
     for source in _sources.values():
         if filters.active - source.honours:
@@ -384,7 +410,14 @@ def total(days: Mapping[date, Inputs], period: Period | None = None) -> Inputs:
 
 
 def first_days() -> dict[str, date | None]:
-    """Each source's first day of data (one or two queries per source; call once per page)."""
+    """Each source's first day of data (one or two queries per source, once per KPI cache
+    generation)."""
+    from kpis import cache
+
+    return cache.memo("since", (_sources_key(),), _first_days)
+
+
+def _first_days() -> dict[str, date | None]:
     seen: dict[Any, date | None] = {}  # sources may share one since()
     out: dict[str, date | None] = {}
     for source in _sources.values():

@@ -23,6 +23,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from hub.models import Customer, Delivery
+from kpis import cache as kpi_cache
 from kpis.models import DailyRollup, DirtyDay, RollupRun
 
 DONE = [Delivery.Status.SUCCEEDED, Delivery.Status.FAILED]
@@ -131,6 +132,7 @@ def rebuild(start: date, end: date) -> int:
         )
         RollupRun.objects.create(first_day=start, last_day=end, rows=len(rows), finished_at=now)
         RollupRun.objects.filter(finished_at__lt=now - timedelta(days=30)).delete()
+        kpi_cache.bump()
     return len(rows)
 
 

@@ -97,6 +97,12 @@ def metric_list() -> list[registry.Metric]:
 
 def chart_events(period: Period) -> list[tuple[date, str]]:
     """What happened in the period, for the charts: launches, campaign errors, rules on."""
+    from kpis import cache
+
+    return cache.memo("events", (period.start, period.end), lambda: _chart_events(period))
+
+
+def _chart_events(period: Period) -> list[tuple[date, str]]:
     start, end = period.bounds()
     notes: list[tuple[date, str]] = [
         (c.starts_on, f"Launch: {c.name}")

@@ -8,6 +8,15 @@ from tests import receivers, workers
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_kpi_cache(django_db_setup):
+    """Each test starts a KPI cache generation of its own (of the test database): the cache
+    (Redis) outlives the database state of the test before."""
+    from kpis import cache
+
+    cache._bump_now()
+
+
 @pytest.fixture
 def ops(db):
     return TeamFactory(name="Operations", slug="operations", kind="operations")

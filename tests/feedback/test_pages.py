@@ -131,3 +131,17 @@ def test_small_teams_are_withheld_on_anonymous_surveys(
         services.response_submit(survey=pulse, invitation=inv, data={q(pulse, 0): ["4"]})
     page = client_for(manager).get(f"/feedback/{pulse.pk}/results/").content.decode()
     assert "fewer than 5 answers" in page
+
+
+def test_survey_list_counts_invitations_and_responses_each_once(member, manager, pulse, csat):
+    from feedback import selectors
+
+    services.survey_send(actor=None, survey=pulse, round="r")
+    invited = pulse.invitations.filter(sent_at__isnull=False).count()
+    for inv in pulse.invitations.all()[:2]:
+        services.response_submit(survey=pulse, invitation=inv, data={q(pulse, 0): ["4"]})
+    services.response_submit(survey=csat, data={q(csat, 0): ["5"]})
+    counts = {s.pk: (s.n_invited, s.n_responses) for s in selectors.survey_list(member)}
+    assert invited >= 2
+    assert counts[pulse.pk] == (invited, 2)
+    assert counts[csat.pk] == (0, 1)
