@@ -23,7 +23,9 @@ makes a repeated record a no-op.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,7 +38,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from hub.models import Event
-from hub.queue import publish
+from hub.queue import publish, run_here
 
 logger = logging.getLogger(__name__)
 
@@ -243,11 +245,18 @@ def claim_next(now: datetime) -> int | None:
     Fresh: never attempted. An event a subscriber failed on waits for its own retry (with
     backoff), so a drain never spins on it.
     """
+    event = claim_next_event(now)
+    return event.pk if event is not None else None
+
+
+def claim_next_event(now: datetime) -> Event | None:
+    """``claim_next``, returning the claimed event itself (one round trip on Postgres)."""
     if connection.vendor == "postgresql":
         # One statement; SKIP LOCKED lets concurrent drains take different events.
         # event_unfinished_idx (received_at, partial on pending/processing) serves the scan.
-        with connection.cursor() as cursor:
-            cursor.execute(
+        # RETURNING the row spares a SELECT of the event just claimed.
+        claimed = list(
+            Event.objects.raw(
                 """
                 UPDATE hub_event SET status = 'processing', claimed_at = %s
                 WHERE id = (
@@ -256,17 +265,54 @@ def claim_next(now: datetime) -> int | None:
                     ORDER BY received_at, id LIMIT 1
                     FOR UPDATE SKIP LOCKED
                 )
-                RETURNING id
+                RETURNING *
                 """,
                 [now],
             )
-            row = cursor.fetchone()
-        return row[0] if row else None
+        )
+        return claimed[0] if claimed else None
     fresh = Event.objects.filter(status=Event.Status.PENDING, attempts=0)
     for event_id in fresh.order_by("received_at", "id").values_list("id", flat=True)[:5]:
         if fresh.filter(pk=event_id).update(status=Event.Status.PROCESSING, claimed_at=now):
-            return event_id
+            return Event.objects.get(pk=event_id)
     return None
+
+
+# Values a drain's subscribers may reuse from one event to the next (see ``memo``).
+_batch: ContextVar[dict[Any, Any] | None] = ContextVar("crossdock_event_batch", default=None)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Let subscribers reuse what they looked up (``memo``) until the block ends: a drain's
+    events share the rules, channels and zones they read. Nested blocks share the outer one."""
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def memo(key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, remembered under ``key`` for the rest of the current ``batch`` (a drain,
+    which lasts at most DRAIN_LIMIT events); computed every time outside one. For reads that
+    may be that much out of date (configuration: rules, channels, zones), never for facts."""
+    cache = _batch.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def forget(key: Any) -> None:
+    """Drop what ``memo`` remembers under ``key`` (its next call computes again)."""
+    cache = _batch.get()
+    if cache is not None:
+        cache.pop(key, None)
 
 
 def drain(*, limit: int = DRAIN_LIMIT) -> tuple[int, bool]:
@@ -275,6 +321,10 @@ def drain(*, limit: int = DRAIN_LIMIT) -> tuple[int, bool]:
     each event is claimed before it is processed, and only the one in hand is held, so a killed
     drain leaves one event for the sweeper, as a killed per-event task did.
 
+    Configuration the subscribers read is shared across the drain's events (``memo``), and the
+    tasks they queue that may run here (alerts due now) run in this process right after the
+    event, not through the broker (``hub.queue.run_here``).
+
     An event whose subscriber fails goes back to pending (process() records it) and gets its
     own retry task with backoff.
     """
@@ -282,17 +332,21 @@ def drain(*, limit: int = DRAIN_LIMIT) -> tuple[int, bool]:
 
     wake_clear()
     taken = 0
-    while taken < limit:
-        event_id = claim_next(timezone.now())
-        if event_id is None:
-            return taken, False
-        taken += 1
-        try:
-            process(event_id, claimed=True)
-        except Exception:
-            logger.warning("Event %s failed; retrying it on its own", event_id, exc_info=True)
-            retry_at = timezone.now() + timedelta(seconds=RETRY_FIRST_SECONDS)
-            publish(process_event_task, event_id, eta=retry_at, what=f"event {event_id}")
+    with batch():
+        while taken < limit:
+            event = claim_next_event(timezone.now())
+            if event is None:
+                return taken, False
+            taken += 1
+            with run_here():
+                try:
+                    _process_claimed(event)
+                except Exception:
+                    logger.warning(
+                        "Event %s failed; retrying it on its own", event.pk, exc_info=True
+                    )
+                    retry_at = timezone.now() + timedelta(seconds=RETRY_FIRST_SECONDS)
+                    publish(process_event_task, event.pk, eta=retry_at, what=f"event {event.pk}")
     return taken, True
 
 
@@ -319,7 +373,13 @@ def process(event_id: int, *, now: datetime | None = None, claimed: bool = False
     now = now or timezone.now()
     if not claimed and not claim(event_id, now):
         return False
-    event = Event.objects.get(pk=event_id)
+    _process_claimed(Event.objects.get(pk=event_id))
+    return True
+
+
+def _process_claimed(event: Event) -> None:
+    """``process`` for an event in hand, claimed by the caller."""
+    event_id = event.pk
     progress: dict[str, dict[str, Any]] = dict(event.progress or {})
     first_error: Exception | None = None
     database_gone = True  # …until a subscriber fails for another reason
@@ -374,7 +434,6 @@ def process(event_id: int, *, now: datetime | None = None, claimed: bool = False
         last_error="",
         progress=progress,
     )
-    return True
 
 
 def replay(event: Event) -> None:

@@ -210,7 +210,7 @@ def _merge_duplicates(customer: Customer) -> int:
     return len(others)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a caller's transaction: no savepoint
 def customer_from_dispatch(
     *, dispatch_id: str | None, name: str, phone: str, email: str, seen_at: datetime
 ) -> Customer | None:
@@ -268,7 +268,7 @@ class DeliveryFacts:
     promo_code: PromoCode | None = None
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a caller's transaction: no savepoint
 def delivery_from_dispatch(facts: DeliveryFacts) -> tuple[Delivery, bool]:
     """Create or update a delivery; an event older than the last one applied changes nothing.
 
@@ -379,22 +379,38 @@ def recompute_first_delivery(customer: Customer) -> None:
 def zone_for_dispatch(
     *, zone_code: str = "", team_id: str = "", postal_code: str = ""
 ) -> Zone | None:
-    """The zone named on the task, else the dispatch team's zone, else by postal code."""
+    """The zone named on the task, else the dispatch team's zone, else by postal code.
+
+    Within an event drain the zones read are shared by its events (``events.memo``)."""
+    from hub import events
+
     if zone_code:
-        zone = Zone.objects.filter(code__iexact=zone_code.strip()).first()
+        code = zone_code.strip()
+        zone = events.memo(
+            ("hub.zone-by-code", code.lower()), Zone.objects.filter(code__iexact=code).first
+        )
         if zone:
             return zone
     if team_id:
-        zone = Zone.objects.filter(dispatch_team_id=team_id).first()
+        zone = events.memo(
+            ("hub.zone-by-team", team_id), Zone.objects.filter(dispatch_team_id=team_id).first
+        )
         if zone:
             return zone
     postal = postal_code.replace(" ", "").upper()
     if postal:
-        for zone in Zone.objects.exclude(postal_codes=""):
-            prefixes = [p.strip().replace(" ", "").upper() for p in zone.postal_codes.split(",")]
+        zones = events.memo("hub.zones-by-postal-code", _zones_with_postal_codes)
+        for zone, prefixes in zones:
             if any(p and postal.startswith(p) for p in prefixes):
                 return zone
     return None
+
+
+def _zones_with_postal_codes() -> list[tuple[Zone, list[str]]]:
+    return [
+        (zone, [p.strip().replace(" ", "").upper() for p in zone.postal_codes.split(",")])
+        for zone in Zone.objects.exclude(postal_codes="")
+    ]
 
 
 def promo_code_named(code: str) -> PromoCode | None:
@@ -424,7 +440,7 @@ class DriverFacts:
     seen_at: datetime | None = None
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a caller's transaction: no savepoint
 def driver_from_dispatch(facts: DriverFacts) -> tuple[Driver, bool]:
     """Create or update the driver a dispatch event names (an Onfleet worker). Idempotent and
     safe in any order: name and phone follow the newest event; an email typed by operations

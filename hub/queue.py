@@ -9,6 +9,9 @@ webhook's or a page's response never waits on the broker.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +38,54 @@ def publish(task: Any, *args: Any, eta: datetime | None = None, what: str = "") 
     return True
 
 
-def enqueue_on_commit(task: Any, *args: Any, eta: datetime | None = None, what: str = "") -> None:
-    """Publish ``task(*args)`` once the surrounding transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: publish(task, *args, eta=eta, what=what))
+def enqueue_on_commit(
+    task: Any, *args: Any, eta: datetime | None = None, what: str = "", here: bool = False
+) -> None:
+    """Publish ``task(*args)`` once the surrounding transaction commits (at once outside one).
+
+    ``here``: the task is short and safe to run in this process (it claims its row first and
+    keeps its own retries). Inside ``run_here()`` and when due now, it then runs right after
+    the block instead of going through the broker.
+    """
+    transaction.on_commit(lambda: _publish_or_keep(task, args, eta, what, here))
+
+
+_here: ContextVar[list[tuple[Any, tuple[Any, ...], str]] | None] = ContextVar(
+    "crossdock_run_here", default=None
+)
+
+
+def _publish_or_keep(
+    task: Any, args: tuple[Any, ...], eta: datetime | None, what: str, here: bool
+) -> None:
+    kept = _here.get()
+    if here and kept is not None and (eta is None or eta <= timezone.now()):
+        kept.append((task, args, what))
+        return
+    publish(task, *args, eta=eta, what=what)
+
+
+@contextmanager
+def run_here() -> Iterator[None]:
+    """Run the ``here`` tasks committed inside the block in this process when it ends (an event
+    drain sends the alerts an event made without a broker round trip and a task's overhead).
+
+    The rows those tasks work on are committed first, so a process killed before or while it
+    runs them loses nothing: the module's sweeper finds the rows, as after a lost publish. A
+    task that raises is published instead, to be retried by a worker.
+    """
+    if _here.get() is not None:  # nested: the outer block runs them
+        yield
+        return
+    kept: list[tuple[Any, tuple[Any, ...], str]] = []
+    token = _here.set(kept)
+    try:
+        yield
+    finally:
+        _here.reset(token)
+        for task, args, what in kept:
+            try:
+                task(*args)
+            except Exception:
+                logger.warning("Running %s here failed; publishing it", what, exc_info=True)
+                publish(task, *args, what=what)

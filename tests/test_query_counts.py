@@ -98,3 +98,56 @@ def test_explain_does_not_query_per_event(client_for, admin_user, ops, marketing
     page = client.get("/handoffs/explain/?campaign=77").content.decode()
     assert "Promo C11" in page
     assert queries(client, "/handoffs/explain/?campaign=77") == few
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_completed_task_with_a_matching_rule_costs_a_bounded_number_of_queries(
+    admin_user, ops, teams_hook
+):
+    """The worker's hot path: processing an Onfleet taskCompleted event (facts, rules, a
+    handoff) and delivering its two alerts (team inbox, outbound webhook), as a drain does.
+    Round trips per event are the worker's cost: 81 before drains shared the rules, channels
+    and zones they read, delivered the inbox with the handoff and sent the webhook in-process.
+    """
+    from handoffs.models import Alert, Handoff
+    from tests.handoffs import payloads
+
+    MembershipFactory(user=UserFactory(), team=ops)
+    channel = services.channel_create(
+        actor=admin_user, team=ops, kind="webhook", name="Receiver", target=teams_hook.url
+    )
+    rule = services.rule_save(
+        actor=admin_user,
+        data=services.RuleInput(
+            name="Every completed task",
+            trigger="onfleet.taskCompleted",
+            teams=[ops],
+            owner_team=ops,
+            title_template="{{ event.external_id }}",
+            message_template="Task {{ payload.taskId }} completed.",
+            channels=[channel],
+            requires_ack=False,
+        ),
+    )
+    services.rule_set_enabled(actor=admin_user, rule=rule, enabled=True)
+
+    def record(n: int) -> None:
+        for i in range(n):
+            payload = payloads.onfleet_task_event(
+                task_id=f"task{i}", recipient_id=f"rcp{i}", recipient_phone=f"+1415555{i:04d}"
+            )
+            events.record("onfleet", "onfleet.taskCompleted", f"t{i}", payload, subject=f"t{i}")
+
+    def process_and_deliver() -> None:
+        while events.drain()[1]:
+            pass
+        for alert_id in Alert.objects.filter(status="pending").values_list("pk", flat=True):
+            services.alert_send(alert_id)  # what a worker's send task does, for any left
+
+    record(8)
+    with CaptureQueriesContext(connection) as captured:
+        process_and_deliver()
+    assert Handoff.objects.count() == 8
+    assert set(Alert.objects.values_list("status", flat=True)) == {"sent"}
+    assert len(teams_hook.requests) == 8
+    assert len(captured) / 8 <= 48, [q["sql"][:80] for q in captured.captured_queries[:80]]

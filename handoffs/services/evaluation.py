@@ -1,7 +1,9 @@
 """Rules on events: every enabled rule whose trigger and conditions match runs its action.
 
 The event subscriber here is the only writer of rule evaluations. It is safe to run twice: an
-evaluation is unique per rule and event, and the rule's row lock serialises its dedupe checks.
+evaluation is unique per rule and event, and a lock on the rule's dedupe key (held until
+commit) serialises the dedupe checks of that key across workers. Rules that match without a
+dedupe key take no lock, so workers evaluate one rule's events side by side.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from handoffs import actions, rules
 from handoffs import context as rule_context
 from handoffs.models import Handoff, Rule, RuleEvaluation
 from handoffs.services.handoffs import handoff_create
+from hub import events
 from hub.errors import DomainError
 from hub.models import Event
 
@@ -26,34 +29,65 @@ def _trigger_candidates(event_type: str) -> list[str]:
     return [event_type, "*"] + [".".join(parts[:i]) + ".*" for i in range(1, len(parts))]
 
 
+def _enabled_rules(event_type: str) -> list[Rule]:
+    """The enabled rules this event type triggers, with their teams and channels (shared by the
+    events of one drain: a rule changed meanwhile applies from the next drain on)."""
+    return events.memo(
+        ("handoffs.rules", event_type),
+        lambda: list(
+            Rule.objects.filter(enabled=True, trigger__in=_trigger_candidates(event_type))
+            .prefetch_related("teams", "channels")
+            .order_by("id")
+        ),
+    )
+
+
+def _compares_with_previous(rule: Rule) -> bool:
+    conditions = (rule.conditions or {}).get("conditions") or []
+    return any(c.get("op") == "changed_to" for c in conditions if isinstance(c, dict))
+
+
 def event_evaluate_rules(event: Event, *, now: datetime | None = None) -> int:
     """Event subscriber: run every enabled rule for this event type. Returns handoffs made."""
     now = now or timezone.now()
-    candidates = list(
-        Rule.objects.filter(enabled=True, trigger__in=_trigger_candidates(event.type)).values_list(
-            "pk", flat=True
-        )
-    )
+    candidates = _enabled_rules(event.type)
     if not candidates:
         return 0
     ctx = rule_context.event_context(event, now)
-    previous = rule_context.previous_context(event)
+    # The earlier event about the same subject matters only to "changed to" conditions.
+    previous = (
+        rule_context.previous_context(event)
+        if any(_compares_with_previous(rule) for rule in candidates)
+        else None
+    )
     made = 0
-    for rule_id in candidates:
-        made += _apply_rule(rule_id, event, ctx, previous, now)
+    for rule in candidates:
+        made += _apply_rule(rule, event, ctx, previous, now)
     return made
 
 
-def _apply_rule(rule_id: int, event: Event, ctx: dict, previous: dict | None, now: datetime) -> int:
-    with transaction.atomic():
-        # The rule's row lock serialises its dedupe checks across workers.
-        rule = Rule.objects.select_for_update().filter(pk=rule_id, enabled=True).first()
-        if rule is None or RuleEvaluation.objects.filter(rule=rule, event=event).exists():
+def _lock_dedupe_key(rule: Rule, key: str) -> None:
+    """Serialise, until commit, the dedupe checks of one rule and key across workers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"rule-dedupe:{rule.pk}:{key}"]
+            )
+    else:  # SQLite has one writer anyway; elsewhere the rule's row lock does it
+        Rule.objects.select_for_update().filter(pk=rule.pk).exists()
+
+
+def _apply_rule(rule: Rule, event: Event, ctx: dict, previous: dict | None, now: datetime) -> int:
+    # Inside the subscriber's transaction no savepoint is needed: any error rolls back the lot.
+    with transaction.atomic(savepoint=False):
+        if RuleEvaluation.objects.filter(rule=rule, event=event).exists():
             return 0
         decision = rules.evaluate(rule.conditions or {}, ctx, previous)
         outcome, made = "no match", 0
         if decision.matched:
             key = rules.render(rule.dedupe_key, ctx) if rule.dedupe_key else ""
+            if key:
+                _lock_dedupe_key(rule, key)
             window_start = now - timedelta(minutes=rule.dedupe_minutes or 0)
             duplicate = (
                 key

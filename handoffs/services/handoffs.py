@@ -74,7 +74,8 @@ def handoff_create(
         raise DomainError(LINK_PROBLEM, field="link")
     if due_at is None and sla_minutes:
         due_at = now + timedelta(minutes=sla_minutes)
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction: an error here rolls back the caller's work.
+    with transaction.atomic(savepoint=False):
         if rule is not None and event is not None:
             existing = Handoff.objects.filter(rule=rule, event=event, team=team).first()
             if existing:
@@ -106,7 +107,7 @@ def handoff_create(
         else:
             channels += list(team.channels.filter(enabled=True).exclude(kind=Channel.Kind.INBOX))
         for channel in dict.fromkeys(channels):
-            alert_create(handoff, channel, Alert.Purpose.NOTIFY, now)
+            alert_create(handoff, channel, Alert.Purpose.NOTIFY, now, new_handoff=True)
     return handoff
 
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 from handoffs.channels import ChannelError, Message, sender_for
 from handoffs.models import Alert, AlertAttempt, Channel, Handoff, TeamAlertSettings
 from handoffs.services.acks import ack_url
-from hub import audit
+from hub import audit, events
 from hub.errors import DomainError
 from hub.models import Notification, Team, User
 from hub.queue import enqueue_on_commit, publish
@@ -39,8 +39,11 @@ BACKOFF_CAP_SECONDS = 600
 
 
 def inbox_channel_for(team: Team) -> Channel:
-    channel = Channel.objects.filter(team=team, kind=Channel.Kind.INBOX).order_by("id").first()
+    key = ("handoffs.inbox-channel", team.pk)
+    inboxes = Channel.objects.filter(team=team, kind=Channel.Kind.INBOX).order_by("id")
+    channel = events.memo(key, inboxes.first)
     if channel is None:
+        events.forget(key)  # the one made here exists once this transaction commits
         channel = Channel.objects.create(team=team, kind=Channel.Kind.INBOX, name="In-app inbox")
     return channel
 
@@ -60,42 +63,77 @@ def alert_create(
     address: str = "",
     extra: dict | None = None,
     dedupe_key: str | None = None,
+    new_handoff: bool = False,
 ) -> Alert | None:
-    """Write one alert (the outbox row) and send it after commit. None if it already exists."""
+    """Write one alert (the outbox row) and send it after commit. None if it already exists.
+
+    ``new_handoff``: ``handoff`` was created in the caller's transaction, so no alert of it can
+    exist yet (no savepoint is needed to catch one), and an alert to the team's in-app inbox is
+    delivered at once, in that transaction: the notifications, the attempt and "sent" commit
+    (or roll back) with the handoff, and no task is needed for them.
+    """
     status: str = Alert.Status.PENDING
     when = now
     team_purposes = (Alert.Purpose.NOTIFY, Alert.Purpose.MESSAGE)
     if channel is not None and channel.kind != Channel.Kind.INBOX and purpose in team_purposes:
         status, when = _schedule_for_team(channel.team_id, now)
+    inbox_now = new_handoff and channel is not None and channel.kind == Channel.Kind.INBOX
+    fields: dict[str, Any] = {
+        "handoff": handoff,
+        "channel": channel,
+        "kind": "" if channel is not None else kind,
+        "recipient": recipient,
+        "address": address,
+        "purpose": purpose,
+        "status": status,
+        "next_attempt_at": when,
+        "fallback_of": fallback_of,
+        "subject": subject[:300],
+        "body": body,
+        "link": link[:500],
+        "extra": extra or {},
+        "dedupe_key": dedupe_key or None,
+        "created_at": now,
+    }
+    if inbox_now:
+        fields.update(status=Alert.Status.SENT, attempts=1, claimed_at=now, sent_at=now)
     try:
-        with transaction.atomic():
-            alert = Alert.objects.create(
-                handoff=handoff,
-                channel=channel,
-                kind="" if channel is not None else kind,
-                recipient=recipient,
-                address=address,
-                purpose=purpose,
-                status=status,
-                next_attempt_at=when,
-                fallback_of=fallback_of,
-                subject=subject[:300],
-                body=body,
-                link=link[:500],
-                extra=extra or {},
-                dedupe_key=dedupe_key or None,
-                created_at=now,
-            )
+        if new_handoff:
+            alert = Alert.objects.create(**fields)
+        else:
+            with transaction.atomic():
+                alert = Alert.objects.create(**fields)
     except IntegrityError:
         return None  # already written: this handoff on that channel, or this dedupe key
-    if status == Alert.Status.PENDING:
+    if inbox_now:
+        _deliver_inbox_in_transaction(alert, now)
+    elif status == Alert.Status.PENDING:
         _enqueue_alert_on_commit(alert.pk, when)
     return alert
 
 
+def _deliver_inbox_in_transaction(alert: Alert, now: datetime) -> None:
+    """Deliver an inbox alert inside the surrounding transaction: its notifications, its one
+    attempt and its "sent" mark commit (or roll back) with the row that caused it."""
+    started = time.monotonic()
+    response = _deliver_inbox(alert)
+    AlertAttempt.objects.create(
+        alert=alert,
+        at=now,
+        ok=True,
+        finished=True,
+        response=response[:500],
+        error="",
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )
+
+
 def _schedule_for_team(team_id: int, now: datetime) -> tuple[str, datetime]:
     """Quiet hours delay an alert to their end; a daily digest holds it."""
-    team_settings = TeamAlertSettings.objects.filter(team_id=team_id).first()
+    team_settings = events.memo(
+        ("handoffs.team-alert-settings", team_id),
+        lambda: TeamAlertSettings.objects.filter(team_id=team_id).first(),
+    )
     if team_settings is None:
         return Alert.Status.PENDING, now
     if team_settings.daily_digest:
@@ -122,7 +160,8 @@ def _enqueue_alert(alert_id: int, when: datetime | None = None) -> None:
 def _enqueue_alert_on_commit(alert_id: int, when: datetime | None = None) -> None:
     from handoffs.tasks import send_alert_task
 
-    enqueue_on_commit(send_alert_task, alert_id, eta=when, what=f"alert {alert_id}")
+    # Short and claimed first: an event drain sends it right after the event (hub.queue).
+    enqueue_on_commit(send_alert_task, alert_id, eta=when, what=f"alert {alert_id}", here=True)
 
 
 def _max_attempts() -> int:
@@ -147,9 +186,9 @@ def alert_send(alert_id: int, *, now: datetime | None = None) -> str:
     ).update(status=Alert.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return "skipped"
-    alert = Alert.objects.select_related("channel__team", "handoff__team", "recipient").get(
-        pk=alert_id
-    )
+    alert = Alert.objects.select_related(
+        "channel__team", "handoff__team", "handoff__rule", "recipient"
+    ).get(pk=alert_id)
     channel = alert.channel
     if channel is None:  # straight to a person or an address
         return _send_direct(alert, now)
@@ -212,6 +251,9 @@ def _send_direct(alert: Alert, now: datetime) -> str:
 def _begin_attempts(batch: list[Alert], now: datetime) -> None:
     """Write each attempt before the request leaves (committed at once, outside any
     transaction): if the answer is never recorded, the sweeper knows the message may be out."""
+    if len(batch) == 1:  # one INSERT, no transaction around it
+        AlertAttempt.objects.create(alert=batch[0], at=now, finished=False, error="sending…")
+        return
     AlertAttempt.objects.bulk_create(
         AlertAttempt(alert=item, at=now, finished=False, error="sending…") for item in batch
     )
@@ -400,9 +442,13 @@ def _deliver_inbox(alert: Alert) -> str:
     handoff = alert.handoff
     if alert.channel is None:  # one person's inbox
         members = [alert.recipient] if alert.recipient and alert.recipient.is_active else []
-    else:
-        members = list(
-            User.objects.filter(is_active=True, memberships__team=alert.channel.team).distinct()
+    else:  # shared by the events of one drain (hub.events.memo)
+        team_id = alert.channel.team_id
+        members = events.memo(
+            ("handoffs.team-members", team_id),
+            lambda: list(
+                User.objects.filter(is_active=True, memberships__team_id=team_id).distinct()
+            ),
         )
     if handoff is not None:
         prefix = "Missed: " if alert.purpose == Alert.Purpose.ESCALATION else ""

@@ -112,7 +112,7 @@ def test_dedupe_key_folds_repeats_within_the_window(rule, admin_user):
 
 def test_slack_gets_block_kit_with_an_acknowledge_button(rule, slack, member):
     signup()
-    assert send_all() == ["sent", "sent"]
+    assert send_all() == ["sent"]  # the inbox was delivered with the handoff
     payload = slack.requests[0].json()
     assert payload["text"] == "New signup: ana@example.com"
     actions = next(b for b in payload["blocks"] if b["type"] == "actions")["elements"]
@@ -122,6 +122,32 @@ def test_slack_gets_block_kit_with_an_acknowledge_button(rule, slack, member):
     alert = Alert.objects.get(channel__kind="slack")
     assert alert.status == "sent"
     assert alert.attempt_log.get().status_code == 200
+
+
+def test_the_team_inbox_is_delivered_with_the_handoff(rule, member):
+    signup()
+    inbox = Alert.objects.get(channel__kind="inbox")
+    assert inbox.status == "sent"  # no task of its own: it committed with the handoff
+    assert inbox.attempt_log.get().ok
+    assert Notification.objects.filter(recipient=member, title__startswith="New signup").exists()
+    assert Alert.objects.get(channel__kind="slack").status == "pending"  # sent after commit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_drain_sends_the_alerts_of_its_events_itself(rule, ops_slack, teams_hook, monkeypatch):
+    from handoffs.tasks import send_alert_task
+
+    # An outbound webhook (not paced, unlike Slack, whose bursts wait for their slot).
+    Channel.objects.filter(pk=ops_slack.pk).update(kind="webhook", target=teams_hook.url)
+    published = []
+    monkeypatch.setattr(send_alert_task, "apply_async", lambda *a, **kw: published.append(a))
+    for n in range(3):
+        payload = {"email": f"p{n}@example.com", "zone": "downtown"}
+        events.record("generic", "generic.signup", f"d{n}", payload)
+    assert events.drain() == (3, False)
+    assert published == []  # no broker round trip and no task per alert
+    assert set(Alert.objects.values_list("status", flat=True)) == {"sent"}
+    assert len(teams_hook.requests) == 3
 
 
 def test_slack_429_waits_for_retry_after(rule, slack):
