@@ -580,6 +580,11 @@ def _deferred_indexes(tables: list[str], defer: bool, progress: Callable[[str], 
             [tables],
         )
         indexes = cursor.fetchall()
+        # Rows written earlier in the same transaction (an outer one: tests, a caller's atomic)
+        # may still owe their deferred foreign-key checks; Postgres refuses to alter a table
+        # with such pending checks, so run them now. Django's foreign keys are all DEFERRABLE
+        # INITIALLY DEFERRED: the mode is set back to that on the way out.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table, name, _definition in foreign_keys:
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _definition in indexes:
@@ -593,6 +598,7 @@ def _deferred_indexes(tables: list[str], defer: bool, progress: Callable[[str], 
         for table, name, definition in foreign_keys:
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         progress(f"{len(foreign_keys)} foreign keys checked")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _customer_rows(rng, customers: _Customers, start, zones, campaigns, codes) -> Iterator[tuple]:
