@@ -101,7 +101,7 @@ def _schema(cursor) -> list[tuple]:
         UNION ALL
         SELECT tablename, indexname, indexdef FROM pg_indexes
         WHERE tablename IN ('hub_delivery', 'hub_customer')
-        ORDER BY 1, 2
+        ORDER BY 1, 2, 3
         """
     )
     return cursor.fetchall()
