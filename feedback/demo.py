@@ -134,13 +134,16 @@ def _customer_csat(rng, now: datetime, survey: Survey) -> list[Response]:
     # deliveries: only the sampled positions are fetched.
     total = deliveries.count()
     positions = rng.sample(range(total), min(total // 12, 2500))
-    at_position = {
-        d.position - 1: d
-        for d in deliveries.annotate(position=Window(RowNumber(), order_by=F("id").asc()))
+    # Numbering narrow rows (ids only) first: a window over the joined rows sorts them all.
+    id_at = dict(
+        deliveries.annotate(position=Window(RowNumber(), order_by=F("id").asc()))
         .filter(position__in=[p + 1 for p in positions])
-        .select_related("customer", "zone", "customer__zone")
-    }
-    sample = [at_position[p] for p in positions]
+        .values_list("position", "id")
+    )
+    by_id = Delivery.objects.select_related("customer", "zone", "customer__zone").in_bulk(
+        list(id_at.values())
+    )
+    sample = [by_id[id_at[p + 1]] for p in positions]
     items: list[services.HistoryItem] = []
     seen: set[int] = set()
     invitations: list[Invitation] = []
