@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max, Q
 from django.urls import reverse
 
 from handoffs import context as rule_context
@@ -45,8 +45,12 @@ ENABLED = [
 ]
 # Missed handoffs per 30 days, oldest first: the trend the scorecard should show.
 MISSED = [13, 10, 7]
-# At most this many dispatch events (a big benchmark company keeps a sample of its history).
+# At most this many dispatch events (a big benchmark company keeps a sample of its history),
+# and of failed ones (kept apart: rules and support follow them) and CRM signups, so that the
+# event history stops growing with the company's size from about a million deliveries on.
 MAX_DISPATCH_EVENTS = 40000
+MAX_FAILED_EVENTS = 40000
+MAX_SIGNUP_EVENTS = 20000
 # One new customer in this many came in through the CRM (web forms, sales); the rest signed
 # up in the app and reached the CRM by import, without a webhook.
 CRM_SIGNUP_EVERY = 6
@@ -139,10 +143,17 @@ def _ms(at: datetime) -> int:
 
 
 def _dispatch_events(now, start, onfleet) -> list[Event]:
+    completed = Delivery.objects.filter(
+        dispatch_id__startswith=DEMO_PREFIX, completed_at__gte=start, completed_at__lte=now
+    )
+    failed_status = Delivery.Status.FAILED
+    # Every step-th delivery by id, and the failed ones (every failed_step-th of them): the
+    # sample is chosen in the database, the rest never reaches Python.
+    step = max(1, -(-completed.count() // MAX_DISPATCH_EVENTS))
+    failed_step = max(1, -(-completed.filter(status=failed_status).count() // MAX_FAILED_EVENTS))
     deliveries = (
-        Delivery.objects.filter(
-            dispatch_id__startswith=DEMO_PREFIX, completed_at__gte=start, completed_at__lte=now
-        )
+        completed.alias(nth=F("id") % step, nth_failed=F("id") % failed_step)
+        .filter(Q(nth=0) | Q(status=failed_status, nth_failed=0))
         .order_by("completed_at")
         .values_list(
             "dispatch_id",
@@ -156,15 +167,10 @@ def _dispatch_events(now, start, onfleet) -> list[Event]:
             "zone__dispatch_team_id",
         )
     )
-    total = deliveries.count()
-    step = max(1, -(-total // MAX_DISPATCH_EVENTS))
     rows = []
-    for n, (dispatch_id, status, done, w_start, w_end, reason, name, phone, team) in enumerate(
-        deliveries.iterator(chunk_size=5000)
+    for dispatch_id, status, done, w_start, w_end, reason, name, phone, team in deliveries.iterator(
+        chunk_size=5000
     ):
-        # Failed deliveries are all kept: rules and support follow them.
-        if n % step and status != Delivery.Status.FAILED:
-            continue
         failed = status == Delivery.Status.FAILED
         trigger = "taskFailed" if failed else "taskCompleted"
         ms = _ms(done)
@@ -271,12 +277,13 @@ def _driver_events(now, onfleet) -> None:
 
 def _signup_events(start, hubspot) -> list[Event]:
     rows = []
-    customers = Customer.objects.filter(
-        crm_id__startswith=DEMO_PREFIX, first_seen_at__gte=start
-    ).values_list("pk", "crm_id", "first_seen_at")
+    new = Customer.objects.filter(crm_id__startswith=DEMO_PREFIX, first_seen_at__gte=start)
+    every = CRM_SIGNUP_EVERY
+    every *= max(1, -(-new.alias(nth=F("pk") % every).filter(nth=0).count() // MAX_SIGNUP_EVENTS))
+    customers = (
+        new.alias(nth=F("pk") % every).filter(nth=0).values_list("pk", "crm_id", "first_seen_at")
+    )
     for pk, crm_id, seen in customers.iterator(chunk_size=5000):
-        if pk % CRM_SIGNUP_EVERY:
-            continue
         ms = _ms(seen)
         item = {
             "eventId": pk,

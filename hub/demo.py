@@ -6,16 +6,20 @@ written with bulk inserts in batches, so millions of deliveries fit in memory a 
 
 from __future__ import annotations
 
-import bisect
 import random
 import string
+from array import array
+from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import accumulate
 
 from allauth.account.models import EmailAddress
-from django.db import transaction
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
 from django.utils import timezone
 
 from hub import events
@@ -275,9 +279,7 @@ def load(
         _spend(campaigns, today, rng)
     progress(f"{len(users)} people in {len(teams)} teams, {len(campaigns)} campaigns")
 
-    customer_rows = _customers(rng, deliveries, start, today, zones, campaigns, codes)
-    progress(f"{len(customer_rows)} customers")
-    delivered = _deliveries(rng, deliveries, customer_rows, start, today, now, zones, progress)
+    customers, delivered = _facts(rng, deliveries, start, now, zones, campaigns, codes, progress)
     with transaction.atomic():
         _incidents(rng, campaigns, zones, teams, users, start)
         _welcome(users)
@@ -286,9 +288,7 @@ def load(
         progress(f"demo content: {loader.__module__}")
     processed = _process_recorded_events()
     progress(f"{processed} events the modules recorded, processed as the worker would")
-    return DemoResult(
-        created=True, users=len(users), customers=len(customer_rows), deliveries=delivered
-    )
+    return DemoResult(created=True, users=len(users), customers=customers, deliveries=delivered)
 
 
 def _process_recorded_events() -> int:
@@ -321,6 +321,8 @@ def _teams() -> dict[str, Team]:
 
 def _people(teams: dict[str, Team]) -> list[User]:
     users = []
+    # One hash for everyone: the password is public (printed), and each hash costs ~0.5 s CPU.
+    password = make_password(DEMO_PASSWORD)
     for first, last, login, team_name, role in PEOPLE:
         user = User(
             username=login,
@@ -328,8 +330,8 @@ def _people(teams: dict[str, Team]) -> list[User]:
             first_name=first,
             last_name=last,
             is_staff=role == Role.ADMIN,
+            password=password,
         )
-        user.set_password(DEMO_PASSWORD)
         user.save()
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
         Membership.objects.create(user=user, team=teams[team_name], role=role)
@@ -391,159 +393,375 @@ def _spend(campaigns: dict[str, Campaign], today: date, rng: random.Random) -> N
     MarketingSpend.objects.bulk_create(rows, batch_size=BATCH)
 
 
-@dataclass
-class _CustomerRow:
-    pk: int
-    first_day: int  # days since the window's start; negative: a customer from before
-    zone_code: str
-    promo_id: int | None
-    is_new: bool
+# --- Customers and deliveries: streamed, never held in memory --------------------------------
+#
+# Both are generated row by row from the one seeded Random (same seed, same company) and
+# written in a single pass: COPY on Postgres, bulk inserts in batches elsewhere (SQLite, the
+# `make run` default). Memory stays flat whatever the size: per customer the loader keeps only
+# the few numbers later deliveries need (first day, zone, promo code) in compact arrays.
+
+CUSTOMER_COLUMNS = (
+    "id",
+    "name",
+    "email",
+    "phone",
+    "crm_id",
+    "dispatch_id",
+    "first_seen_at",
+    "lifecycle_stage",
+    "acquisition_source",
+    "acquisition_campaign_id",
+    "promo_code_id",
+    "zone_id",
+)
+DELIVERY_COLUMNS = (
+    "dispatch_id",
+    "customer_id",
+    "zone_id",
+    "window_start",
+    "window_end",
+    "completed_at",
+    "status",
+    "failure_reason",
+    "on_time",
+    "is_first_for_customer",
+    "promo_code_id",
+)
+# From this many deliveries on, Postgres builds the facts tables' secondary indexes and checks
+# their foreign keys once after the load instead of row by row (same transaction, restored
+# exactly as the migrations made them): for millions of rows that is several times faster.
+DEFER_INDEXES_FROM = 200_000
+HOURS = [8, 10, 12, 14, 16, 18]
+ZONE_CUM_WEIGHTS = list(accumulate(z[4] for z in ZONES))
+REASONS = [r for r, _ in FAILURE_REASONS]
+REASON_CUM_WEIGHTS = list(accumulate(w for _, w in FAILURE_REASONS))
+MINUTES = [timedelta(minutes=m) for m in range(120)]
+TWO_HOURS = timedelta(hours=2)
 
 
-def _pick_zone(rng: random.Random) -> tuple:
-    return rng.choices(ZONES, weights=[z[4] for z in ZONES])[0]
+class _Customers:
+    """What deliveries need to know of each customer, by index (pk = base + index)."""
 
+    def __init__(self, base: int, total: int) -> None:
+        self.base = base
+        self.total = total
+        self.existing = int(total * 0.55)  # the rest are new within the window
+        self.first_day = array("h")  # days since the window's start; negative: from before
+        self.zone = array("b")  # index into ZONES
+        self.promo = array("q")  # promo code pk, 0 for none
 
-def _customers(rng, deliveries, start, today, zones, campaigns, codes) -> list[_CustomerRow]:
-    """About one customer per five deliveries; 45% of them new within the window."""
-    total = max(10, deliveries // 5)
-    existing = int(total * 0.55)
-    shares = [(key, c[9]) for key, c in zip(campaigns, CAMPAIGNS, strict=True)]
-    campaign_zones = {c[0]: c[4] for c in CAMPAIGNS}
-    rows: list[_CustomerRow] = []
-    alphabet = string.ascii_lowercase
-    for offset in range(0, total, BATCH):
-        batch, meta = [], []
-        for i in range(offset, min(total, offset + BATCH)):
-            is_new = i >= existing
-            zone = _pick_zone(rng)
-            first_day = rng.randrange(0, DAYS) if is_new else -rng.randrange(1, 400)
-            if is_new and zone[0] == "northgate":
-                first_day = max(first_day, DAYS - zone[2])  # nobody there before launch
-            campaign = promo = None
-            source = "organic"
-            if is_new and rng.random() > ORGANIC_SHARE:
-                live = [
-                    (k, s)
-                    for k, s in shares
-                    if campaigns[k].starts_on
-                    <= start + timedelta(days=first_day)
-                    <= campaigns[k].ends_on
-                    and zone[0] in campaign_zones[k]
-                ]
-                if live:
-                    key = rng.choices([k for k, _ in live], weights=[s for _, s in live])[0]
-                    campaign, source = campaigns[key], campaigns[key].channel
-                    if rng.random() < 0.6:
-                        promo = codes[key]
-            first = rng.choice(FIRST_NAMES)
-            last = rng.choice(LAST_NAMES)
-            handle = "".join(rng.choices(alphabet, k=5))
-            seen = datetime.combine(
-                start + timedelta(days=first_day), time(rng.randrange(7, 22)), tzinfo=UTC
-            )
-            batch.append(
-                Customer(
-                    name=f"{first} {last}",
-                    email=f"{first}.{last}.{handle}{i}@mail.example".lower(),
-                    phone=f"+1555{i:07d}",
-                    crm_id=f"{DEMO_PREFIX}{i}",
-                    dispatch_id=f"{DEMO_PREFIX}r{i}",
-                    first_seen_at=seen,
-                    lifecycle_stage="customer",
-                    acquisition_source=source,
-                    acquisition_campaign=campaign,
-                    promo_code=promo,
-                    zone=zones[zone[0]],
-                )
-            )
-            meta.append((first_day, zone[0], promo.pk if promo else None, is_new))
-        created = Customer.objects.bulk_create(batch, batch_size=BATCH)
-        for customer, (first_day, zone_code, promo_id, is_new) in zip(created, meta, strict=True):
-            rows.append(_CustomerRow(customer.pk, first_day, zone_code, promo_id, is_new))
-    rows.sort(key=lambda r: r.first_day)
-    return rows
+    def is_new(self, i: int) -> bool:
+        return i >= self.existing
 
-
-def _deliveries(rng, total, customers, start, today, now, zones, progress) -> int:
-    """First deliveries of new customers on their first day, the rest spread over 90 days."""
-    first_days = [c.first_day for c in customers]
-    rates = {code: rate for code, _n, _a, rate, _s in ZONES}
-    zone_pk = {code: z.pk for code, z in zones.items()}
-
-    def plan() -> Iterator[tuple[_CustomerRow, int, bool]]:
+    @staticmethod
+    def is_lead(i: int) -> bool:
         # About one new contact in five stays a lead: in the CRM, never ordered.
-        firsts = [c for c in customers if c.is_new and c.pk % 5]
-        for c in firsts:
-            yield c, c.first_day, True
-        while True:
-            day = rng.randrange(0, DAYS)
-            eligible = bisect.bisect_right(first_days, day)
-            if eligible == 0:
-                continue
-            c = customers[rng.randrange(eligible)]
-            if c.is_new and (day <= c.first_day or not c.pk % 5):
-                continue  # a new customer's later orders come after their first
-            yield c, day, False
+        return not i % 5
 
-    made, batch = 0, []  # type: tuple[int, list[Delivery]]
-    for n, (customer, day, first) in enumerate(plan()):
-        if made + len(batch) >= total:
-            break
-        batch.append(_delivery(rng, n, customer, day, first, start, now, rates, zone_pk))
-        if len(batch) >= BATCH:
-            Delivery.objects.bulk_create(batch, batch_size=BATCH)
-            made += len(batch)
-            batch = []
-            if made % 100000 == 0:
-                progress(f"{made} deliveries")
-    if batch:
-        Delivery.objects.bulk_create(batch, batch_size=BATCH)
-        made += len(batch)
+
+def _facts(rng, deliveries, start, now, zones, campaigns, codes, progress) -> tuple[int, int]:
+    """Write the customers, then the deliveries. Returns (customers, deliveries)."""
+    total = max(10, deliveries // 5)  # about one customer per five deliveries
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic():
+        base = _reserve_ids(Customer, total)
+        customers = _Customers(base, total)
+        tables = [Customer._meta.db_table, Delivery._meta.db_table]
+        with _deferred_indexes(tables, postgres and deliveries >= DEFER_INDEXES_FROM, progress):
+            _write(
+                Customer,
+                CUSTOMER_COLUMNS,
+                _customer_rows(rng, customers, start, zones, campaigns, codes),
+                now,
+            )
+            progress(f"{total} customers")
+            made = _write(
+                Delivery,
+                DELIVERY_COLUMNS,
+                _counted(_delivery_rows(rng, deliveries, customers, start, now, zones), progress),
+                now,
+            )
+        _restart_ids(Customer)
+    if postgres:
+        # Fresh planner statistics before anything reads the new rows (the KPI rollups next).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
     progress(f"{made} deliveries")
-    return made
+    return total, made
 
 
-def _delivery(rng, n, customer, day, first, start, now, rates, zone_pk) -> Delivery:
-    hour = rng.choice([8, 10, 12, 14, 16, 18])
-    window_start = datetime.combine(start + timedelta(days=day), time(hour), tzinfo=UTC)
-    window_end = window_start + timedelta(hours=2)
-    rate = rates[customer.zone_code] - (0.04 if first else 0.0)
-    dispatch_id = f"{DEMO_PREFIX}{n:09d}"
-    if window_start > now:
-        return Delivery(
-            dispatch_id=dispatch_id,
-            customer_id=customer.pk,
-            zone_id=zone_pk[customer.zone_code],
-            window_start=window_start,
-            window_end=window_end,
-            is_first_for_customer=first,
-            promo_code_id=customer.promo_id if first else None,
+def _counted(rows: Iterator[tuple], progress: Callable[[str], None]) -> Iterator[tuple]:
+    for n, row in enumerate(rows, 1):
+        yield row
+        if n % 1_000_000 == 0:
+            progress(f"{n} deliveries")
+
+
+def _reserve_ids(model, count: int) -> int:
+    """The first of `count` consecutive free primary keys; the table stays locked on Postgres
+    until the transaction ends, so nothing else takes them."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 - a model's own table
+        (highest,) = cursor.fetchone()
+    return (highest or 0) + 1
+
+
+def _restart_ids(model) -> None:
+    """After rows were written with explicit keys, the sequence continues past them."""
+    if connection.vendor != "postgresql":
+        return  # SQLite's AUTOINCREMENT follows the largest key by itself
+    table = model._meta.db_table
+    highest = f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+            f"GREATEST(({highest}), nextval(pg_get_serial_sequence(%s, 'id'))))",
+            [table, table],
         )
-    failed = rng.random() < 0.03 + (0.02 if customer.zone_code == "northgate" else 0)
-    on_time = rng.random() < rate
-    if on_time:
-        completed = window_start + timedelta(minutes=rng.randrange(5, 118))
-    else:
-        completed = window_end + timedelta(minutes=rng.randrange(5, 95))
-    reason = ""
-    if failed:
-        reason = rng.choices(
-            [r for r, _ in FAILURE_REASONS], weights=[w for _, w in FAILURE_REASONS]
-        )[0]
-    return Delivery(
-        dispatch_id=dispatch_id,
-        customer_id=customer.pk,
-        zone_id=zone_pk[customer.zone_code],
-        window_start=window_start,
-        window_end=window_end,
-        completed_at=completed,
-        status=Delivery.Status.FAILED if failed else Delivery.Status.SUCCEEDED,
-        failure_reason=reason,
-        on_time=False if failed else on_time,
-        is_first_for_customer=first,
-        promo_code_id=customer.promo_id if first else None,
-    )
+
+
+def _write(model, columns: tuple[str, ...], rows: Iterator[tuple], now: datetime) -> int:
+    """Insert the rows (tuples in `columns` order; created/updated at `now`). Returns how many."""
+    written = 0
+    if connection.vendor == "postgresql":
+        names = ", ".join((*columns, "created_at", "updated_at", "sync_state"))
+        tail = (now, now, "{}")
+        sql = f"COPY {model._meta.db_table} ({names}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            write_row = copy.write_row
+            for row in rows:
+                write_row(row + tail)
+                written += 1
+        return written
+    batch = []
+    for row in rows:
+        batch.append(model(**dict(zip(columns, row, strict=True)), created_at=now))
+        if len(batch) >= BATCH:
+            model.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    model.objects.bulk_create(batch)
+    return written + len(batch)
+
+
+@contextmanager
+def _deferred_indexes(tables: list[str], defer: bool, progress: Callable[[str], None]):
+    """Postgres, inside the load's transaction: drop the tables' non-unique secondary indexes
+    and their foreign keys, and on the way out recreate each from its own definition
+    (`pg_get_indexdef`, `pg_get_constraintdef`) under its own name, so the schema ends exactly
+    as the migrations left it. Building an index once is far cheaper than inserting millions
+    of rows into it in random order; re-adding a foreign key checks every row in one join. On
+    any error the transaction rolls back, indexes and constraints included."""
+    if not defer:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+            FROM pg_constraint c
+            WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[])
+            ORDER BY c.conname
+            """,
+            [tables],
+        )
+        foreign_keys = cursor.fetchall()
+        cursor.execute(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index i
+            WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+            ORDER BY 1
+            """,
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        # Rows written earlier in the same transaction (an outer one: tests, a caller's atomic)
+        # may still owe their deferred foreign-key checks; Postgres refuses to alter a table
+        # with such pending checks, so run them now. Django's foreign keys are all DEFERRABLE
+        # INITIALLY DEFERRED: the mode is set back to that on the way out.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table, name, _definition in foreign_keys:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        progress(f"{len(indexes)} indexes built")
+        for table, name, definition in foreign_keys:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        progress(f"{len(foreign_keys)} foreign keys checked")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _customer_rows(rng, customers: _Customers, start, zones, campaigns, codes) -> Iterator[tuple]:
+    """About one customer per five deliveries; 45% of them new within the window."""
+    shares = {key: c[9] for key, c in zip(campaigns, CAMPAIGNS, strict=True)}
+    campaign_zones = {c[0]: c[4] for c in CAMPAIGNS}
+    zone_index = {z[0]: n for n, z in enumerate(ZONES)}
+    zone_pk = [zones[z[0]].pk for z in ZONES]
+    alphabet = string.ascii_lowercase
+    seen_at = _moments(start)
+    live_cache: dict[tuple[int, str], tuple[list[str], list[float]]] = {}
+
+    def live(first_day: int, zone_code: str) -> tuple[list[str], list[float]]:
+        key = (first_day, zone_code)
+        if key not in live_cache:
+            day = start + timedelta(days=first_day)
+            keys = [
+                k
+                for k in shares
+                if campaigns[k].starts_on <= day <= campaigns[k].ends_on
+                and zone_code in campaign_zones[k]
+            ]
+            live_cache[key] = (keys, list(accumulate(shares[k] for k in keys)))
+        return live_cache[key]
+
+    prefix = DEMO_PREFIX
+    for i in range(customers.total):
+        is_new = customers.is_new(i)
+        zone = rng.choices(ZONES, cum_weights=ZONE_CUM_WEIGHTS)[0]
+        first_day = rng.randrange(0, DAYS) if is_new else -rng.randrange(1, 400)
+        if is_new and zone[0] == "northgate":
+            first_day = max(first_day, DAYS - zone[2])  # nobody there before launch
+        campaign_id = promo_id = None
+        source = "organic"
+        if is_new and rng.random() > ORGANIC_SHARE:
+            keys, cum_weights = live(first_day, zone[0])
+            if keys:
+                key = rng.choices(keys, cum_weights=cum_weights)[0]
+                campaign_id, source = campaigns[key].pk, campaigns[key].channel
+                if rng.random() < 0.6:
+                    promo_id = codes[key].pk
+        first = rng.choice(FIRST_NAMES)
+        last = rng.choice(LAST_NAMES)
+        handle = "".join(rng.choices(alphabet, k=5))
+        z = zone_index[zone[0]]
+        customers.first_day.append(first_day)
+        customers.zone.append(z)
+        customers.promo.append(promo_id or 0)
+        yield (
+            customers.base + i,
+            f"{first} {last}",
+            f"{first}.{last}.{handle}{i}@mail.example".lower(),
+            f"+1555{i:07d}",
+            f"{prefix}{i}",
+            f"{prefix}r{i}",
+            seen_at(first_day, rng.randrange(7, 22)),
+            "customer",
+            source,
+            campaign_id,
+            promo_id,
+            zone_pk[z],
+        )
+
+
+def _moments(start: date) -> Callable[[int, int], datetime]:
+    """(day since start, hour) -> aware datetime, cached: there are only a few hundred."""
+    cache: dict[tuple[int, int], datetime] = {}
+
+    def moment(day: int, hour: int) -> datetime:
+        key = (day, hour)
+        if key not in cache:
+            cache[key] = datetime.combine(start + timedelta(days=day), time(hour), tzinfo=UTC)
+        return cache[key]
+
+    return moment
+
+
+def _delivery_rows(rng, total, customers: _Customers, start, now, zones) -> Iterator[tuple]:
+    """First deliveries of new customers on their first day, the rest spread over 90 days."""
+    first_day = customers.first_day
+    # Customers in order of their first day (a stable counting sort), and how many of them had
+    # come by each day of the window.
+    counts = Counter(first_day)
+    slot, position = {}, 0
+    for day in sorted(counts):
+        slot[day] = position
+        position += counts[day]
+    order = array("q", bytes(8 * len(first_day)))
+    for i, day in enumerate(first_day):
+        order[slot[day]] = i
+        slot[day] += 1
+    eligible, running = [], sum(n for day, n in counts.items() if day < 0)
+    for day in range(DAYS):
+        running += counts.get(day, 0)
+        eligible.append(running)
+
+    def plan() -> Iterator[tuple[int, int, bool]]:
+        for i in order:
+            if customers.is_new(i) and not customers.is_lead(i):
+                yield i, first_day[i], True
+        existing = customers.existing
+        randrange = rng.randrange
+        while True:
+            day = randrange(0, DAYS)
+            count = eligible[day]
+            if count == 0:
+                continue
+            i = order[randrange(count)]
+            if i >= existing and (day <= first_day[i] or not i % 5):
+                continue  # a new customer's later orders come after their first
+            yield i, day, False
+
+    rates = [z[3] for z in ZONES]
+    failure = [0.03 + (0.02 if z[0] == "northgate" else 0) for z in ZONES]
+    zone_pk = [zones[z[0]].pk for z in ZONES]
+    window = _moments(start)
+    base, zone_of, promo_of = customers.base, customers.zone, customers.promo
+    random, randrange, choice, choices = rng.random, rng.randrange, rng.choice, rng.choices
+    prefix = DEMO_PREFIX
+    succeeded, failed_status = Delivery.Status.SUCCEEDED.value, Delivery.Status.FAILED.value
+    scheduled = Delivery.Status.SCHEDULED.value
+    for n, (i, day, first) in enumerate(plan()):
+        if n >= total:
+            return
+        z = zone_of[i]
+        window_start = window(day, choice(HOURS))
+        window_end = window_start + TWO_HOURS
+        promo = (promo_of[i] or None) if first else None
+        dispatch_id = f"{prefix}{n:09d}"
+        if window_start > now:
+            yield (
+                dispatch_id,
+                base + i,
+                zone_pk[z],
+                window_start,
+                window_end,
+                None,
+                scheduled,
+                "",
+                None,
+                first,
+                promo,
+            )
+            continue
+        failed = random() < failure[z]
+        on_time = random() < rates[z] - (0.04 if first else 0.0)
+        if on_time:
+            completed = window_start + MINUTES[randrange(5, 118)]
+        else:
+            completed = window_end + MINUTES[randrange(5, 95)]
+        yield (
+            dispatch_id,
+            base + i,
+            zone_pk[z],
+            window_start,
+            window_end,
+            completed,
+            failed_status if failed else succeeded,
+            choices(REASONS, cum_weights=REASON_CUM_WEIGHTS)[0] if failed else "",
+            False if failed else on_time,
+            first,
+            promo,
+        )
 
 
 def _incidents(rng, campaigns, zones, teams, users, start) -> None:

@@ -1,5 +1,9 @@
+from datetime import UTC, datetime
+
+import pytest
 from django.core.management import call_command
-from django.db.models import Count
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max
 
 from hub import demo
 from hub.models import Campaign, Customer, Delivery, MarketingSpend, Membership, Team, User
@@ -55,3 +59,69 @@ def test_demo_logins_sign_in(client, db):
     email, password, _ = demo.demo_logins()[0]
     assert client.login(username="maya", password=password)
     assert User.objects.get(email=email).is_staff
+
+
+def _facts() -> list[tuple]:
+    return list(
+        Delivery.objects.order_by("dispatch_id").values_list(
+            "dispatch_id",
+            "customer__crm_id",
+            "customer__email",
+            "customer__acquisition_campaign__external_id",
+            "zone__code",
+            "window_start",
+            "completed_at",
+            "status",
+            "on_time",
+            "is_first_for_customer",
+            "promo_code__code",
+        )
+    )
+
+
+def test_same_seed_same_company(db, monkeypatch):
+    monkeypatch.setattr(demo, "_extensions", [])  # the facts only: the modules' content is slow
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    demo.load(deliveries=300, seed=11, now=now)
+    first = _facts()
+    demo.reset()
+    demo.load(deliveries=300, seed=11, now=now)
+    assert _facts() == first
+    assert len(first) == 300
+    demo.reset()
+    demo.load(deliveries=300, seed=12, now=now)
+    assert _facts() != first
+
+
+def _schema(cursor) -> list[tuple]:
+    cursor.execute(
+        """
+        SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+        WHERE conrelid IN ('hub_delivery'::regclass, 'hub_customer'::regclass)
+        UNION ALL
+        SELECT tablename, indexname, indexdef FROM pg_indexes
+        WHERE tablename IN ('hub_delivery', 'hub_customer')
+        ORDER BY 1, 2, 3
+        """
+    )
+    return cursor.fetchall()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the deferral is Postgres-only")
+def test_big_load_leaves_indexes_and_foreign_keys_as_migrated(db, monkeypatch):
+    monkeypatch.setattr(demo, "_extensions", [])
+    monkeypatch.setattr(demo, "DEFER_INDEXES_FROM", 0)  # this small load takes the big path
+    with connection.cursor() as cursor:
+        before = _schema(cursor)
+        demo.load(deliveries=500)
+        assert _schema(cursor) == before
+    assert len(before) > 10
+    assert Delivery.objects.count() == 500
+    # The foreign keys are back and checked: a delivery of a customer that is not there fails.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Delivery.objects.create(dispatch_id="x-1", customer_id=10**9)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    # New rows still get keys after the ones the load chose.
+    customer = Customer.objects.create(name="After the demo")
+    assert customer.pk > Customer.objects.exclude(pk=customer.pk).aggregate(m=Max("pk"))["m"]
