@@ -168,19 +168,23 @@ def main() -> None:
                 elapsed = time.perf_counter() - started
                 if response.status_code != 200:
                     raise SystemExit(f"{url} answered {response.status_code}")
-                if n:  # the first run warms caches
+                if n:  # the first run fills the KPI cache: reported apart, as "cold"
                     times.append(elapsed)
+                else:
+                    cold = elapsed * 1000
             times.sort()
             p95 = times[math.ceil(len(times) * 0.95) - 1] * 1000  # nearest rank
             median = statistics.median(times) * 1000
             verdict = "met" if p95 <= args.target_ms else "MISSED"
             print(
                 f"  {label:34} median {median:7.1f} ms   p95 {p95:7.1f} ms   "
-                f"target ≤ {args.target_ms:.0f} ms: {verdict}   ({args.runs} runs, "
-                f"{load_average()})",
+                f"target ≤ {args.target_ms:.0f} ms: {verdict}   ({args.runs} runs; first view, "
+                f"cache cold: {cold:.0f} ms; {load_average()})",
                 flush=True,
             )
-            results["pages"].append({"label": label, "median_ms": median, "p95_ms": p95})
+            results["pages"].append(
+                {"label": label, "median_ms": median, "p95_ms": p95, "cold_ms": cold}
+            )
     if args.results:
         args.results.write_text(json.dumps(results))
 
