@@ -728,27 +728,18 @@ def _delivery_rows(rng, total, customers: _Customers, start, now, zones) -> Iter
         window_end = window_start + TWO_HOURS
         promo = (promo_of[i] or None) if first else None
         dispatch_id = f"{prefix}{n:09d}"
-        if window_start > now:
-            yield (
-                dispatch_id,
-                base + i,
-                zone_pk[z],
-                window_start,
-                window_end,
-                None,
-                scheduled,
-                "",
-                None,
-                first,
-                promo,
-            )
-            continue
-        failed = random() < failure[z]
-        on_time = random() < rates[z] - (0.04 if first else 0.0)
-        if on_time:
-            completed = window_start + MINUTES[randrange(5, 118)]
+        if window_start > now:  # still to come: no outcome yet, and no draws for one
+            completed, status, reason, on_time = None, scheduled, "", None
         else:
-            completed = window_end + MINUTES[randrange(5, 95)]
+            failed = random() < failure[z]
+            on_time = random() < rates[z] - (0.04 if first else 0.0)
+            if on_time:
+                completed = window_start + MINUTES[randrange(5, 118)]
+            else:
+                completed = window_end + MINUTES[randrange(5, 95)]
+            status = failed_status if failed else succeeded
+            reason = choices(REASONS, cum_weights=REASON_CUM_WEIGHTS)[0] if failed else ""
+            on_time = False if failed else on_time
         yield (
             dispatch_id,
             base + i,
@@ -756,9 +747,9 @@ def _delivery_rows(rng, total, customers: _Customers, start, now, zones) -> Iter
             window_start,
             window_end,
             completed,
-            failed_status if failed else succeeded,
-            choices(REASONS, cum_weights=REASON_CUM_WEIGHTS)[0] if failed else "",
-            False if failed else on_time,
+            status,
+            reason,
+            on_time,
             first,
             promo,
         )
