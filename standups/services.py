@@ -532,7 +532,9 @@ def reminders_send(*, now: datetime) -> int:
 
 
 def _locked(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
+    return (
+        Meeting.objects.select_for_update(of=("self",)).select_related("series").get(pk=meeting.pk)
+    )
 
 
 @transaction.atomic

@@ -712,7 +712,11 @@ def pilot_writeup_page_ensure(*, actor: User, pilot: Pilot) -> Any:
     existing = _writeup_page(pilot)
     if existing is not None:
         return existing
-    locked = Pilot.objects.select_for_update().select_related("friction__map").get(pk=pilot.pk)
+    locked = (
+        Pilot.objects.select_for_update(of=("self",))
+        .select_related("friction__map")
+        .get(pk=pilot.pk)
+    )
     page = _writeup_page(locked)
     if page is not None:
         return page

@@ -3,10 +3,13 @@ over-capacity flag, the calendar and the monthly review's overrides."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from handoffs.models import Alert, Handoff
@@ -583,3 +586,50 @@ def test_a_campaign_scheduled_from_outside_the_launch_flow_gets_its_checklist_fr
     assert {r["key"] for r in readiness} == {"capacity:riverside", "brief", "codes"}
     refused = api.post(f"/api/v1/campaigns/{pk}/status/", {"status": "live"})
     assert refused.json()["code"] == "not_ready"
+
+
+def _waits_for_a_lock(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+        row = cursor.fetchone()
+    return bool(row) and row[0] == "Lock"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_confirmation_while_the_worker_reopens_the_checklist_waits_instead_of_deadlocking(
+    world, marketer, member, riverside
+):
+    """The worker's checklist run locks the campaign, then updates its plan. A confirmation
+    arriving in between used to lock the item and the plan, then wait for the campaign: each
+    waited for the other and Postgres killed one (seen in the launch journey)."""
+    campaign = schedule(marketer, [riverside], world["marketing"], expected=40)
+    item = ReadinessItem.objects.get(plan__campaign=campaign, kind="capacity")
+    pid: list[int] = []
+    errors: list[BaseException] = []
+
+    def confirm() -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid.append(cursor.fetchone()[0])
+            services.item_confirm(actor=member, item=item, capacity_per_day=45)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with transaction.atomic():  # what checklist_open holds while it runs
+        Campaign.objects.select_for_update().get(pk=campaign.pk)
+        other = threading.Thread(target=confirm)
+        other.start()
+        deadline = time.monotonic() + 30
+        while not (pid and _waits_for_a_lock(pid[0])) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pid and _waits_for_a_lock(pid[0]), "the confirmation never reached the lock"
+        LaunchPlan.objects.filter(campaign=campaign).update(checklist_opened_at=timezone.now())
+    other.join(30)
+
+    assert not other.is_alive()
+    assert errors == []
+    item.refresh_from_db()
+    assert (item.status, item.capacity_per_day) == ("confirmed", 45)

@@ -36,6 +36,13 @@ def _record(kind: str, subject: str, payload: dict[str, Any]) -> None:
     )
 
 
+def _lock_campaign(campaign_id: int) -> Campaign:
+    """Lock a campaign's row. Every launch writer takes this lock first, before the plan or its
+    items, and the worker's checklist run does the same: one order, so two of them wait for
+    each other instead of deadlocking."""
+    return Campaign.objects.select_for_update().get(pk=campaign_id)
+
+
 def _check_expected(expected: int) -> None:
     if not 0 <= expected <= 1_000_000:
         raise DomainError("Expected orders per day: 0 to 1,000,000.", field="expected_orders")
@@ -55,6 +62,7 @@ def launch_details_set(
     if not roles.is_member(actor):
         raise DomainError("Only members of the company plan launches.", code="forbidden")
     _check_expected(expected_orders_per_day)
+    campaign = _lock_campaign(campaign.pk)
     plan, created = LaunchPlan.objects.select_for_update().get_or_create(campaign=campaign)
     before = {
         "expected_orders_per_day": plan.expected_orders_per_day,
@@ -211,7 +219,7 @@ def checklist_open(*, campaign: Campaign, actor: User | None = None) -> list[Rea
     operations, one for support (with the brief page), one for tech. Idempotent: items that
     exist are kept, zones added later get theirs."""
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        campaign = _lock_campaign(campaign.pk)
         plan, _ = LaunchPlan.objects.get_or_create(campaign=campaign)
         actor = actor or _scheduler(campaign)
         ops = _team_of_kind(Team.Kind.OPERATIONS)
@@ -343,8 +351,14 @@ def item_confirm(
     shortfall to marketing. Closes the item's handoff when confirmed. Repeatable: each
     confirmation replaces the last, days included."""
     now = now or timezone.now()
+    campaign_id = (
+        ReadinessItem.objects.filter(pk=item.pk).values_list("plan__campaign_id", flat=True).get()
+    )
+    _lock_campaign(campaign_id)
     item = (
-        ReadinessItem.objects.select_for_update().select_related("plan__campaign").get(pk=item.pk)
+        ReadinessItem.objects.select_for_update(of=("self",))
+        .select_related("plan__campaign")
+        .get(pk=item.pk)
     )
     if not _may_confirm(actor, item):
         raise DomainError(
