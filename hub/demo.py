@@ -523,19 +523,78 @@ def _restart_ids(model) -> None:
         )
 
 
+# COPY's text format (PostgreSQL manual, COPY, "Text Format"): one line per row, columns
+# separated by tabs, \N for NULL, backslash escapes for a backslash, tab, newline or carriage
+# return inside a value. Writing the lines directly costs a fifth of adapting every value: the
+# datetimes come from a few thousand distinct moments, each formatted once.
+COPY_NULL = "\\N"
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+class _CopyText:
+    def __init__(self) -> None:
+        self.moments: dict[datetime, str] = {}
+
+    def moment(self, value: datetime | None) -> str:
+        if value is None:
+            return COPY_NULL
+        text = self.moments.get(value)
+        if text is None:
+            text = self.moments[value] = value.isoformat()
+        return text
+
+    @staticmethod
+    def text(value: str) -> str:
+        return value.translate(COPY_ESCAPES)
+
+    @staticmethod
+    def number(value: int | None) -> str:
+        return COPY_NULL if value is None else str(value)
+
+    @staticmethod
+    def flag(value: bool | None) -> str:
+        return COPY_NULL if value is None else ("t" if value else "f")
+
+    def customer(self, row: tuple) -> str:
+        pk, name, email, phone, crm_id, dispatch_id, seen, stage, source, campaign, promo, zone = (
+            row
+        )
+        text, number = self.text, self.number
+        return (
+            f"{pk}\t{text(name)}\t{text(email)}\t{text(phone)}\t{text(crm_id)}\t"
+            f"{text(dispatch_id)}\t{self.moment(seen)}\t{text(stage)}\t{text(source)}\t"
+            f"{number(campaign)}\t{number(promo)}\t{number(zone)}"
+        )
+
+    def delivery(self, row: tuple) -> str:
+        dispatch_id, customer, zone, start, end, done, status, reason, on_time, first, promo = row
+        moment, number = self.moment, self.number
+        return (
+            f"{self.text(dispatch_id)}\t{number(customer)}\t{number(zone)}\t{moment(start)}\t"
+            f"{moment(end)}\t{moment(done)}\t{self.text(status)}\t{self.text(reason)}\t"
+            f"{self.flag(on_time)}\t{self.flag(first)}\t{number(promo)}"
+        )
+
+
 def _write(model, columns: tuple[str, ...], rows: Iterator[tuple], now: datetime) -> int:
     """Insert the rows (tuples in `columns` order; created/updated at `now`). Returns how many."""
     written = 0
     if connection.vendor == "postgresql":
         names = ", ".join((*columns, "created_at", "updated_at", "sync_state"))
-        tail = (now, now, "{}")
+        formats = _CopyText()
+        line = {Customer: formats.customer, Delivery: formats.delivery}[model]
+        tail = f"\t{formats.moment(now)}\t{formats.moment(now)}\t{{}}\n"
         sql = f"COPY {model._meta.db_table} ({names}) FROM STDIN"
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            write_row = copy.write_row
+            lines = []
             for row in rows:
-                write_row(row + tail)
-                written += 1
-        return written
+                lines.append(line(row) + tail)
+                if len(lines) == BATCH:
+                    copy.write("".join(lines))
+                    written += BATCH
+                    lines = []
+            copy.write("".join(lines))
+        return written + len(lines)
     batch = []
     for row in rows:
         batch.append(model(**dict(zip(columns, row, strict=True)), created_at=now))

@@ -6,7 +6,16 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 
 from hub import demo
-from hub.models import Campaign, Customer, Delivery, MarketingSpend, Membership, Team, User
+from hub.models import (
+    Campaign,
+    Customer,
+    Delivery,
+    MarketingSpend,
+    Membership,
+    Team,
+    User,
+    Zone,
+)
 
 
 def test_seed_demo_builds_a_believable_company_once(db, capsys):
@@ -125,3 +134,59 @@ def test_big_load_leaves_indexes_and_foreign_keys_as_migrated(db, monkeypatch):
     # New rows still get keys after the ones the load chose.
     customer = Customer.objects.create(name="After the demo")
     assert customer.pk > Customer.objects.exclude(pk=customer.pk).aggregate(m=Max("pk"))["m"]
+
+
+def test_rows_written_as_copy_text_read_back_exactly(db):
+    """The loader writes COPY's text format itself on Postgres (and bulk inserts elsewhere):
+    whatever the path, every value comes back as it was, NULLs, flags and characters COPY
+    treats specially included."""
+    zone = Zone.objects.create(code="zx", name="Zone X")
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    seen = datetime(2026, 5, 2, 7, 30, tzinfo=UTC)
+    customers = [
+        (
+            10**6,
+            "Tab\there",
+            "a\\b@mail.example",
+            "+15550000001",
+            "c-1",
+            "r-1",
+            seen,
+            "customer",
+            "organic",
+            None,
+            None,
+            zone.pk,
+        ),
+        (
+            10**6 + 1,
+            "Line\nbreak\r",
+            "n@mail.example",
+            "+15550000002",
+            "c-2",
+            "r-2",
+            seen,
+            "lead",
+            "email",
+            None,
+            None,
+            None,
+        ),
+    ]
+    start = datetime(2026, 5, 3, 8, tzinfo=UTC)
+    deliveries = [
+        ("x-1", 10**6, zone.pk, start, start + demo.TWO_HOURS, start, "succeeded", "", True,
+         True, None),
+        ("x-2", 10**6 + 1, None, start, start + demo.TWO_HOURS, None, "failed",
+         "Gate\\code\tmissing", False, False, None),
+        ("x-3", 10**6 + 1, zone.pk, start, start + demo.TWO_HOURS, None, "scheduled", "", None,
+         False, None),
+    ]  # fmt: skip
+    with transaction.atomic():
+        assert demo._write(Customer, demo.CUSTOMER_COLUMNS, iter(customers), now) == 2
+        assert demo._write(Delivery, demo.DELIVERY_COLUMNS, iter(deliveries), now) == 3
+    stored = Customer.objects.order_by("pk").values_list(*demo.CUSTOMER_COLUMNS)
+    assert list(stored) == customers
+    stored = Delivery.objects.order_by("dispatch_id").values_list(*demo.DELIVERY_COLUMNS)
+    assert list(stored) == deliveries
+    assert [(d.created_at, d.sync_state) for d in Delivery.objects.all()] == [(now, {})] * 3
