@@ -685,26 +685,28 @@ def bench_alerts(report: Report, token: str, receipts: Path, seconds: int, rate:
     latencies = sorted((at - sent_at[title]) * 1000 for at, _, title in rows if title in sent_at)
     counts = run_counts(run)
     keys = [r[1] for r in rows]
+    name = "alert" if rate == 100 else f"alert at {rate}/s"
     if latencies:
         p50 = statistics.median(latencies)
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-        report.add("alert: p50 webhook → message", f"{p50:.0f} ms")
+        report.add(f"{name}: p50 webhook → message", f"{p50:.0f} ms")
+        # The target is set at 100 events/s; another rate is a capacity reading, no verdict.
         report.add(
-            "alert: p99 webhook → message",
+            f"{name}: p99 webhook → message",
             f"{p99:.0f} ms",
-            "≤ 500 ms",
-            p99 <= TARGETS["alert_p99_ms"],
+            "≤ 500 ms" if rate == 100 else "",
+            p99 <= TARGETS["alert_p99_ms"] if rate == 100 else None,
         )
-        report.add("alert: max", f"{latencies[-1]:.0f} ms")
-    report.add("alert: webhook errors", f"{errors[0]}", "0", errors[0] == 0)
+        report.add(f"{name}: max", f"{latencies[-1]:.0f} ms")
+    report.add(f"{name}: webhook errors", f"{errors[0]}", "0", errors[0] == 0)
     report.add(
-        "alert: messages received / handoffs",
+        f"{name}: messages received / handoffs",
         f"{len(rows):,} / {counts['handoffs']:,}",
         "equal",
         len(rows) == counts["handoffs"] == total,
     )
     report.add(
-        "alert: duplicate messages",
+        f"{name}: duplicate messages",
         f"{len(keys) - len(set(keys))}",
         "0",
         len(keys) == len(set(keys)),
@@ -943,7 +945,15 @@ def main() -> None:
         action="store_true",
         help="ingest without the Celery worker: the web's own cost (events stay queued)",
     )
+    parser.add_argument(
+        "--alert-rate",
+        type=int,
+        default=100,
+        help="events a second for the event → alert run (the target is set at 100)",
+    )
     args = parser.parse_args()
+    if args.alert_rate < 1:
+        parser.error("--alert-rate must be 1 or more")
     wanted = set(filter(None, args.only.split(","))) or {
         "ingest",
         "alerts",
@@ -976,7 +986,13 @@ def main() -> None:
                 seconds, drain_wait = (10, 120) if args.quick else (30, 600)
                 bench_ingest(report, stack, token, receipts, seconds, drain_wait)
             if "alerts" in wanted:
-                bench_alerts(report, token, receipts, seconds=20 if args.quick else 60)
+                bench_alerts(
+                    report,
+                    token,
+                    receipts,
+                    seconds=20 if args.quick else 60,
+                    rate=args.alert_rate,
+                )
             if "memory" in wanted:
                 bench_memory(report, stack)
         finally:
