@@ -107,8 +107,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "hub.context_processors.navigation",
             ],
-            # One date format on every page (hub/templatetags/crossdock_dates.py).
-            "builtins": ["hub.templatetags.crossdock_dates"],
+            # One date format on every page, and previews of message bodies (hub/templatetags/).
+            "builtins": [
+                "hub.templatetags.crossdock_dates",
+                "hub.templatetags.crossdock_text",
+            ],
         },
     },
 ]

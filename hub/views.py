@@ -51,7 +51,9 @@ def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = selectors.inbox(request.user).filter(pk=pk).first()
     if request.htmx and notification is not None:
         # The header's unread count is swapped out-of-band with the notification.
-        return render(request, "hub/_notification.html", {"n": notification, "oob_badge": True})
+        # The home page shows a preview of the body; the inbox the whole of it.
+        context = {"n": notification, "oob_badge": True, "short": request.POST.get("short") == "1"}
+        return render(request, "hub/_notification.html", context)
     if notification is not None and notification.url and request.POST.get("follow"):
         return redirect(notification.url)
     return redirect("inbox")

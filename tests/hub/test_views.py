@@ -131,3 +131,32 @@ def test_forbidden_pages_explain_and_offer_a_way_back(client_for, member):
     page = response.content.decode()
     assert "for admins" in page
     assert "Back to your home page" in page
+
+
+SUMMARY = (
+    "# Weekly cross-team — Tuesday 24 November 2026\n\nChair: Tech\n\n## Wins\n\n"
+    + "\n".join(f"- Operations: evening slots opened in zone {i}" for i in range(12))
+    + "\n\n## Blockers\n\n- Marketing needs Operations: driver photos [open]\n"
+)
+
+
+def test_home_shows_a_one_line_preview_of_a_long_body_and_the_inbox_all_of_it(client_for, member):
+    """A standup summary in the inbox made the home page several screens tall, Markdown
+    headings and all (found trying `make run`)."""
+    note = services.notification_create(recipient=member, title="Standup summary", body=SUMMARY)
+    client = client_for(member)
+
+    home = client.get("/").content.decode()
+    card = home[home.index(f'id="notification-{note.pk}"') :]
+    card = card[: card.index("</li>")]
+    assert "Weekly cross-team — Tuesday 24 November 2026 Chair: Tech Wins Operations:" in card
+    assert "# Weekly" not in card and "## Wins" not in card
+    assert "zone 11" not in card and "…" in card
+
+    inbox = client.get("/inbox/").content.decode()
+    assert "## Wins" in inbox and "zone 11" in inbox
+
+    fragment = client.post(
+        f"/inbox/{note.pk}/read/", {"short": "1"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Chair: Tech Wins" in fragment and "zone 11" not in fragment
