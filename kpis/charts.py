@@ -10,6 +10,7 @@ import functools
 import json
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 import plotly.graph_objects as go
 
@@ -79,14 +80,20 @@ def trend_figure(
     """The metric over time; per-month counts as bars per month. Events (launches, errors,
     rules switched on) are numbered markers above the plot, told in full in the hover text and
     in the list under the charts."""
+    if metric.per_month:
+        # Months before the first with any data (before the company's history) are left out,
+        # rather than drawn as empty slots that read as zero.
+        while series and series[0][1] is None:
+            series = series[1:]
     x = [d.isoformat() for d, _ in series]
     y = [_num(v) for _, v in series]
     data: list[dict] = []
     layout: dict = {}
     if metric.per_month:
-        # Months as categories: one labelled bar each, never a date axis between them.
+        # Months as categories: one labelled bar each, never a date axis between them. The year
+        # goes on a line of its own, so labels stay apart in a narrow chart.
         labels = [
-            d.strftime("%b %Y") if i == 0 or d.month == 1 else d.strftime("%b")
+            d.strftime("%b<br>%Y") if i == 0 or d.month == 1 else d.strftime("%b")
             for i, (d, _) in enumerate(series)
         ]
         data.append(
@@ -99,7 +106,7 @@ def trend_figure(
                 "type": "bar",
             }
         )
-        xaxis: dict | None = {"tickangle": 0, "type": "category"}
+        xaxis: dict = {"tickangle": 0, "type": "category"}
     else:
         data.append(
             {
@@ -112,7 +119,8 @@ def trend_figure(
                 "type": "scatter",
             }
         )
-        xaxis = None
+        # A few horizontal date labels: rotated ones ran into the legend in a narrow chart.
+        xaxis = {"nticks": 5, "tickangle": 0}
     if target is not None and x and not metric.per_month:  # buckets hold plain counts
         data.append(
             {
@@ -152,21 +160,28 @@ def trend_figure(
                 "textfont": {"color": "#fff", "size": 9},
                 "textposition": "middle center",
                 "x": [day.isoformat() for day, _ in shown],
-                "y": [1.0] * len(shown),
+                "y": _marker_heights([day for day, _ in shown], series),
                 "yaxis": "y2",
                 "type": "scatter",
             }
         )
-    if xaxis is not None:
-        layout["xaxis"] = xaxis
+    layout["xaxis"] = xaxis
     if shapes:
         layout["shapes"] = shapes
     layout.update(
         {
-            "margin": {"b": 30, "l": 50, "r": 10, "t": 24},
+            "margin": {"b": 30, "l": 50, "r": 10, "t": 36},
             "height": 280,
             "showlegend": target is not None and not metric.per_month,
-            "legend": {"orientation": "h", "y": -0.2},
+            # Above the plot, clear of the date labels and of the numbered event markers.
+            "legend": {
+                "orientation": "h",
+                "x": 0,
+                "xanchor": "left",
+                "y": 1.08,
+                "yanchor": "bottom",
+                "font": {"size": 11},
+            },
             "yaxis": _yaxis(metric, y),
             "yaxis2": {"fixedrange": True, "overlaying": "y", "range": [0, 1.05], "visible": False},
             "paper_bgcolor": "rgba(0,0,0,0)",
@@ -174,6 +189,20 @@ def trend_figure(
         }
     )
     return _json(data, layout)
+
+
+def _marker_heights(days: list[date], series: list[tuple[date, Decimal | None]]) -> list[float]:
+    """Where each numbered event marker sits (1.0 is the top of the plot): a marker too close
+    to the one before it (within a twelfth of the chart's span) drops a step, so two numbers
+    never print over each other."""
+    if not days:
+        return []
+    span = max((series[-1][0] - series[0][0]).days if series else 0, 12)
+    heights = [1.0]
+    for before, day in pairwise(days):
+        close = abs((day - before).days) < span / 12
+        heights.append(0.88 if close and heights[-1] == 1.0 else 1.0)
+    return heights
 
 
 def bar_figure(metric: Metric, rows: list[tuple[str, Decimal | None]]) -> str:

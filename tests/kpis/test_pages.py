@@ -319,3 +319,38 @@ def test_a_baseline_out_of_bounds_from_the_page_is_explained(client_for, manager
     )
     assert response.status_code == 200
     assert "is at least 0" in response.content.decode()
+
+
+def test_narrow_trend_charts_keep_labels_legend_and_event_numbers_apart(db):
+    """On the dashboard's four-across trends (found trying make run): the legend sat under the
+    plot, over rotated date labels; events a day apart printed "45"; the month bars began with
+    empty months from before the company's history, labelled "Jun 2026Jul"."""
+    import json
+
+    from kpis import charts, registry
+
+    days = [date(2026, 11, 1) + timedelta(days=i) for i in range(30)]
+    series = [(d, Decimal("90")) for d in days]
+    events = [(date(2026, 11, 5), "a"), (date(2026, 11, 29), "b"), (date(2026, 11, 30), "c")]
+    figure = json.loads(
+        charts.trend_figure(registry.metric("on_time"), series, Decimal("95"), events)
+    )
+    layout = figure["layout"]
+    assert layout["showlegend"] and layout["legend"]["y"] >= 1
+    assert layout["legend"]["yanchor"] == "bottom"
+    assert layout["xaxis"]["tickangle"] == 0
+    [markers] = [trace for trace in figure["data"] if trace.get("name") == "Events"]
+    assert markers["text"] == ["1", "2", "3"]
+    assert markers["y"][1] != markers["y"][2]  # a day apart: one drops a step
+    assert markers["y"][0] == markers["y"][1] == 1.0
+
+    months = [
+        (date(2026, 6, 1), None),
+        (date(2026, 7, 1), None),
+        (date(2026, 8, 1), Decimal("0")),
+        (date(2026, 9, 1), Decimal("12")),
+        (date(2027, 1, 1), Decimal("7")),
+    ]
+    bars = json.loads(charts.trend_figure(registry.metric("missed_handoffs"), months, None, []))
+    assert bars["data"][0]["x"] == ["Aug<br>2026", "Sep", "Jan<br>2027"]
+    assert bars["data"][0]["y"] == [0, 12, 7]
