@@ -1,8 +1,8 @@
 """Crossdock settings: one module, configured from the environment (twelve-factor).
 
 Safe defaults serve `make run` on an embedded stack (SQLite under var/, a Celery broker on a
-SQLite file, email to the console). Production sets DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL,
-SECRET_KEY, ALLOWED_HOSTS and leaves DEBUG off.
+SQLite file, email saved under var/mail/). Production sets DATABASE_URL, CELERY_BROKER_URL,
+EMAIL_URL, SECRET_KEY, ALLOWED_HOSTS and leaves DEBUG off.
 """
 
 import importlib.util
@@ -261,6 +261,9 @@ MEDIA_URL = "/media/"
 # --- Email --------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL") or "console://"
 vars().update(dj_email_url.parse(EMAIL_URL))
+if not os.environ.get("EMAIL_URL"):
+    # The embedded default: each message saved under var/mail/ and announced on one line.
+    EMAIL_BACKEND = "hub.mailbox.SummaryConsoleBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Crossdock <crossdock@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -43,7 +43,7 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_make_run_defaults_print_email_to_the_console(tmp_path):
+def test_make_run_defaults_save_email_under_var_and_name_it_on_the_console(tmp_path):
     result = run_manage(
         "shell",
         "-c",
@@ -55,4 +55,4 @@ def test_make_run_defaults_print_email_to_the_console(tmp_path):
         CROSSDOCK_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().endswith("django.core.mail.backends.console.EmailBackend")
+    assert result.stdout.strip().endswith("hub.mailbox.SummaryConsoleBackend")
