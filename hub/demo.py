@@ -39,6 +39,7 @@ from hub.models import (
     User,
     Zone,
 )
+from hub.queue import run_here
 
 DEMO_DOMAIN = "swiftdrop.example"
 DEMO_PASSWORD = "crossdock-demo"  # noqa: S105 - printed on purpose: it is the demo login
@@ -283,10 +284,13 @@ def load(
     with transaction.atomic():
         _incidents(rng, campaigns, zones, teams, users, start)
         _welcome(users)
-    for loader in _extensions:
-        loader(now=now, rng=rng, users={u.username: u for u in users}, teams=teams)
-        progress(f"demo content: {loader.__module__}")
-    processed = _process_recorded_events()
+    # Messages the history leaves due now (reminders, blocker emails) are sent here, as a drain
+    # sends them, not by the first worker to start after `make run` says it is ready.
+    with run_here():
+        for loader in _extensions:
+            loader(now=now, rng=rng, users={u.username: u for u in users}, teams=teams)
+            progress(f"demo content: {loader.__module__}")
+        processed = _process_recorded_events()
     progress(f"{processed} events the modules recorded, processed as the worker would")
     return DemoResult(created=True, users=len(users), customers=customers, deliveries=delivered)
 

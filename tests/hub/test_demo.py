@@ -190,3 +190,15 @@ def test_rows_written_as_copy_text_read_back_exactly(db):
     stored = Delivery.objects.order_by("dispatch_id").values_list(*demo.DELIVERY_COLUMNS)
     assert list(stored) == deliveries
     assert [(d.created_at, d.sync_state) for d in Delivery.objects.all()] == [(now, {})] * 3
+
+
+def test_messages_the_history_leaves_due_are_sent_while_seeding(transactional_db, mailoutbox):
+    """Otherwise the first worker to start sends them: `make run` said it was ready, then
+    printed sixty old reminder emails over its own banner (found trying make run)."""
+    from handoffs.models import Alert
+
+    call_command("seed_demo", "--deliveries", "300", verbosity=0)
+
+    assert Alert.objects.exists()
+    assert not Alert.objects.filter(status=Alert.Status.PENDING).exists()
+    assert mailoutbox  # sent by the seeding process itself
