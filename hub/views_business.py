@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -63,7 +64,12 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "hub/campaign_list.html",
-        {"campaigns": campaigns, "form": form, "launch_links": launch.links()},
+        {
+            "campaigns": campaigns,
+            "form": form,
+            "launch_links": launch.links(),
+            "currency": settings.KPI_CURRENCY,
+        },
     )
 
 
@@ -91,6 +97,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "statuses": Campaign.Status.choices,
             "panels": launch.panels(campaign, request),
             "may_override": roles.is_manager(request.user),
+            "currency": settings.KPI_CURRENCY,
         },
     )
 

@@ -92,7 +92,7 @@ def test_campaign_pages_for_members(client_for, member, north):
             "name": "Riverside ads",
             "channel": "social",
             "zones": [north.pk],
-            "budget": "500",
+            "budget": "12500",
             "starts_on": "2027-01-10",
             "ends_on": "2027-01-31",
         },
@@ -113,6 +113,9 @@ def test_campaign_pages_for_members(client_for, member, north):
     assert 'data-testid="campaign-status">Scheduled<' in page
     assert "RIVER15" in page
     assert "Ad showed the wrong zone" in page
+    # Money says its currency, as on the KPI pages (found trying make run: "budget 2500").
+    assert 'data-testid="campaign-budget">USD 12,500<' in page
+    assert "Budget (USD)" in client.get("/campaigns/").content.decode()
     assert Event.objects.filter(type__startswith="hub.").count() == 4
 
 
