@@ -145,3 +145,14 @@ def test_survey_list_counts_invitations_and_responses_each_once(member, manager,
     assert invited >= 2
     assert counts[pulse.pk] == (invited, 2)
     assert counts[csat.pk] == (0, 1)
+
+
+def test_a_survey_answered_only_through_its_link_says_so_instead_of_invited_0(
+    client_for, manager, csat
+):
+    """Found trying make run: "Invited 0" next to 115 responses read as a mistake."""
+    services.response_submit(survey=csat, data={q(csat, 0): ["5"]})
+    page = client_for(manager).get("/feedback/").content.decode()
+    row = page[page.index(f'href="/feedback/{csat.pk}/"') :]
+    row = row[: row.index("</tr>")]
+    assert ">by link<" in row and "<td>0</td>" not in row and "<td>1</td>" in row
