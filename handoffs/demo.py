@@ -278,11 +278,13 @@ def _driver_events(now, onfleet) -> None:
 def _signup_events(start, hubspot) -> list[Event]:
     rows = []
     new = Customer.objects.filter(crm_id__startswith=DEMO_PREFIX, first_seen_at__gte=start)
+
+    def every_nth(n: int):
+        return new.alias(nth=F("pk") % n).filter(nth=0)
+
     every = CRM_SIGNUP_EVERY
-    every *= max(1, -(-new.alias(nth=F("pk") % every).filter(nth=0).count() // MAX_SIGNUP_EVENTS))
-    customers = (
-        new.alias(nth=F("pk") % every).filter(nth=0).values_list("pk", "crm_id", "first_seen_at")
-    )
+    every *= max(1, -(-every_nth(every).count() // MAX_SIGNUP_EVENTS))
+    customers = every_nth(every).values_list("pk", "crm_id", "first_seen_at")
     for pk, crm_id, seen in customers.iterator(chunk_size=5000):
         ms = _ms(seen)
         item = {
@@ -429,10 +431,7 @@ def _evaluate(now, rng, rules: list[Rule], events: list[Event], teams) -> None:
     for rule in rules:
         by_trigger[rule.trigger].append(rule)
     rule_teams = {rule.pk: list(rule.teams.all()) for rule in rules}
-    uses_previous = {
-        rule.pk: any(c.get("op") == "changed_to" for c in rule.conditions.get("conditions", []))
-        for rule in rules
-    }
+    uses_previous = {rule.pk: rule_engine.compares_with_previous(rule.conditions) for rule in rules}
     members: dict[int, list[int]] = defaultdict(list)
     for team_id, user_id in Membership.objects.values_list("team_id", "user_id"):
         members[team_id].append(user_id)

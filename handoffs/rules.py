@@ -207,6 +207,13 @@ def evaluate(
     return Decision(matched, results)
 
 
+def compares_with_previous(spec: dict[str, Any] | None) -> bool:
+    """Whether any condition of ``spec`` needs the earlier event about the same subject
+    ("changed to"): only then is that event looked up."""
+    conditions = (spec or {}).get("conditions") or []
+    return any(c.get("op") == "changed_to" for c in conditions if isinstance(c, dict))
+
+
 def validate_spec(spec: dict[str, Any]) -> list[str]:
     """Problems with a conditions spec, for the admin to fix (empty when fine)."""
     problems = []

@@ -1,7 +1,8 @@
 """The demo company, SwiftDrop: a believable last-mile startup for `make run` and benchmarks.
 
-Deterministic (seeded), idempotent (a second load is a no-op unless reset), and fast: facts are
-written with bulk inserts in batches, so millions of deliveries fit in memory a batch at a time.
+Deterministic (seeded), idempotent (a second load is a no-op unless reset), and fast: customers
+and deliveries are streamed (COPY on Postgres, bulk inserts in batches elsewhere), so memory
+stays flat at millions of deliveries.
 """
 
 from __future__ import annotations

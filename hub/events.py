@@ -239,18 +239,13 @@ def wake_clear() -> None:
         logger.warning("Cache unavailable; the drain flag expires by itself", exc_info=True)
 
 
-def claim_next(now: datetime) -> int | None:
-    """Claim the oldest fresh pending event nobody holds; its id, or None when none is left.
+def claim_next_event(now: datetime) -> Event | None:
+    """Claim the oldest fresh pending event nobody holds and return it (one round trip on
+    Postgres), or None when none is left.
 
     Fresh: never attempted. An event a subscriber failed on waits for its own retry (with
     backoff), so a drain never spins on it.
     """
-    event = claim_next_event(now)
-    return event.pk if event is not None else None
-
-
-def claim_next_event(now: datetime) -> Event | None:
-    """``claim_next``, returning the claimed event itself (one round trip on Postgres)."""
     if connection.vendor == "postgresql":
         # One statement; SKIP LOCKED lets concurrent drains take different events.
         # event_unfinished_idx (received_at, partial on pending/processing) serves the scan.

@@ -70,11 +70,12 @@ def _start() -> int:
 
 
 def generation() -> int:
+    key = _key()
     try:
-        value = cache.get(_key())
+        value = cache.get(key)
         if value is None:
-            cache.add(_key(), _start(), timeout=None)
-            value = cache.get(_key(), 0)
+            cache.add(key, _start(), timeout=None)
+            value = cache.get(key, 0)
         return int(value)
     except Exception:  # the cache being down must not take the dashboards down
         logger.warning("KPI cache unavailable", exc_info=True)

@@ -10,7 +10,7 @@ import functools
 import json
 from datetime import date
 from decimal import Decimal
-from itertools import pairwise
+from itertools import dropwhile, pairwise
 
 import plotly.graph_objects as go
 
@@ -83,8 +83,7 @@ def trend_figure(
     if metric.per_month:
         # Months before the first with any data (before the company's history) are left out,
         # rather than drawn as empty slots that read as zero.
-        while series and series[0][1] is None:
-            series = series[1:]
+        series = list(dropwhile(lambda point: point[1] is None, series))
     x = [d.isoformat() for d, _ in series]
     y = [_num(v) for _, v in series]
     data: list[dict] = []

@@ -42,11 +42,6 @@ def _enabled_rules(event_type: str) -> list[Rule]:
     )
 
 
-def _compares_with_previous(rule: Rule) -> bool:
-    conditions = (rule.conditions or {}).get("conditions") or []
-    return any(c.get("op") == "changed_to" for c in conditions if isinstance(c, dict))
-
-
 def event_evaluate_rules(event: Event, *, now: datetime | None = None) -> int:
     """Event subscriber: run every enabled rule for this event type. Returns handoffs made."""
     now = now or timezone.now()
@@ -57,7 +52,7 @@ def event_evaluate_rules(event: Event, *, now: datetime | None = None) -> int:
     # The earlier event about the same subject matters only to "changed to" conditions.
     previous = (
         rule_context.previous_context(event)
-        if any(_compares_with_previous(rule) for rule in candidates)
+        if any(rules.compares_with_previous(rule.conditions) for rule in candidates)
         else None
     )
     made = 0

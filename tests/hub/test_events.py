@@ -193,7 +193,7 @@ def test_drain_leaves_a_failed_event_to_its_own_retry(db, settings):
     event = Event.objects.get(pk=recorded.event.pk)
     assert event.status == Event.Status.PENDING
     assert event.attempts == 1
-    assert events.claim_next(timezone.now()) is None  # retried by process_event_task only
+    assert events.claim_next_event(timezone.now()) is None  # retried by process_event_task only
 
 
 def test_record_queues_one_drain_for_many_events(db, django_capture_on_commit_callbacks):
