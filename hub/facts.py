@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from hub.models import Campaign, Customer, Delivery, Driver, PromoCode, Zone
@@ -219,21 +219,23 @@ def customer_from_dispatch(
     if not dispatch_id and not phone and not email:
         return None
     _lock_identities(email, phone)
-    customer = None
+    # One query: the customer with this dispatch id if there is one, else the best match by
+    # email or phone (a CRM customer first, then the oldest). LIMIT 1 locks only that row.
+    match = _matching_customers(email, phone) or Q(pk__in=[])
     if dispatch_id:
-        customer = Customer.objects.select_for_update().filter(dispatch_id=dispatch_id).first()
-    if customer is None:
-        match = _matching_customers(email, phone)
-        if match is not None:
-            customer = (
-                Customer.objects.select_for_update()
-                .filter(match)
-                .order_by("-crm_id", "first_seen_at", "id")
-                .first()
-            )
-            if customer is not None and dispatch_id and not customer.dispatch_id:
-                customer.dispatch_id = dispatch_id
-                customer.save(update_fields=["dispatch_id", "updated_at"])
+        match |= Q(dispatch_id=dispatch_id)
+    ours = When(dispatch_id=dispatch_id, then=Value(0)) if dispatch_id else None
+    customer = (
+        Customer.objects.select_for_update()
+        .filter(match)
+        .order_by(
+            *([Case(ours, default=Value(1))] if ours else []), "-crm_id", "first_seen_at", "id"
+        )
+        .first()
+    )
+    if customer is not None and dispatch_id and not customer.dispatch_id:
+        customer.dispatch_id = dispatch_id
+        customer.save(update_fields=["dispatch_id", "updated_at"])
     if customer is None:
         customer = Customer.objects.create(
             dispatch_id=dispatch_id or None,
@@ -264,6 +266,8 @@ class DeliveryFacts:
     completed_at: datetime | None = None
     failure_reason: str = ""
     zone: Zone | None = None
+    # As ``customer_from_dispatch`` returned it in the caller's transaction: read under its row
+    # lock, which the delivery's writer relies on instead of locking and reading it again.
     customer: Customer | None = None
     promo_code: PromoCode | None = None
 
@@ -304,7 +308,10 @@ def delivery_from_dispatch(facts: DeliveryFacts) -> tuple[Delivery, bool]:
     delivery.save()
     for customer_id in {old_customer_id, delivery.customer_id}:
         if customer_id is not None:
-            customer = Customer.objects.select_for_update().get(pk=customer_id)
+            if facts.customer is not None and customer_id == facts.customer.pk:
+                customer = facts.customer  # locked and read in this transaction
+            else:
+                customer = Customer.objects.select_for_update().get(pk=customer_id)
             recompute_first_delivery(customer)
             if customer_id == delivery.customer_id:
                 zone_from_deliveries(customer)
@@ -360,20 +367,24 @@ def recompute_first_delivery(customer: Customer) -> None:
 
     The caller holds the customer's row lock, so concurrent events agree on the answer.
     """
-    deliveries = (
-        Delivery.objects.filter(customer=customer)
-        .exclude(status=Delivery.Status.CANCELLED)
-        .order_by("window_start", "created_at", "id")
-    )
-    first_id = deliveries.values_list("id", flat=True).first()
-    stale = Delivery.objects.filter(customer=customer, is_first_for_customer=True)
-    if first_id is not None:
-        stale = stale.exclude(pk=first_id)
-    stale.update(is_first_for_customer=False)
-    if first_id is not None:
-        Delivery.objects.filter(pk=first_id, is_first_for_customer=False).update(
-            is_first_for_customer=True
+    from django.db import connection
+
+    # One statement (it runs for every delivery event): find the first, flip only the flags
+    # that are wrong. Identifiers come from the model's metadata; values are parameters.
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    sql = f"""
+        WITH first AS (
+            SELECT id FROM {table}
+            WHERE customer_id = %s AND status <> %s
+            ORDER BY window_start ASC, created_at ASC, id ASC
+            LIMIT 1
         )
+        UPDATE {table} SET is_first_for_customer = NOT is_first_for_customer
+        WHERE customer_id = %s
+          AND is_first_for_customer <> (id IN (SELECT id FROM first))
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [customer.pk, Delivery.Status.CANCELLED, customer.pk])
 
 
 def zone_for_dispatch(

@@ -5,8 +5,8 @@ The generation is a counter in the shared cache. It moves on:
 
 - every save or delete of a model the KPI sources read (``WATCHED``: spend, incidents,
   handoffs and rule runs, survey responses, standup updates, targets, baselines, manual
-  values, campaigns, zones), once when the write is made and once more when its transaction
-  commits (so nothing computed from the uncommitted state outlives the commit);
+  values, campaigns, zones), once per transaction, when it commits (a handoff and its rule
+  run are one move of the counter, not two or three);
 - every rollup rebuild (``kpis.rollups.rebuild``), which is how deliveries and customers reach
   the dashboards.
 
@@ -83,9 +83,13 @@ def generation() -> int:
 
 
 def bump() -> None:
-    """Start a new generation now (and again when the current transaction commits)."""
-    _bump_now()
-    if connection.in_atomic_block and not _pending():
+    """Start a new generation: now outside a transaction, else once when the current
+    transaction commits (however many watched rows it writes). Until then the writing
+    transaction's own reads bypass the cache (``memo``), and every other connection still sees
+    the committed state the current generation's values were computed from."""
+    if not connection.in_atomic_block:
+        _bump_now()
+    elif not _pending():
         transaction.on_commit(_bump_now)
 
 

@@ -152,6 +152,7 @@ def rebuild_all() -> int:
     start = timezone.localtime(min(first)).date()
     written = rebuild(start, timezone.localdate())
     DirtyDay.objects.filter(marked_at__lte=timezone.now()).delete()
+    _forget_marks()
     return written
 
 
@@ -159,8 +160,11 @@ def rebuild_all() -> int:
 
 
 def mark_dirty(days: set[date | None]) -> None:
-    """Mark local days whose facts changed (same transaction as the change). One query."""
-    wanted = sorted(d for d in days if d is not None)
+    """Mark local days whose facts changed (same transaction as the change). One query, and
+    none for a day this transaction has marked already (an event that writes a customer and
+    their delivery marks the day once)."""
+    standing, here = _marked_in_transaction()
+    wanted = sorted(d for d in days if d is not None and d not in standing)
     if not wanted:
         return
     now = timezone.now()
@@ -170,6 +174,47 @@ def mark_dirty(days: set[date | None]) -> None:
         unique_fields=["day"],
         update_fields=["marked_at"],
     )
+    if connection.in_atomic_block:
+        if here is None:
+            here = _Marked()
+            transaction.on_commit(here)
+        here.days.update(wanted)
+
+
+class _Marked:
+    """The days marked dirty in one transaction (or savepoint), carried by a commit hook that
+    does nothing: Django drops the hook when that transaction or savepoint rolls back, and
+    the marks with it, so the days it still carries are marks that stand."""
+
+    def __init__(self) -> None:
+        self.days: set[date] = set()
+
+    def __call__(self) -> None:
+        return None
+
+
+def _forget_marks() -> None:
+    """Marks were deleted (a refresh): the current transaction marks every day again."""
+    for entry in connection.run_on_commit:  # (savepoint ids, callback, robust)
+        if isinstance(entry[1], _Marked):
+            entry[1].days.clear()
+
+
+def _marked_in_transaction() -> tuple[set[date], _Marked | None]:
+    """The days marked in the current transaction that no rollback can undo short of the
+    current savepoint's, and the hook to note more marks on at this savepoint level."""
+    if not connection.in_atomic_block:
+        return set(), None
+    current = set(connection.savepoint_ids)
+    standing: set[date] = set()
+    here = None
+    for entry in connection.run_on_commit:  # (savepoint ids, callback, robust)
+        savepoints, hook = entry[0], entry[1]
+        if isinstance(hook, _Marked) and savepoints <= current:
+            standing |= hook.days
+            if savepoints == current:
+                here = hook
+    return standing, here
 
 
 def local_day(moment: datetime | None) -> date | None:
@@ -209,6 +254,7 @@ def refresh_dirty(limit: int = 400) -> int:
         rebuild(start, end)
     for day, marked_at in marks.items():
         DirtyDay.objects.filter(day=day, marked_at=marked_at).delete()
+    _forget_marks()
     return len(marks)
 
 

@@ -117,6 +117,7 @@ def _apply_rule(rule: Rule, event: Event, ctx: dict, previous: dict | None, now:
                         dedupe_key=key,
                         now=now,
                         fields=_fields(ctx),
+                        unevaluated=True,  # checked above, under this transaction
                     )
                     made += 1
                 outcome = f"matched; {made} handoff{'s' if made != 1 else ''} created"

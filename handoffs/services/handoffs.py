@@ -64,10 +64,15 @@ def handoff_create(
     dedupe_key: str = "",
     now: datetime | None = None,
     fields: list[tuple[str, str]] | None = None,
+    unevaluated: bool = False,
 ) -> Handoff:
     """Create a handoff and its alerts (the outbox) in one transaction; send after commit.
 
     Idempotent per (rule, event, team): a second call returns the existing handoff.
+    ``unevaluated``: the caller (rule evaluation) holds that this rule has no evaluation of
+    this event, which commits with its handoffs, so no handoff of them exists and neither a
+    lookup nor a savepoint is needed. A concurrent run of the same event then fails on the
+    unique constraint, as its evaluation would, and its retry finds the evaluation.
     """
     now = now or timezone.now()
     if link and not links.is_site_path(link):
@@ -76,31 +81,35 @@ def handoff_create(
         due_at = now + timedelta(minutes=sla_minutes)
     # No savepoint inside a caller's transaction: an error here rolls back the caller's work.
     with transaction.atomic(savepoint=False):
-        if rule is not None and event is not None:
-            existing = Handoff.objects.filter(rule=rule, event=event, team=team).first()
-            if existing:
-                return existing
-        try:
-            with transaction.atomic():
-                handoff = Handoff.objects.create(
-                    rule=rule,
-                    rule_version=rule.version if rule else None,
-                    event=event,
-                    created_by=created_by,
-                    from_team=from_team,
-                    team=team,
-                    title=title[:300],
-                    body=body,
-                    link=link[:500],
-                    requires_ack=requires_ack,
-                    # Nothing to acknowledge: an announcement is done once it is sent.
-                    status=Handoff.Status.OPEN if requires_ack else Handoff.Status.DONE,
-                    due_at=due_at if requires_ack else None,
-                    dedupe_key=dedupe_key[:200],
-                    created_at=now,
-                )
-        except IntegrityError:
-            return Handoff.objects.get(rule=rule, event=event, team=team)
+        handoff = Handoff(
+            rule=rule,
+            rule_version=rule.version if rule else None,
+            event=event,
+            created_by=created_by,
+            from_team=from_team,
+            team=team,
+            title=title[:300],
+            body=body,
+            link=link[:500],
+            requires_ack=requires_ack,
+            # Nothing to acknowledge: an announcement is done once it is sent.
+            status=Handoff.Status.OPEN if requires_ack else Handoff.Status.DONE,
+            due_at=due_at if requires_ack else None,
+            dedupe_key=dedupe_key[:200],
+            created_at=now,
+        )
+        if unevaluated:
+            handoff.save(force_insert=True)
+        else:
+            if rule is not None and event is not None:
+                existing = Handoff.objects.filter(rule=rule, event=event, team=team).first()
+                if existing:
+                    return existing
+            try:
+                with transaction.atomic():
+                    handoff.save(force_insert=True)
+            except IntegrityError:
+                return Handoff.objects.get(rule=rule, event=event, team=team)
         channels = [inbox_channel_for(team)]
         if rule is not None:
             channels += [c for c in rule.channels.all() if c.team_id == team.pk and c.enabled]

@@ -1,6 +1,6 @@
 """Provider events become shared facts, idempotently and in any arrival order."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -205,6 +205,25 @@ def test_two_dispatch_customers_with_one_email_merge_into_the_crm_one(downtown):
     hubspot({"propertyName": "phone", "propertyValue": "+1 555 000 1111"})
     assert Customer.objects.count() == 1
     assert Customer.objects.get().first_seen_at == datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_the_dispatch_id_wins_over_an_older_customer_with_the_same_phone(db):
+    seen = datetime(2026, 1, 1, tzinfo=UTC)
+    older = facts.customer_from_dispatch(
+        dispatch_id="", name="Older", phone="+15550002222", email="", seen_at=seen
+    )
+    ours = facts.customer_from_dispatch(
+        dispatch_id="rcp_9", name="Ours", phone="", email="", seen_at=seen + timedelta(days=1)
+    )
+    found = facts.customer_from_dispatch(
+        dispatch_id="rcp_9", name="Ours", phone="+15550002222", email="", seen_at=seen
+    )
+    assert found.pk == ours.pk != older.pk
+    again = facts.customer_from_dispatch(
+        dispatch_id="rcp_new", name="", phone="+15550002222", email="", seen_at=seen
+    )
+    assert again.pk == older.pk  # no customer has that dispatch id: the phone finds the oldest
+    assert Customer.objects.get(pk=older.pk).dispatch_id == "rcp_new"
 
 
 def test_deal_events_are_kept_for_rules_without_facts(db):

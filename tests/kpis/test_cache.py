@@ -67,3 +67,20 @@ def test_reads_inside_a_writing_transaction_see_its_writes():
         Incident.objects.create(kind="complaint", title="late", occurred_at=_now())
         assert _value("complaints") == before + 2
     assert _value("complaints") == before + 2
+
+
+def test_a_transaction_writing_several_watched_rows_moves_the_generation_once():
+    """A worker's event writes a handoff and its rule run together: one cache round trip
+    when it commits, not one per row and one more at commit."""
+    from django.db import transaction
+
+    from kpis import cache
+
+    before = cache.generation()
+    with transaction.atomic():
+        for _ in range(3):
+            Incident.objects.create(kind="complaint", title="late", occurred_at=_now())
+        assert cache.generation() == before  # nothing committed yet: nothing to invalidate
+    assert cache.generation() == before + 1
+    Incident.objects.create(kind="complaint", title="late", occurred_at=_now())  # autocommit
+    assert cache.generation() == before + 2

@@ -179,3 +179,76 @@ def test_the_api_says_how_fresh_its_numbers_are(api_for, member):
     _deliveries(1, today, days=1)
     body = api_for(member).get("/api/v1/kpis/?period=month").json()
     assert body["pending_since"] is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_day_marked_twice_in_one_transaction_is_written_once():
+    """An Onfleet event that creates a customer and their delivery dirties the same day twice:
+    one upsert, not two."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    day = date(2026, 5, 25)
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        rollups.mark_dirty({day})
+        rollups.mark_dirty({day, None})
+        rollups.mark_dirty({day, day + timedelta(days=1)})
+    upserts = [q for q in captured.captured_queries if "kpis_dirtyday" in q["sql"]]
+    assert len(upserts) == 2  # the day, then only the day after
+    assert set(DirtyDay.objects.values_list("day", flat=True)) == {day, day + timedelta(days=1)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mark_undone_by_a_savepoint_rollback_is_written_again():
+    from django.db import transaction
+
+    day = date(2026, 5, 25)
+
+    class Undo(Exception):
+        pass
+
+    with transaction.atomic():
+        with pytest.raises(Undo), transaction.atomic():
+            rollups.mark_dirty({day})
+            raise Undo
+        rollups.mark_dirty({day})
+    assert list(DirtyDay.objects.values_list("day", flat=True)) == [day]
+
+    with transaction.atomic():
+        rollups.mark_dirty({day + timedelta(days=1)})
+        with pytest.raises(Undo), transaction.atomic():
+            rollups.mark_dirty({day + timedelta(days=1)})  # stands: marked outside the savepoint
+            rollups.mark_dirty({day + timedelta(days=2)})
+            raise Undo
+        rollups.mark_dirty({day + timedelta(days=2)})
+    assert set(DirtyDay.objects.values_list("day", flat=True)) == {
+        day,
+        day + timedelta(days=1),
+        day + timedelta(days=2),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_leaves_no_memory_of_its_marks():
+    from django.db import transaction
+
+    day = date(2026, 5, 25)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        rollups.mark_dirty({day})
+        raise RuntimeError
+    with transaction.atomic():
+        rollups.mark_dirty({day})
+    assert list(DirtyDay.objects.values_list("day", flat=True)) == [day]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_day_refreshed_inside_the_transaction_that_marked_it_is_marked_again():
+    from django.db import transaction
+
+    day = date(2026, 5, 25)
+    with transaction.atomic():
+        rollups.mark_dirty({day})
+        rollups.refresh_dirty()
+        assert not DirtyDay.objects.exists()
+        rollups.mark_dirty({day})
+    assert list(DirtyDay.objects.values_list("day", flat=True)) == [day]
