@@ -279,6 +279,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Worker processes (prefork). Processing an event mostly waits on Postgres, so more processes
 # than cores keep the cores busy; the default is measured by `make bench` (bench/RESULTS.md).
 CELERY_WORKER_CONCURRENCY = int(os.environ.get("CELERY_WORKER_CONCURRENCY") or 4)
+# Celery's Django fix-up closes the database connection around every task unless this is set;
+# hub/celery.py closes it as a request would instead (errors, CONN_MAX_AGE, health checks), and
+# the fix-up still recycles it after about this many tasks.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker outage of any length: the worker keeps reconnecting instead of giving up after 100

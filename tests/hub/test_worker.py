@@ -42,3 +42,27 @@ def test_event_left_behind_by_a_down_broker_is_swept_and_processed(celery_worker
     wait_processed(event.pk)
 
     assert subscribers.seen(event.uuid) == 1
+
+
+def _worker_backends() -> set[int]:
+    """Postgres backends on this database other than the test's own: the worker's."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND state = 'idle'"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_the_worker_keeps_its_database_connection_from_task_to_task(celery_worker):
+    """A drain per burst of events must not pay for a new Postgres backend each time (the
+    connection is closed as a request's would be: on errors, age or a failed health check)."""
+    first = events.record("generic", "generic.signup", "w-conn-1")
+    wait_processed(first.event.pk)
+    kept = wait_for(_worker_backends, timeout=10)
+
+    later = events.record("generic", "generic.signup", "w-conn-2")
+    wait_processed(later.event.pk)
+    assert wait_for(_worker_backends, timeout=10) == kept
