@@ -458,9 +458,14 @@ def driver_from_dispatch(facts: DriverFacts) -> tuple[Driver, bool]:
     is never overwritten; dispatch deactivates a deleted worker and reactivates a recreated
     one. Returns (driver, created)."""
     seen = facts.seen_at or _ms_to_dt(facts.at_ms)
+    email = normalise_email(facts.email)
+    # Most events change nothing of a known driver (a busy one is named by every task): a
+    # plain read says so, with no lock for the other events of that driver to queue on.
+    known = Driver.objects.filter(dispatch_id=facts.dispatch_id).first()
+    if known is not None and not _driver_update(known, facts, seen, email):
+        return known, False
     _lock_driver(facts.dispatch_id)
     driver = Driver.objects.select_for_update().filter(dispatch_id=facts.dispatch_id).first()
-    email = normalise_email(facts.email)
     if driver is None and email:
         # Entered by hand before dispatch knew them: the same address is the same driver.
         driver = (
@@ -470,6 +475,14 @@ def driver_from_dispatch(facts: DriverFacts) -> tuple[Driver, bool]:
             driver.dispatch_id = facts.dispatch_id
     if driver is None:
         driver = Driver(dispatch_id=facts.dispatch_id, first_seen_at=seen)
+    created = driver.pk is None
+    if _driver_update(driver, facts, seen, email):
+        driver.save()
+    return driver, created
+
+
+def _driver_update(driver: Driver, facts: DriverFacts, seen: datetime, email: str) -> bool:
+    """Apply the event to ``driver`` in memory; whether it needs saving."""
     before = (
         driver.dispatch_id,
         driver.name,
@@ -505,14 +518,12 @@ def driver_from_dispatch(facts: DriverFacts) -> tuple[Driver, bool]:
     # A busy driver is named by every task event: write only what changed, and "last seen"
     # at most every few minutes, so dispatch peaks do not queue on the driver's row.
     stale = last_seen is None or seen - last_seen >= DRIVER_SEEN_EVERY
-    if created or before != after or stale:
-        if before != after or created:
-            driver.sync_state = {
-                **driver.sync_state,
-                "dispatch": max(facts.at_ms, driver.sync_state.get("dispatch") or 0),
-            }
-        driver.save()
-    return driver, created
+    if created or before != after:
+        driver.sync_state = {
+            **driver.sync_state,
+            "dispatch": max(facts.at_ms, driver.sync_state.get("dispatch") or 0),
+        }
+    return created or before != after or stale
 
 
 def _lock_driver(dispatch_id: str) -> None:

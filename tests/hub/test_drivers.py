@@ -247,6 +247,30 @@ def test_a_busy_driver_is_written_only_when_something_changed(downtown):
     assert seen(5, name="Old name").name == "Marco Silva"  # a late event changes nothing
 
 
+def test_an_event_that_changes_nothing_of_a_known_driver_takes_no_lock(downtown):
+    """Every task event names its driver: events of one busy driver must not queue on a lock
+    when they have nothing to write."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hub import facts
+
+    def event(minutes: int, name: str = "Marco") -> list[str]:
+        at = T + minutes * 60_000
+        with CaptureQueriesContext(connection) as captured:
+            facts.driver_from_dispatch(facts.DriverFacts(dispatch_id="wkr_1", at_ms=at, name=name))
+        return [q["sql"] for q in captured.captured_queries]
+
+    event(0)
+    quiet = event(1)
+    assert len(quiet) == 1 and "FOR UPDATE" not in quiet[0]
+    assert not any("advisory" in sql for sql in quiet)
+    renamed = event(2, name="Marco Silva")
+    assert any("advisory" in sql for sql in renamed)
+    assert any("FOR UPDATE" in sql for sql in renamed)
+    assert Driver.objects.get().name == "Marco Silva"
+
+
 @pytest.mark.parametrize("url", ["/drivers/", "/drivers/?show=all&q=a", "/api/v1/drivers/"])
 def test_driver_lists_do_not_query_per_row(client_for, member, downtown, url):
     from django.db import connection
