@@ -191,14 +191,22 @@ class DirtyDay(models.Model):
     """A local day whose facts changed since its rollups were built: refreshed by beat.
 
     Marked in the same transaction as the change; the refresh deletes a mark only if it was
-    not marked again while the day was being rebuilt (``marked_at`` unchanged).
+    not marked again while the day was being rebuilt (``marked_at`` unchanged). A day has a
+    mark per ``lane`` (the writing process's): the events of one day, processed side by side
+    by several workers, would otherwise all queue on the lock of one row until each commits.
     """
 
-    day = models.DateField(unique=True)
+    LANES = 16
+
+    day = models.DateField()
+    lane = models.PositiveSmallIntegerField(default=0)
     marked_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "lane"], name="kpis_dirtyday_day_lane"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} changed at {self.marked_at:%Y-%m-%d %H:%M}"

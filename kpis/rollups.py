@@ -12,6 +12,8 @@ transaction (``kpis.signals``); the beat refresh rebuilds the dirty days, whatev
 
 from __future__ import annotations
 
+import os
+import threading
 import zlib
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
@@ -168,10 +170,11 @@ def mark_dirty(days: set[date | None]) -> None:
     if not wanted:
         return
     now = timezone.now()
+    lane = _lane()
     DirtyDay.objects.bulk_create(
-        [DirtyDay(day=d, marked_at=now) for d in wanted],
+        [DirtyDay(day=d, lane=lane, marked_at=now) for d in wanted],
         update_conflicts=True,
-        unique_fields=["day"],
+        unique_fields=["day", "lane"],
         update_fields=["marked_at"],
     )
     if connection.in_atomic_block:
@@ -179,6 +182,12 @@ def mark_dirty(days: set[date | None]) -> None:
             here = _Marked()
             transaction.on_commit(here)
         here.days.update(wanted)
+
+
+def _lane() -> int:
+    """This process's and thread's row of a day's marks: writers side by side (worker
+    processes, web threads) each upsert a row of their own instead of queueing on one."""
+    return (os.getpid() * 7919 + threading.get_ident()) % DirtyDay.LANES
 
 
 class _Marked:
@@ -247,15 +256,20 @@ def mark_recent_customers(since: datetime) -> None:
 def refresh_dirty(limit: int = 400) -> int:
     """Rebuild the days marked dirty (oldest mark first); a day marked again while it was
     being rebuilt stays dirty for the next run. Idempotent. Returns the days rebuilt."""
-    marks = dict(DirtyDay.objects.order_by("marked_at").values_list("day", "marked_at")[:limit])
-    if not marks:
+    days = list(
+        DirtyDay.objects.values_list("day", flat=True)
+        .annotate(first=Min("marked_at"))
+        .order_by("first")[:limit]
+    )
+    if not days:
         return 0
-    for start, end in _ranges(list(marks)):
+    marks = list(DirtyDay.objects.filter(day__in=days).values_list("day", "lane", "marked_at"))
+    for start, end in _ranges(days):
         rebuild(start, end)
-    for day, marked_at in marks.items():
-        DirtyDay.objects.filter(day=day, marked_at=marked_at).delete()
+    for day, lane, marked_at in marks:
+        DirtyDay.objects.filter(day=day, lane=lane, marked_at=marked_at).delete()
     _forget_marks()
-    return len(marks)
+    return len(days)
 
 
 def last_updated() -> datetime | None:
@@ -266,7 +280,7 @@ def freshness(start: date, end: date) -> dict:
     """How fresh the numbers of [start, end] are: when the rollups last ran and, if changes to
     some of its days are not counted yet, the earliest such change."""
     pending = DirtyDay.objects.filter(day__gte=start, day__lte=end).aggregate(
-        first=Min("marked_at"), n=Count("id")
+        first=Min("marked_at"), n=Count("day", distinct=True)
     )
     return {
         "updated": last_updated(),

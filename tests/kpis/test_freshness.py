@@ -252,3 +252,65 @@ def test_a_day_refreshed_inside_the_transaction_that_marked_it_is_marked_again()
         assert not DirtyDay.objects.exists()
         rollups.mark_dirty({day})
     assert list(DirtyDay.objects.values_list("day", flat=True)) == [day]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_marking_the_same_day_do_not_wait_for_each_other(monkeypatch):
+    """Worker processes handle events of the same day side by side: the second must not wait
+    on the first's mark until the first commits."""
+    from django.db import connections, transaction
+
+    day = date(2026, 5, 25)
+    lanes = threading.local()
+    monkeypatch.setattr(rollups, "_lane", lambda: lanes.value)
+    first_marked, second_done = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first() -> None:
+        lanes.value = 1
+        try:
+            with transaction.atomic():
+                rollups.mark_dirty({day})
+                first_marked.set()
+                outcome["second_done_while_first_open"] = second_done.wait(timeout=5)
+        finally:
+            connections.close_all()
+
+    def second() -> None:
+        lanes.value = 2
+        try:
+            first_marked.wait(timeout=5)
+            with transaction.atomic():
+                rollups.mark_dirty({day})
+            second_done.set()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcome["second_done_while_first_open"]
+    assert DirtyDay.objects.filter(day=day).count() == 2
+    assert rollups.refresh_dirty() == 1  # one day, however many writers marked it
+    assert not DirtyDay.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lane_marked_again_during_the_rebuild_keeps_the_day_dirty(monkeypatch):
+    day = date(2026, 5, 25)
+    lane = {"value": 1}
+    monkeypatch.setattr(rollups, "_lane", lambda: lane["value"])
+    rollups.mark_dirty({day})
+    lane["value"] = 2
+    rollups.mark_dirty({day})
+    real_rebuild = rollups.rebuild
+
+    def rebuild_while_a_new_change_lands(start, end):
+        real_rebuild(start, end)
+        rollups.mark_dirty({day})  # lane 2 again, after the rebuild read the facts
+
+    monkeypatch.setattr(rollups, "rebuild", rebuild_while_a_new_change_lands)
+    assert rollups.refresh_dirty() == 1
+    assert list(DirtyDay.objects.values_list("day", "lane")) == [(day, 2)]
