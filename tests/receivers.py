@@ -36,6 +36,8 @@ class Received:
     body: bytes
     # The status the receiver answered with, once the answer was written (None: no answer).
     answered: int | None = None
+    # The sender's TCP port: the same port twice means one connection carried both requests.
+    client_port: int = 0
 
     def json(self):
         return json.loads(self.body)
@@ -43,7 +45,11 @@ class Received:
 
 class HttpReceiver:
     def __init__(
-        self, default: Reply | None = None, check: Callable[[bytes], Reply | None] | None = None
+        self,
+        default: Reply | None = None,
+        check: Callable[[bytes], Reply | None] | None = None,
+        *,
+        keep_alive: bool = False,
     ):
         self.default = default or Reply()
         # The service's own refusals (a payload over its limits), before any scripted answer.
@@ -54,11 +60,15 @@ class HttpReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            # HTTP/1.1 keeps the connection open between requests, as Slack and Teams do.
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 refusal = receiver.check(body) if receiver.check else None
                 received = Received(self.path, dict(self.headers), body)
+                received.client_port = self.client_address[1]
                 with receiver.lock:
                     receiver.requests.append(received)
                     if refusal is not None:

@@ -146,3 +146,27 @@ def test_a_name_that_does_not_resolve_is_retried_later(ops, admin_user, nothing_
     alert.refresh_from_db()
     assert alert.status == Alert.Status.PENDING
     assert "cannot be resolved" in alert.last_error
+
+
+def test_messages_to_one_receiver_reuse_one_connection():
+    """A burst to Slack or Teams costs one connection (one TLS handshake), not one each."""
+    receiver = HttpReceiver(Reply(200, "ok"), keep_alive=True)
+    try:
+        for _ in range(3):
+            assert safety.post(receiver.url, timeout=5, data=b"{}").status_code == 200
+        assert len({r.client_port for r in receiver.requests}) == 1
+    finally:
+        receiver.stop()
+
+
+def test_a_kept_connection_the_receiver_closed_is_replaced():
+    receiver = HttpReceiver(Reply(200, "ok"), keep_alive=True)
+    try:
+        assert safety.post(receiver.url, timeout=5, data=b"{}").status_code == 200
+        receiver.then(Reply(200, "ok", headers={"Connection": "close"}))
+        assert safety.post(receiver.url, timeout=5, data=b"{}").status_code == 200
+        assert safety.post(receiver.url, timeout=5, data=b"{}").status_code == 200
+        first, closing, after = (r.client_port for r in receiver.requests)
+        assert first == closing != after
+    finally:
+        receiver.stop()
