@@ -193,7 +193,9 @@ def _insert_statement(vendor: str) -> tuple[list, str]:
 
 # Events are processed in batches by drain tasks, not one task each: a publish per event cost
 # every webhook a broker round trip and the worker a task's overhead per event. The flag below
-# (in the shared cache) says "a drain is queued"; see enqueue() and drain().
+# (in the shared cache) says "a drain is queued"; see enqueue() and drain(). Drains run on
+# lanes, one flag each: new events wake lane 0, and a drain that leaves a backlog wakes every
+# lane, so a backlog is worked by one drain per worker process (see wake_all()).
 WAKE_KEY = "events:drain-queued"
 WAKE_SECONDS = 5
 # Events one drain takes before it hands over to a successor at the back of the queue: a drain
@@ -214,27 +216,45 @@ def enqueue(event_id: int) -> None:
     transaction.on_commit(_wake)
 
 
-def wake() -> None:
-    """Make sure a drain is queued (publish one unless the flag says one already is)."""
-    _wake()
+def wake(lane: int = 0) -> None:
+    """Make sure a drain is queued on ``lane`` (publish one unless its flag says one is)."""
+    _wake(lane)
 
 
-def _wake() -> None:
+def wake_all() -> None:
+    """Make sure a drain is queued on every lane: a drain that leaves a backlog behind calls
+    this, so the backlog is worked by as many drains side by side as the worker has processes
+    (new events only ever wake lane 0, one cache round trip per webhook)."""
+    for lane in range(lanes()):
+        _wake(lane)
+
+
+def lanes() -> int:
+    return max(1, int(getattr(settings, "CELERY_WORKER_CONCURRENCY", 1) or 1))
+
+
+def _flag(lane: int) -> str:
+    return WAKE_KEY if lane == 0 else f"{WAKE_KEY}:{lane}"
+
+
+def _wake(lane: int = 0) -> None:
     from hub.tasks import drain_events_task
 
     try:
-        first = cache.add(WAKE_KEY, 1, timeout=WAKE_SECONDS)
+        first = cache.add(_flag(lane), 1, timeout=WAKE_SECONDS)
     except Exception:  # the cache is down: publish anyway, the broker may be up
         logger.warning("Cache unavailable; publishing a drain for every event", exc_info=True)
         first = True
-    if first and not publish(drain_events_task, what="pending events"):
-        wake_clear()  # nothing was queued: let the next event try again
+    if first and not publish(drain_events_task, lane, what="pending events"):
+        wake_clear(lane)  # nothing was queued: let the next event try again
 
 
-def wake_clear() -> None:
-    """Forget the "drain queued" flag (a drain starting, or a publish that failed)."""
+def wake_clear(lane: int | None = None) -> None:
+    """Forget the "drain queued" flag of ``lane`` (a drain starting, or a publish that
+    failed), or of every lane."""
+    keys = [_flag(lane)] if lane is not None else [_flag(n) for n in range(lanes())]
     try:
-        cache.delete(WAKE_KEY)
+        cache.delete_many(keys)
     except Exception:
         logger.warning("Cache unavailable; the drain flag expires by itself", exc_info=True)
 
@@ -310,7 +330,7 @@ def forget(key: Any) -> None:
         cache.pop(key, None)
 
 
-def drain(*, limit: int = DRAIN_LIMIT) -> tuple[int, bool]:
+def drain(*, limit: int = DRAIN_LIMIT, lane: int = 0) -> tuple[int, bool]:
     """Process fresh pending events one at a time, oldest first, until none is left or
     ``limit`` were taken. Returns (events taken, more left). Safe to run twice or in parallel:
     each event is claimed before it is processed, and only the one in hand is held, so a killed
@@ -325,7 +345,7 @@ def drain(*, limit: int = DRAIN_LIMIT) -> tuple[int, bool]:
     """
     from hub.tasks import RETRY_FIRST_SECONDS, process_event_task
 
-    wake_clear()
+    wake_clear(lane)
     taken = 0
     with batch():
         while taken < limit:

@@ -36,12 +36,13 @@ RETRY_FIRST_SECONDS = 4
 
 
 @shared_task(name="hub.drain_events", acks_late=True)
-def drain_events_task() -> int:
-    """Process pending events until none is left or DRAIN_LIMIT were taken, then queue a
-    successor unless one is queued. Safe to run twice or in parallel (each event is claimed)."""
-    taken, more = events.drain()
+def drain_events_task(lane: int = 0) -> int:
+    """Process pending events until none is left or DRAIN_LIMIT were taken; if some are left,
+    make sure a drain is queued on every lane (its own successor and, for a backlog, drains
+    side by side). Safe to run twice or in parallel (each event is claimed)."""
+    taken, more = events.drain(lane=lane)
     if more:
-        events.wake()
+        events.wake_all()
     return taken
 
 

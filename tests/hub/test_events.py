@@ -212,6 +212,39 @@ def test_record_queues_one_drain_for_many_events(db, django_capture_on_commit_ca
     workers.purge_queue()
 
 
+def test_a_drain_that_leaves_a_backlog_queues_drains_on_every_lane(db, settings):
+    """A backlog (a burst, or the worker back after a stop) is worked by as many drains side
+    by side as the worker has processes, not by one drain handing over to the next."""
+    import base64
+    import json
+
+    import redis
+
+    from hub.tasks import drain_events_task
+    from tests import workers
+
+    settings.CROSSDOCK_EVENT_SUBSCRIBERS = []
+    settings.CELERY_WORKER_CONCURRENCY = 3
+    for n in range(2 * events.DRAIN_LIMIT + 5):
+        events.record("generic", "generic.ping", f"lane-{n}")
+    workers.purge_queue()
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+    def queued_lanes() -> list[int]:
+        messages = [json.loads(m) for m in broker.lrange("celery", 0, -1)]
+        return [json.loads(base64.b64decode(m["body"]))[0][0] for m in messages]
+
+    assert drain_events_task() == events.DRAIN_LIMIT
+    assert sorted(queued_lanes()) == [0, 1, 2]
+    # The drain of lane 1 starts (its flag cleared) and leaves a backlog again: it queues its
+    # own successor; lanes 0 and 2 are queued already.
+    assert drain_events_task(1) == events.DRAIN_LIMIT
+    assert sorted(queued_lanes()) == [0, 1, 1, 2]
+    assert drain_events_task(2) == 5  # the last of them: nothing left, nothing queued
+    assert len(queued_lanes()) == 4
+    workers.purge_queue()
+
+
 def test_a_swept_event_is_not_swept_again_until_it_is_stale_again(db, settings):
     """A long queue is not a lost event: each sweep would otherwise add another task for it."""
     settings.CROSSDOCK_EVENT_STALE_SECONDS = 60
