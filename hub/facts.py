@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
@@ -50,8 +50,6 @@ def _lock_identities(*keys: str) -> None:
     """Serialise, until commit, everyone matching customers by these emails or phones: two
     tasks for the same phone arriving together would otherwise both find nobody and both
     create a customer. (Postgres; SQLite has one writer anyway.)"""
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
@@ -221,18 +219,12 @@ def customer_from_dispatch(
     _lock_identities(email, phone)
     # One query: the customer with this dispatch id if there is one, else the best match by
     # email or phone (a CRM customer first, then the oldest). LIMIT 1 locks only that row.
-    match = _matching_customers(email, phone) or Q(pk__in=[])
+    match = _matching_customers(email, phone) or Q()
+    order: list[Any] = ["-crm_id", "first_seen_at", "id"]
     if dispatch_id:
         match |= Q(dispatch_id=dispatch_id)
-    ours = When(dispatch_id=dispatch_id, then=Value(0)) if dispatch_id else None
-    customer = (
-        Customer.objects.select_for_update()
-        .filter(match)
-        .order_by(
-            *([Case(ours, default=Value(1))] if ours else []), "-crm_id", "first_seen_at", "id"
-        )
-        .first()
-    )
+        order.insert(0, Case(When(dispatch_id=dispatch_id, then=Value(0)), default=Value(1)))
+    customer = Customer.objects.select_for_update().filter(match).order_by(*order).first()
     if customer is not None and dispatch_id and not customer.dispatch_id:
         customer.dispatch_id = dispatch_id
         customer.save(update_fields=["dispatch_id", "updated_at"])
@@ -367,8 +359,6 @@ def recompute_first_delivery(customer: Customer) -> None:
 
     The caller holds the customer's row lock, so concurrent events agree on the answer.
     """
-    from django.db import connection
-
     # One statement (it runs for every delivery event): find the first, flip only the flags
     # that are wrong. Identifiers come from the model's metadata; values are parameters.
     table = connection.ops.quote_name(Delivery._meta.db_table)
@@ -529,8 +519,6 @@ def _driver_update(driver: Driver, facts: DriverFacts, seen: datetime, email: st
 def _lock_driver(dispatch_id: str) -> None:
     """Serialise, until commit, the events of one worker: two arriving together for a new
     worker would otherwise both create them. (Postgres; SQLite has one writer anyway.)"""
-    from django.db import connection
-
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"driver:{dispatch_id}"])

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -102,9 +102,17 @@ def _bump_now() -> None:
         logger.warning("KPI cache unavailable", exc_info=True)
 
 
+def commit_hooks() -> Iterator[tuple[set[str], Callable[[], Any]]]:
+    """The current transaction's commit hooks, each with the savepoints open when it was
+    registered (Django drops a hook with the savepoint or transaction it belongs to). The one
+    reader of Django's list: its entries are (savepoint ids, callback, robust)."""
+    for entry in connection.run_on_commit:
+        yield entry[0], entry[1]
+
+
 def _pending() -> bool:
     """Whether the current transaction wrote something watched (a bump waits for its commit)."""
-    return any(entry[1] is _bump_now for entry in connection.run_on_commit)
+    return any(hook is _bump_now for _, hook in commit_hooks())
 
 
 def _written(sender: Any, **kwargs: Any) -> None:

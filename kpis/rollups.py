@@ -204,9 +204,9 @@ class _Marked:
 
 def _forget_marks() -> None:
     """Marks were deleted (a refresh): the current transaction marks every day again."""
-    for entry in connection.run_on_commit:  # (savepoint ids, callback, robust)
-        if isinstance(entry[1], _Marked):
-            entry[1].days.clear()
+    for _, hook in kpi_cache.commit_hooks():
+        if isinstance(hook, _Marked):
+            hook.days.clear()
 
 
 def _marked_in_transaction() -> tuple[set[date], _Marked | None]:
@@ -217,8 +217,7 @@ def _marked_in_transaction() -> tuple[set[date], _Marked | None]:
     current = set(connection.savepoint_ids)
     standing: set[date] = set()
     here = None
-    for entry in connection.run_on_commit:  # (savepoint ids, callback, robust)
-        savepoints, hook = entry[0], entry[1]
+    for savepoints, hook in kpi_cache.commit_hooks():
         if isinstance(hook, _Marked) and savepoints <= current:
             standing |= hook.days
             if savepoints == current:
