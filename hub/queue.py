@@ -9,7 +9,7 @@ webhook's or a page's response never waits on the broker.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -50,9 +50,9 @@ def enqueue_on_commit(
     transaction.on_commit(lambda: _publish_or_keep(task, args, eta, what, here))
 
 
-_here: ContextVar[list[tuple[Any, tuple[Any, ...], str]] | None] = ContextVar(
-    "crossdock_run_here", default=None
-)
+# What a ``run_here()`` block runs when it ends: (run, on_error, what) for each.
+_Kept = tuple[Callable[[], Any], Callable[[], Any], str]
+_here: ContextVar[list[_Kept] | None] = ContextVar("crossdock_run_here", default=None)
 
 
 def _publish_or_keep(
@@ -60,9 +60,30 @@ def _publish_or_keep(
 ) -> None:
     kept = _here.get()
     if here and kept is not None and (eta is None or eta <= timezone.now()):
-        kept.append((task, args, what))
+        kept.append((lambda: task(*args), lambda: publish(task, *args, what=what), what))
         return
     publish(task, *args, eta=eta, what=what)
+
+
+def runs_here(eta: datetime | None = None) -> bool:
+    """Whether work due at ``eta`` (None: now) and handed over now would run in this process
+    when the surrounding ``run_here()`` block ends."""
+    return _here.get() is not None and (eta is None or eta <= timezone.now())
+
+
+def here_on_commit(run: Callable[[], Any], *, on_error: Callable[[], Any], what: str) -> None:
+    """Once the surrounding transaction commits, ``run()`` in this process when the current
+    ``run_here()`` block ends; if it raises, ``on_error()`` (which hands the work to a worker
+    or to the module's sweeper). Only inside a ``run_here()`` block (see ``runs_here``)."""
+
+    def keep() -> None:
+        kept = _here.get()
+        if kept is None:  # committed after the block ended: a worker takes it
+            on_error()
+            return
+        kept.append((run, on_error, what))
+
+    transaction.on_commit(keep)
 
 
 @contextmanager
@@ -77,15 +98,18 @@ def run_here() -> Iterator[None]:
     if _here.get() is not None:  # nested: the outer block runs them
         yield
         return
-    kept: list[tuple[Any, tuple[Any, ...], str]] = []
+    kept: list[_Kept] = []
     token = _here.set(kept)
     try:
         yield
     finally:
         _here.reset(token)
-        for task, args, what in kept:
+        for run, on_error, what in kept:
             try:
-                task(*args)
+                run()
             except Exception:
-                logger.warning("Running %s here failed; publishing it", what, exc_info=True)
-                publish(task, *args, what=what)
+                logger.warning("Running %s here failed; handing it over", what, exc_info=True)
+                try:
+                    on_error()
+                except Exception:  # the sweeper finds it
+                    logger.warning("Handing %s over failed too", what, exc_info=True)

@@ -644,7 +644,9 @@ def bench_ingest(
     )
 
 
-def bench_alerts(report: Report, token: str, receipts: Path, seconds: int, rate: int = 100) -> None:
+def bench_alerts(
+    report: Report, stack: Stack, token: str, receipts: Path, seconds: int, rate: int = 100
+) -> None:
     run = "a" + uuid.uuid4().hex[:8]
     print(f"Event → alert: {rate} events/s for {seconds} s, webhook arrival to message received")
     path = f"/hooks/{token}/"
@@ -676,11 +678,13 @@ def bench_alerts(report: Report, token: str, receipts: Path, seconds: int, rate:
                     errors[0] += 1
 
     threads = [threading.Thread(target=sender, args=(k,)) for k in range(senders)]
+    cpu_before = stack.cpu_seconds()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wait_drained(run, total, receipts, timeout=120)
+    cpu_after = stack.cpu_seconds()
     rows = receipts_for(receipts, run)
     latencies = sorted((at - sent_at[title]) * 1000 for at, _, title in rows if title in sent_at)
     counts = run_counts(run)
@@ -698,6 +702,11 @@ def bench_alerts(report: Report, token: str, receipts: Path, seconds: int, rate:
             p99 <= TARGETS["alert_p99_ms"] if rate == 100 else None,
         )
         report.add(f"{name}: max", f"{latencies[-1]:.0f} ms")
+    # The cost of an event from its webhook to its message: steadier than a latency on a
+    # machine the load saturates, so it is what an A/B of the worker's code compares.
+    for role in ("web", "worker", "postgres"):
+        used = (cpu_after[role] - cpu_before[role]) * 1000 / total
+        report.add(f"{name}: {role} CPU per event", f"{used:.2f} ms")
     report.add(f"{name}: webhook errors", f"{errors[0]}", "0", errors[0] == 0)
     report.add(
         f"{name}: messages received / handoffs",
@@ -988,6 +997,7 @@ def main() -> None:
             if "alerts" in wanted:
                 bench_alerts(
                     report,
+                    stack,
                     token,
                     receipts,
                     seconds=20 if args.quick else 60,

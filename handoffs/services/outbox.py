@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ from handoffs.services.acks import ack_url
 from hub import audit, events
 from hub.errors import DomainError
 from hub.models import Notification, Team, User
-from hub.queue import enqueue_on_commit, publish
+from hub.queue import enqueue_on_commit, here_on_commit, publish, runs_here
 from hub.templatetags.crossdock_dates import when
 
 logger = logging.getLogger(__name__)
@@ -78,6 +78,10 @@ def alert_create(
     if channel is not None and channel.kind != Channel.Kind.INBOX and purpose in team_purposes:
         status, when = _schedule_for_team(channel.team_id, now)
     inbox_now = new_handoff and channel is not None and channel.kind == Channel.Kind.INBOX
+    # In an event drain, an alert due now is sent by this process right after the commit
+    # (hub.queue.run_here): claimed as it is written, it needs no claim and no read back then.
+    # A crash in between leaves it claimed with no attempt begun, which the sweeper resends.
+    claim_now = not inbox_now and status == Alert.Status.PENDING and runs_here(when)
     fields: dict[str, Any] = {
         "handoff": handoff,
         "channel": channel,
@@ -97,6 +101,8 @@ def alert_create(
     }
     if inbox_now:
         fields.update(status=Alert.Status.SENT, attempts=1, claimed_at=now, sent_at=now)
+    elif claim_now:
+        fields.update(status=Alert.Status.SENDING, attempts=1, claimed_at=now)
     try:
         if new_handoff:
             alert = Alert.objects.create(**fields)
@@ -107,6 +113,8 @@ def alert_create(
         return None  # already written: this handoff on that channel, or this dedupe key
     if inbox_now:
         _deliver_inbox_in_transaction(alert, now)
+    elif claim_now:
+        _send_after_commit(alert)
     elif status == Alert.Status.PENDING:
         _enqueue_alert_on_commit(alert.pk, when)
     return alert
@@ -164,6 +172,27 @@ def _enqueue_alert_on_commit(alert_id: int, when: datetime | None = None) -> Non
     enqueue_on_commit(send_alert_task, alert_id, eta=when, what=f"alert {alert_id}", here=True)
 
 
+def _send_after_commit(alert: Alert) -> None:
+    """Send an alert claimed as it was written in this process, once it is committed."""
+    here_on_commit(
+        lambda: _send_claimed(alert, timezone.now()),
+        on_error=lambda: _unclaim(alert.pk),
+        what=f"alert {alert.pk}",
+    )
+
+
+def _unclaim(alert_id: int) -> None:
+    """Hand an alert that failed to go out from here to a worker: back to pending if no
+    attempt began (one that began may have reached the other side: the sweeper decides)."""
+    begun = AlertAttempt.objects.filter(alert_id=alert_id, finished=False)
+    if (
+        Alert.objects.filter(pk=alert_id, status=Alert.Status.SENDING)
+        .exclude(pk__in=begun.values("alert_id"))
+        .update(status=Alert.Status.PENDING, attempts=F("attempts") - 1)
+    ):
+        _enqueue_alert(alert_id)
+
+
 def _max_attempts() -> int:
     return int(getattr(settings, "CROSSDOCK_ALERT_MAX_ATTEMPTS", MAX_ATTEMPTS))
 
@@ -189,6 +218,11 @@ def alert_send(alert_id: int, *, now: datetime | None = None) -> str:
     alert = Alert.objects.select_related(
         "channel__team", "handoff__team", "handoff__rule", "recipient"
     ).get(pk=alert_id)
+    return _send_claimed(alert, now)
+
+
+def _send_claimed(alert: Alert, now: datetime) -> str:
+    """``alert_send`` for an alert in hand, claimed (status "sending") by the caller."""
     channel = alert.channel
     if channel is None:  # straight to a person or an address
         return _send_direct(alert, now)
@@ -280,6 +314,25 @@ def _record_sent(
     batch: list[Alert], result_code: int | None, response: str, started: float, now: datetime
 ) -> str:
     elapsed = int((time.monotonic() - started) * 1000)
+    ids = [a.pk for a in batch]
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Attempts begun outside a transaction (an outbound send): finish them and mark the
+        # alerts sent in one statement, atomic without a BEGIN and a COMMIT of its own.
+        attempts = connection.ops.quote_name(AlertAttempt._meta.db_table)
+        alerts = connection.ops.quote_name(Alert._meta.db_table)
+        sql = f"""
+            WITH finished AS (
+                UPDATE {attempts} SET finished = true, at = %s, status_code = %s, ok = true,
+                    response = %s, error = '', duration_ms = %s
+                WHERE alert_id = ANY(%s) AND NOT finished
+            )
+            UPDATE {alerts} SET status = %s, sent_at = %s, last_error = ''
+            WHERE id = ANY(%s)
+        """  # noqa: S608 - identifiers from the models' metadata; values are parameters
+        with connection.cursor() as cursor:
+            finish = [now, result_code, response[:500], elapsed, ids]
+            cursor.execute(sql, [*finish, Alert.Status.SENT, timezone.now(), ids])
+        return "sent"
     with transaction.atomic():
         _finish_attempts(
             batch,
@@ -290,7 +343,7 @@ def _record_sent(
             error="",
             duration_ms=elapsed,
         )
-        Alert.objects.filter(pk__in=[a.pk for a in batch]).update(
+        Alert.objects.filter(pk__in=ids).update(
             status=Alert.Status.SENT, sent_at=timezone.now(), last_error=""
         )
     return "sent"

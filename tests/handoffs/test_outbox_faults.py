@@ -1,15 +1,24 @@
 """A database that fails after the request left: Slack, Teams and email never get a message twice;
-webhooks are sent again with the same Idempotency-Key; what is known unsent is sent."""
+webhooks are sent again with the same Idempotency-Key; what is known unsent is sent.
+
+An alert an event drain makes is claimed as it is written and sent by the drain right after the
+event commits, with no claim and no read back then; whatever stops it on the way, it is sent
+once (a worker or the sweeper takes it over)."""
 
 from datetime import timedelta
 
 import pytest
 from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from handoffs import services
 from handoffs.models import Alert, Channel
+from handoffs.services import outbox
+from hub import events
 from tests import receivers
+from tests.factories import MembershipFactory, UserFactory
+from tests.handoffs import payloads
 
 FAIL_ON_SENT = """
 CREATE OR REPLACE FUNCTION crossdock_test_fail_sent() RETURNS trigger AS $$
@@ -108,3 +117,105 @@ def test_a_swept_alert_is_not_swept_again_until_its_grace_has_passed_again(ops, 
     assert services.alerts_unfinished(later + timedelta(seconds=5)) == []
     assert services.alerts_unfinished(later + timedelta(seconds=31)) == [alert.pk]
     assert services.alert_send(alert.pk, now=later + timedelta(seconds=31)) == "sent"
+
+
+# --- Alerts an event drain makes and sends -----------------------------------------------
+
+
+@pytest.fixture
+def rule(admin_user, ops, hook):
+    MembershipFactory(user=UserFactory(), team=ops)
+    channel = services.channel_create(
+        actor=admin_user, team=ops, kind="webhook", name="Ops hook", target=hook.url
+    )
+    made = services.rule_save(
+        actor=admin_user,
+        data=services.RuleInput(
+            name="Every completed task",
+            trigger="onfleet.taskCompleted",
+            teams=[ops],
+            owner_team=ops,
+            title_template="Task {{ payload.taskId }} completed",
+            channels=[channel],
+            requires_ack=False,
+        ),
+    )
+    services.rule_set_enabled(actor=admin_user, rule=made, enabled=True)
+    return made
+
+
+def complete_task() -> None:
+    payload = payloads.onfleet_task_event(
+        task_id="task1", recipient_id="rcp1", recipient_phone="+14155550101"
+    )
+    events.record("onfleet", "onfleet.taskCompleted", "t1", payload, subject="t1")
+    events.drain()
+
+
+def the_webhook_alert() -> Alert:
+    return Alert.objects.get(channel__kind="webhook")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_drain_sends_its_alert_without_claiming_or_reading_it_again(rule, hook):
+    with CaptureQueriesContext(connection) as captured:
+        complete_task()
+
+    assert len(hook.requests) == 1
+    alert = the_webhook_alert()
+    assert (alert.status, alert.attempts) == (Alert.Status.SENT, 1)
+    assert [(a.ok, a.status_code, a.finished) for a in alert.attempt_log.all()] == [
+        (True, 200, True)
+    ]
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert not [s for s in statements if s.startswith('UPDATE "handoffs_alert" SET "status"')]
+    assert not [s for s in statements if s.startswith('SELECT "handoffs_alert"')]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sent_mark_and_the_attempts_answer_are_recorded_together(rule, hook):
+    with connection.cursor() as cursor:
+        cursor.execute(FAIL_ON_SENT)
+    complete_task()  # the request leaves; recording its answer fails
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER crossdock_test_fail_sent ON handoffs_alert")
+
+    alert = the_webhook_alert()
+    assert alert.status == Alert.Status.SENDING
+    assert [a.finished for a in alert.attempt_log.all()] == [False]  # nothing half-recorded
+    assert sweep_later() == ["sent"]  # a webhook goes again, with the same Idempotency-Key
+    keys = [r.headers["Idempotency-Key"] for r in hook.requests]
+    assert keys == [str(alert.uuid)] * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_alert_the_drain_failed_to_send_goes_back_to_the_queue_unsent(rule, hook, monkeypatch):
+    def database_gone(batch, now):
+        raise DatabaseError("database went away")
+
+    monkeypatch.setattr(outbox, "_begin_attempts", database_gone)
+    complete_task()
+    monkeypatch.undo()
+
+    alert = the_webhook_alert()
+    assert (alert.status, alert.attempts) == (Alert.Status.PENDING, 0)
+    assert hook.requests == []
+    assert services.alert_send(alert.pk) == "sent"
+    assert len(hook.requests) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_alert_left_claimed_by_a_stopped_drain_is_sent_by_the_sweeper(rule, hook, monkeypatch):
+    def stopped(*args, **kwargs):
+        raise DatabaseError("the process stopped here")
+
+    monkeypatch.setattr(outbox, "_send_claimed", stopped)
+    monkeypatch.setattr(outbox, "_unclaim", stopped)
+    complete_task()
+    monkeypatch.undo()
+
+    alert = the_webhook_alert()
+    assert alert.status == Alert.Status.SENDING
+    assert not alert.attempt_log.exists()  # known unsent
+    assert sweep_later() == ["sent"]
+    assert len(hook.requests) == 1
