@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hub.models import Campaign, Customer, Delivery, Event
+from hub.selectors import unique_or_none
 
 NEW_CUSTOMER_DAYS = 30
 
@@ -64,19 +65,19 @@ def _facts_for(event: Event) -> tuple[Customer | None, Delivery | None, Campaign
     payload = event.payload if isinstance(event.payload, dict) else {}
     delivery = customer = campaign = None
     if event.source == "onfleet" and payload.get("taskId"):
-        delivery = (
-            Delivery.objects.select_related("zone", "customer__zone", "promo_code")
-            .filter(dispatch_id=str(payload["taskId"]))
-            .first()
+        delivery = unique_or_none(
+            Delivery.objects.select_related("zone", "customer__zone", "promo_code").filter(
+                dispatch_id=str(payload["taskId"])
+            )
         )
         customer = delivery.customer if delivery else None
     elif event.source == "hubspot" and event.type.startswith("hubspot.contact."):
-        customer = Customer.objects.filter(crm_id=str(payload.get("objectId"))).first()
+        customer = unique_or_none(Customer.objects.filter(crm_id=str(payload.get("objectId"))))
     else:
         if payload.get("delivery_id"):
-            delivery = Delivery.objects.filter(pk=_int(payload["delivery_id"])).first()
+            delivery = unique_or_none(Delivery.objects.filter(pk=_int(payload["delivery_id"])))
         if payload.get("customer_id"):
-            customer = Customer.objects.filter(pk=_int(payload["customer_id"])).first()
+            customer = unique_or_none(Customer.objects.filter(pk=_int(payload["customer_id"])))
         elif payload.get("customer_email"):
             email = str(payload["customer_email"]).strip().lower()
             customer = Customer.objects.filter(email=email).first()

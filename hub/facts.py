@@ -18,6 +18,7 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from hub.models import Campaign, Customer, Delivery, Driver, PromoCode, Zone
+from hub.selectors import unique_or_none
 
 _PHONE_JUNK = re.compile(r"[^\d+]")
 
@@ -102,7 +103,7 @@ def customer_from_crm(
     email = normalise_email(values.get("email"))
     phone = normalise_phone(values.get("phone"))
     _lock_identities(email, phone)
-    customer = Customer.objects.select_for_update().filter(crm_id=crm_id).first()
+    customer = unique_or_none(Customer.objects.select_for_update().filter(crm_id=crm_id))
     created = False
     if customer is None:
         match = _matching_customers(email, phone)
@@ -270,7 +271,9 @@ def delivery_from_dispatch(facts: DeliveryFacts) -> tuple[Delivery, bool]:
 
     Returns (delivery, changed).
     """
-    delivery = Delivery.objects.select_for_update().filter(dispatch_id=facts.dispatch_id).first()
+    delivery = unique_or_none(
+        Delivery.objects.select_for_update().filter(dispatch_id=facts.dispatch_id)
+    )
     if delivery is None:
         delivery = Delivery(dispatch_id=facts.dispatch_id)
     elif not _is_newer(delivery.sync_state, "dispatch", facts.at_ms):
@@ -451,11 +454,13 @@ def driver_from_dispatch(facts: DriverFacts) -> tuple[Driver, bool]:
     email = normalise_email(facts.email)
     # Most events change nothing of a known driver (a busy one is named by every task): a
     # plain read says so, with no lock for the other events of that driver to queue on.
-    known = Driver.objects.filter(dispatch_id=facts.dispatch_id).first()
+    known = unique_or_none(Driver.objects.filter(dispatch_id=facts.dispatch_id))
     if known is not None and not _driver_update(known, facts, seen, email):
         return known, False
     _lock_driver(facts.dispatch_id)
-    driver = Driver.objects.select_for_update().filter(dispatch_id=facts.dispatch_id).first()
+    driver = unique_or_none(
+        Driver.objects.select_for_update().filter(dispatch_id=facts.dispatch_id)
+    )
     if driver is None and email:
         # Entered by hand before dispatch knew them: the same address is the same driver.
         driver = (

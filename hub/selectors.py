@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
@@ -29,6 +29,18 @@ from hub.models import (
     User,
     Zone,
 )
+
+_Row = TypeVar("_Row")
+
+
+def unique_or_none(queryset: QuerySet[Any, _Row]) -> _Row | None:
+    """The one row a lookup on a unique key names, or None. Unlike ``first()``, no ORDER BY
+    (the model's default ordering, or the primary key): cheaper to build and to run, which
+    counts on the paths every event takes."""
+    try:
+        return queryset.get()
+    except queryset.model.DoesNotExist:
+        return None
 
 
 def team_list() -> QuerySet[Team]:

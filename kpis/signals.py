@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from hub.models import Customer, Delivery
+from hub.selectors import unique_or_none
 from kpis.rollups import local_day, mark_dirty
 
 
@@ -24,16 +25,18 @@ def _delivery_days(customer_id: int | None) -> set:
         return set()
     return {
         local_day(at)
-        for at in Delivery.objects.filter(
-            customer_id=customer_id, completed_at__isnull=False
-        ).values_list("completed_at", flat=True)
+        for at in Delivery.objects.filter(customer_id=customer_id, completed_at__isnull=False)
+        .order_by()
+        .values_list("completed_at", flat=True)
     }
 
 
 def _delivery_before(sender: Any, instance: Delivery, **kwargs: Any) -> None:
     old = None
     if instance.pk:
-        old = Delivery.objects.filter(pk=instance.pk).values("completed_at", "customer_id").first()
+        old = unique_or_none(
+            Delivery.objects.filter(pk=instance.pk).values("completed_at", "customer_id")
+        )
     instance._kpi_before = old  # type: ignore[attr-defined]
 
 
@@ -56,10 +59,10 @@ def _delivery_deleted(sender: Any, instance: Delivery, **kwargs: Any) -> None:
 def _customer_before(sender: Any, instance: Customer, **kwargs: Any) -> None:
     old = None
     if instance.pk:
-        old = (
-            Customer.objects.filter(pk=instance.pk)
-            .values("first_seen_at", "acquisition_campaign_id", "zone_id", "crm_id")
-            .first()
+        old = unique_or_none(
+            Customer.objects.filter(pk=instance.pk).values(
+                "first_seen_at", "acquisition_campaign_id", "zone_id", "crm_id"
+            )
         )
     instance._kpi_before = old  # type: ignore[attr-defined]
 

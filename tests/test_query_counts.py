@@ -156,3 +156,14 @@ def test_a_completed_task_with_a_matching_rule_costs_a_bounded_number_of_queries
     assert set(Alert.objects.values_list("status", flat=True)) == {"sent"}
     assert len(teams_hook.requests) == 8
     assert len(captured) / 8 <= 33, [q["sql"][:80] for q in captured.captured_queries[:80]]
+    # A driver or a delivery is found by its unique dispatch id: nothing to sort, and no
+    # ORDER BY to build (first() would add the model's default ordering).
+    by_dispatch_id = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith("SELECT")
+        and any(f'FROM "{t}" ' in q["sql"] for t in ("hub_driver", "hub_delivery"))
+        and '"dispatch_id" =' in q["sql"]
+    ]
+    assert len(by_dispatch_id) >= 3 * 8  # the driver, the delivery, the rule context's delivery
+    assert [sql for sql in by_dispatch_id if "ORDER BY" in sql] == []
