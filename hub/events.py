@@ -229,6 +229,86 @@ def wake_all() -> None:
         _wake(lane)
 
 
+def after_drain(lane: int, *, more: bool, paced: bool = False) -> None:
+    """Queue what follows a drain on ``lane`` (``more``: it left a backlog). A backlog is worked
+    by a drain on every lane (see wake_all), or during a flood by one paced drain at a time
+    (see ``flooded``); ``paced``: this drain was one of those."""
+    if more and flooded(timezone.now()):
+        if paced or _claim_pacing():
+            _pace()
+        return  # the paced drains work the backlog; this lane stops until the flood is over
+    if paced:
+        _pacing_over()
+    if more:
+        wake_all()
+    elif paced:
+        wake(lane)  # for the events whose webhooks its flag held back, if it took none of them
+
+
+# A flood: events arriving faster than any worker here could process them (a provider
+# replaying its backlog, a storm of retries, a load test). The web answers the webhooks first:
+# while one lasts, one drain every FLOOD_PACE_SECONDS works the backlog instead of one per
+# worker process, which would take the cores the web needs, and every lane drains at full
+# speed as soon as the arrivals drop below the rate. The backlog waits in the table meanwhile.
+FLOOD_WINDOW_SECONDS = 2
+FLOOD_PACE_SECONDS = 1.0
+# Held while the paced drains run (one chain of them at a time), with lane 0's "drain queued"
+# flag, so that webhooks queue no drain of their own meanwhile. Both expire by themselves if
+# the chain is lost (a worker killed): webhooks then queue drains again.
+PACE_KEY = "events:drain-paced"
+
+
+def flooded(now: datetime) -> bool:
+    """Whether more than CROSSDOCK_EVENT_FLOOD_RATE events a second arrived over the last
+    FLOOD_WINDOW_SECONDS and wait unprocessed (0 turns the pacing off). A bounded count on the
+    unfinished events' index, once per drain."""
+    rate = settings.CROSSDOCK_EVENT_FLOOD_RATE
+    if rate <= 0:
+        return False
+    threshold = int(rate * FLOOD_WINDOW_SECONDS)
+    recent = Event.objects.filter(
+        status=Event.Status.PENDING,
+        received_at__gte=now - timedelta(seconds=FLOOD_WINDOW_SECONDS),
+    ).order_by()
+    return recent[: threshold + 1].count() > threshold
+
+
+def pacing() -> bool:
+    """Whether paced drains are working a flood's backlog (other drains then stand aside)."""
+    try:
+        return cache.get(PACE_KEY) is not None
+    except Exception:
+        return False
+
+
+def _claim_pacing() -> bool:
+    try:
+        return bool(cache.add(PACE_KEY, 1, timeout=WAKE_SECONDS))
+    except Exception:  # the cache is down: no pacing, every lane drains as usual
+        logger.warning("Cache unavailable; drains are not paced", exc_info=True)
+        return False
+
+
+def _pace() -> None:
+    """Queue the next paced drain (lane 0) FLOOD_PACE_SECONDS from now."""
+    from hub.tasks import drain_events_task
+
+    try:
+        cache.set_many({PACE_KEY: 1, _flag(0): 1}, timeout=WAKE_SECONDS)
+    except Exception:  # the cache is down: webhooks may queue drains sooner, no harm
+        logger.warning("Cache unavailable; pacing drains without their flag", exc_info=True)
+    eta = timezone.now() + timedelta(seconds=FLOOD_PACE_SECONDS)
+    if not publish(drain_events_task, 0, True, eta=eta, what="pending events (flood)"):
+        _pacing_over()  # nothing was queued: let the next event try again
+
+
+def _pacing_over() -> None:
+    try:
+        cache.delete_many([PACE_KEY, _flag(0)])
+    except Exception:
+        logger.warning("Cache unavailable; the pacing flags expire by themselves", exc_info=True)
+
+
 def lanes() -> int:
     return max(1, int(getattr(settings, "CELERY_WORKER_CONCURRENCY", 1) or 1))
 
@@ -330,7 +410,7 @@ def forget(key: Any) -> None:
         cache.pop(key, None)
 
 
-def drain(*, limit: int = DRAIN_LIMIT, lane: int = 0) -> tuple[int, bool]:
+def drain(*, limit: int = DRAIN_LIMIT, lane: int = 0, paced: bool = False) -> tuple[int, bool]:
     """Process fresh pending events one at a time, oldest first, until none is left or
     ``limit`` were taken. Returns (events taken, more left). Safe to run twice or in parallel:
     each event is claimed before it is processed, and only the one in hand is held, so a killed
@@ -342,10 +422,14 @@ def drain(*, limit: int = DRAIN_LIMIT, lane: int = 0) -> tuple[int, bool]:
 
     An event whose subscriber fails goes back to pending (process() records it) and gets its
     own retry task with backoff.
+
+    ``paced``: a drain queued by ``_pace`` during a flood leaves its lane's flag set while it
+    runs, so the webhooks meanwhile queue no drain of their own (``after_drain`` clears it).
     """
     from hub.tasks import RETRY_FIRST_SECONDS, process_event_task
 
-    wake_clear(lane)
+    if not paced:
+        wake_clear(lane)
     taken = 0
     with batch():
         while taken < limit:

@@ -356,6 +356,9 @@ CELERY_BEAT_SCHEDULE = {
 CROSSDOCK_EVENT_SUBSCRIBERS: list[str] = env_list("CROSSDOCK_EVENT_SUBSCRIBERS")
 # An event still pending or processing after this many seconds is picked up by the sweeper.
 CROSSDOCK_EVENT_STALE_SECONDS = int(os.environ.get("CROSSDOCK_EVENT_STALE_SECONDS", "120"))
+# Arrivals a second above which the worker paces itself (one drain a second) so the web keeps
+# answering webhooks: set above what the worker can process (bench/RESULTS.md); 0 turns it off.
+CROSSDOCK_EVENT_FLOOD_RATE = int(os.environ.get("CROSSDOCK_EVENT_FLOOD_RATE", "250"))
 
 # Host names an outbound channel may reach although they are internal (loopback, private
 # network): e.g. an in-house service. Every other channel URL must lead to a public address.

@@ -36,13 +36,15 @@ RETRY_FIRST_SECONDS = 4
 
 
 @shared_task(name="hub.drain_events", acks_late=True)
-def drain_events_task(lane: int = 0) -> int:
+def drain_events_task(lane: int = 0, paced: bool = False) -> int:
     """Process pending events until none is left or DRAIN_LIMIT were taken; if some are left,
     make sure a drain is queued on every lane (its own successor and, for a backlog, drains
-    side by side). Safe to run twice or in parallel (each event is claimed)."""
-    taken, more = events.drain(lane=lane)
-    if more:
-        events.wake_all()
+    side by side), or during a flood of arrivals one paced drain (``events.after_drain``). Safe to
+    run twice or in parallel (each event is claimed)."""
+    if not paced and events.pacing():
+        return 0  # a flood: the paced drains work the backlog, this one stands aside
+    taken, more = events.drain(lane=lane, paced=paced)
+    events.after_drain(lane, more=more, paced=paced)
     return taken
 
 

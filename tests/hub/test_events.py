@@ -245,6 +245,98 @@ def test_a_drain_that_leaves_a_backlog_queues_drains_on_every_lane(db, settings)
     workers.purge_queue()
 
 
+def test_a_flood_is_worked_by_one_paced_drain_until_the_arrivals_drop(db, settings):
+    """Events arriving faster than the flood rate: the cores go to the web answering the
+    webhooks, and one drain a second works the backlog instead of one on every lane; once the
+    arrivals drop, every lane drains again."""
+    import base64
+    import json
+
+    import redis
+
+    from hub.tasks import drain_events_task
+    from tests import workers
+
+    settings.CROSSDOCK_EVENT_SUBSCRIBERS = []
+    settings.CELERY_WORKER_CONCURRENCY = 3
+    settings.CROSSDOCK_EVENT_FLOOD_RATE = 2  # over 4 arrivals of the last 2 s pending: a flood
+    events._pacing_over()
+    for n in range(2 * events.DRAIN_LIMIT + 5):
+        events.record("generic", "generic.ping", f"flood-{n}")
+    workers.purge_queue()
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+    def queued() -> list[tuple[list, bool]]:
+        """(args, has an ETA) of each queued drain."""
+        messages = [json.loads(m) for m in broker.lrange("celery", 0, -1)]
+        return [
+            (json.loads(base64.b64decode(m["body"]))[0], m["headers"].get("eta") is not None)
+            for m in messages
+        ]
+
+    try:
+        assert events.flooded(timezone.now())
+        assert drain_events_task(0) == events.DRAIN_LIMIT
+        # One paced drain of lane 0, a moment later; no drain on the other lanes.
+        assert queued() == [([0, True], True)]
+        assert events.pacing()
+        # Lane 0's flag stays up meanwhile: a webhook's event queues no drain of its own.
+        events.record("generic", "generic.ping", "flood-late")
+        assert len(queued()) == 1
+        # A drain queued before the flood was seen stands aside, and queues nothing.
+        assert drain_events_task(1) == 0
+        assert len(queued()) == 1
+
+        workers.purge_queue()
+        assert drain_events_task(0, True) == events.DRAIN_LIMIT  # still a flood: paced again
+        assert queued() == [([0, True], True)]
+
+        workers.purge_queue()
+        settings.CROSSDOCK_EVENT_FLOOD_RATE = 0  # the arrivals dropped (0: never a flood)
+        assert drain_events_task(0, True) == 6  # the last of them
+        assert not events.pacing()
+        # Its flag held the webhooks' drains back while it ran: one more drain looks.
+        assert queued() == [([0], False)]
+    finally:
+        events._pacing_over()
+        workers.purge_queue()
+
+
+def test_a_drain_of_a_flood_backlog_wakes_every_lane_once_the_flood_is_over(db, settings):
+    import base64
+    import json
+
+    import redis
+
+    from hub.tasks import drain_events_task
+    from tests import workers
+
+    settings.CROSSDOCK_EVENT_SUBSCRIBERS = []
+    settings.CELERY_WORKER_CONCURRENCY = 3
+    settings.CROSSDOCK_EVENT_FLOOD_RATE = 5
+    events._pacing_over()
+    for n in range(2 * events.DRAIN_LIMIT + 5):
+        events.record("generic", "generic.ping", f"after-{n}")
+    workers.purge_queue()
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    try:
+        assert events._claim_pacing()
+        # The arrivals stopped two seconds ago: what is left is a backlog, not a flood.
+        later = timezone.now() + timedelta(seconds=events.FLOOD_WINDOW_SECONDS + 1)
+        assert not events.flooded(later)
+        Event.objects.update(received_at=timezone.now() - timedelta(seconds=3))
+        assert drain_events_task(0, True) == events.DRAIN_LIMIT
+        lanes = sorted(
+            json.loads(base64.b64decode(json.loads(m)["body"]))[0][0]
+            for m in broker.lrange("celery", 0, -1)
+        )
+        assert lanes == [0, 1, 2]
+        assert not events.pacing()
+    finally:
+        events._pacing_over()
+        workers.purge_queue()
+
+
 def test_a_swept_event_is_not_swept_again_until_it_is_stale_again(db, settings):
     """A long queue is not a lost event: each sweep would otherwise add another task for it."""
     settings.CROSSDOCK_EVENT_STALE_SECONDS = 60
