@@ -217,16 +217,24 @@ class Stack:
         totals = {"web": 0.0, "worker": 0.0, "postgres": 0.0}
         for role, pid, _ in self.processes():
             key = "web" if role.startswith("gunicorn") else "worker"
-            totals[key] += cpu_of(pid)
+            totals[key] += cpu_of(pid, reaped=role.endswith("master"))
         from django.db import connection
 
         with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            (own,) = cur.fetchone()
             cur.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                 "AND pid <> pg_backend_pid()"
             )
             for (pid,) in cur.fetchall():
                 totals["postgres"] += cpu_of(pid)
+        # Backends closed since (a connection past CONN_MAX_AGE is replaced) are counted by
+        # the postmaster, which waits for them (readable when Postgres runs on this machine;
+        # its autovacuum workers count too, as part of the load).
+        postmaster = parent_of(own)
+        if postmaster:
+            totals["postgres"] += cpu_of(postmaster, reaped=True)
         return totals
 
     def stop(self) -> None:
@@ -241,13 +249,25 @@ class Stack:
                 proc.wait(timeout=10)
 
 
-def cpu_of(pid: int) -> float:
-    """User + system CPU seconds of a process (0 if it is gone or not readable)."""
+def cpu_of(pid: int, *, reaped: bool = False) -> float:
+    """User + system CPU seconds of a process (0 if it is gone or not readable); with
+    ``reaped``, plus those of its children that have exited and been waited for (a recycled
+    web or worker process, a Postgres backend closed after CONN_MAX_AGE)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def parent_of(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def rss_mb(pid: int) -> float:
