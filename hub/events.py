@@ -247,11 +247,13 @@ def after_drain(lane: int, *, more: bool, paced: bool = False) -> None:
 
 # A flood: events arriving faster than any worker here could process them (a provider
 # replaying its backlog, a storm of retries, a load test). The web answers the webhooks first:
-# while one lasts, one drain every FLOOD_PACE_SECONDS works the backlog instead of one per
-# worker process, which would take the cores the web needs, and every lane drains at full
-# speed as soon as the arrivals drop below the rate. The backlog waits in the table meanwhile.
+# while one lasts, one drain of FLOOD_DRAIN_LIMIT events every FLOOD_PACE_SECONDS works the
+# backlog instead of one per worker process, which would take the cores the web needs, and
+# every lane drains at full speed as soon as the arrivals drop below the rate. The backlog
+# waits in the table meanwhile.
 FLOOD_WINDOW_SECONDS = 2
 FLOOD_PACE_SECONDS = 1.0
+FLOOD_DRAIN_LIMIT = 10  # events a paced drain takes: a trickle that keeps the outbox moving
 # Held while the paced drains run (one chain of them at a time), with lane 0's "drain queued"
 # flag, so that webhooks queue no drain of their own meanwhile. Both expire by themselves if
 # the chain is lost (a worker killed): webhooks then queue drains again.

@@ -59,7 +59,7 @@ def _publish_or_keep(
     task: Any, args: tuple[Any, ...], eta: datetime | None, what: str, here: bool
 ) -> None:
     kept = _here.get()
-    if here and kept is not None and (eta is None or eta <= timezone.now()):
+    if here and kept is not None and runs_here(eta):
         kept.append((lambda: task(*args), lambda: publish(task, *args, what=what), what))
         return
     publish(task, *args, eta=eta, what=what)

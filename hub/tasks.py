@@ -43,7 +43,8 @@ def drain_events_task(lane: int = 0, paced: bool = False) -> int:
     run twice or in parallel (each event is claimed)."""
     if not paced and events.pacing():
         return 0  # a flood: the paced drains work the backlog, this one stands aside
-    taken, more = events.drain(lane=lane, paced=paced)
+    limit = events.FLOOD_DRAIN_LIMIT if paced else events.DRAIN_LIMIT
+    taken, more = events.drain(lane=lane, paced=paced, limit=limit)
     events.after_drain(lane, more=more, paced=paced)
     return taken
 

@@ -288,21 +288,24 @@ def test_a_flood_is_worked_by_one_paced_drain_until_the_arrivals_drop(db, settin
         assert len(queued()) == 1
 
         workers.purge_queue()
-        assert drain_events_task(0, True) == events.DRAIN_LIMIT  # still a flood: paced again
+        # Still a flood: a paced drain takes a trickle, and queues the next.
+        assert drain_events_task(0, True) == events.FLOOD_DRAIN_LIMIT
         assert queued() == [([0, True], True)]
 
         workers.purge_queue()
         settings.CROSSDOCK_EVENT_FLOOD_RATE = 0  # the arrivals dropped (0: never a flood)
-        assert drain_events_task(0, True) == 6  # the last of them
+        assert drain_events_task(0, True) == events.FLOOD_DRAIN_LIMIT
         assert not events.pacing()
-        # Its flag held the webhooks' drains back while it ran: one more drain looks.
-        assert queued() == [([0], False)]
+        # Every lane drains the rest at full speed, at once.
+        assert sorted(queued()) == [([0], False), ([1], False), ([2], False)]
     finally:
         events._pacing_over()
         workers.purge_queue()
 
 
-def test_a_drain_of_a_flood_backlog_wakes_every_lane_once_the_flood_is_over(db, settings):
+def test_a_paced_drain_that_empties_the_backlog_ends_the_pacing(db, settings):
+    """The last paced drain of a flood: its flag held back the drains of the webhooks that
+    arrived while it ran, so it queues one more drain to look for their events."""
     import base64
     import json
 
@@ -312,26 +315,22 @@ def test_a_drain_of_a_flood_backlog_wakes_every_lane_once_the_flood_is_over(db, 
     from tests import workers
 
     settings.CROSSDOCK_EVENT_SUBSCRIBERS = []
-    settings.CELERY_WORKER_CONCURRENCY = 3
-    settings.CROSSDOCK_EVENT_FLOOD_RATE = 5
+    settings.CROSSDOCK_EVENT_FLOOD_RATE = 2
     events._pacing_over()
-    for n in range(2 * events.DRAIN_LIMIT + 5):
-        events.record("generic", "generic.ping", f"after-{n}")
+    for n in range(3):
+        events.record("generic", "generic.ping", f"last-{n}")
     workers.purge_queue()
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     try:
         assert events._claim_pacing()
-        # The arrivals stopped two seconds ago: what is left is a backlog, not a flood.
-        later = timezone.now() + timedelta(seconds=events.FLOOD_WINDOW_SECONDS + 1)
-        assert not events.flooded(later)
-        Event.objects.update(received_at=timezone.now() - timedelta(seconds=3))
-        assert drain_events_task(0, True) == events.DRAIN_LIMIT
-        lanes = sorted(
-            json.loads(base64.b64decode(json.loads(m)["body"]))[0][0]
-            for m in broker.lrange("celery", 0, -1)
-        )
-        assert lanes == [0, 1, 2]
+        assert not events._claim_pacing()  # one chain of paced drains at a time
+        assert drain_events_task(0, True) == 3
         assert not events.pacing()
+        bodies = [
+            json.loads(base64.b64decode(json.loads(m)["body"]))
+            for m in broker.lrange("celery", 0, -1)
+        ]
+        assert [body[0] for body in bodies] == [[0]]
     finally:
         events._pacing_over()
         workers.purge_queue()
