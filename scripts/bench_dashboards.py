@@ -100,7 +100,7 @@ def main() -> None:
         "--deliveries", type=int, default=int(os.environ.get("BENCH_DELIVERIES", "1000000"))
     )
     parser.add_argument("--target-ms", type=float, default=150.0, help="p95 target per page")
-    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "15")))
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "40")))
     parser.add_argument("--results", type=Path, help="write the figures here as JSON")
     args = parser.parse_args()
 
