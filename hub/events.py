@@ -23,6 +23,7 @@ makes a repeated record a no-op.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -37,6 +38,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from hub import configuration
 from hub.models import Event
 from hub.queue import publish, run_here
 
@@ -377,16 +379,45 @@ def claim_next_event(now: datetime) -> Event | None:
 
 # Values a drain's subscribers may reuse from one event to the next (see ``memo``).
 _batch: ContextVar[dict[Any, Any] | None] = ContextVar("crossdock_event_batch", default=None)
+# ...and from one drain to the next in this process, while the configuration's number stands
+# still (hub/configuration.py): (number, when first kept, the values).
+_kept: tuple[int, float, dict[Any, Any]] | None = None
+# At most this long, whatever the number says: a bound on any configuration read through a
+# table nobody watched.
+KEEP_SECONDS = 60.0
+
+
+def _memo_for_batch() -> dict[Any, Any]:
+    """The values a new batch starts with: those kept by the drains before it, if the
+    configuration has not changed since, else none."""
+    global _kept
+    number = configuration.generation()
+    now = time.monotonic()
+    if number is None:
+        _kept = None
+        return {}
+    if _kept is not None and _kept[0] == number and now - _kept[1] < KEEP_SECONDS:
+        return _kept[2]
+    _kept = (number, now, {})
+    return _kept[2]
+
+
+def forget_kept() -> None:
+    """Drop every value kept across drains (a subscriber failed: what it memoised may come
+    from a transaction that rolled back)."""
+    global _kept
+    _kept = None
 
 
 @contextmanager
 def batch() -> Iterator[None]:
     """Let subscribers reuse what they looked up (``memo``) until the block ends: a drain's
-    events share the rules, channels and zones they read. Nested blocks share the outer one."""
+    events share the rules, channels and zones they read, and so do the drains after it while
+    the configuration is unchanged. Nested blocks share the outer one."""
     if _batch.get() is not None:
         yield
         return
-    token = _batch.set({})
+    token = _batch.set(_memo_for_batch())
     try:
         yield
     finally:
@@ -394,9 +425,11 @@ def batch() -> Iterator[None]:
 
 
 def memo(key: Any, compute: Callable[[], Any]) -> Any:
-    """``compute()``, remembered under ``key`` for the rest of the current ``batch`` (a drain,
-    which lasts at most DRAIN_LIMIT events); computed every time outside one. For reads that
-    may be that much out of date (configuration: rules, channels, zones), never for facts."""
+    """``compute()``, remembered under ``key`` for the rest of the current ``batch`` (a drain)
+    and the drains after it in this process until the configuration changes; computed every
+    time outside one. Only for configuration read from watched tables (hub/configuration.py:
+    rules, channels, teams, people, zones, alert settings), never for facts. A value must not
+    be changed by whoever gets it: the drains share it."""
     cache = _batch.get()
     if cache is None:
         return compute()
@@ -494,6 +527,7 @@ def _process_claimed(event: Event) -> None:
                 sub.handler(event)
         except Exception as exc:
             logger.warning("Subscriber %s failed on event %s", sub.name, event_id, exc_info=True)
+            forget_kept()
             progress[sub.name] = {
                 "status": "failed",
                 "attempts": attempts,

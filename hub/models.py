@@ -477,6 +477,16 @@ class Event(models.Model):
 # --- Inbox and audit ---------------------------------------------------------------------
 
 
+class ConfigGeneration(models.Model):
+    """One row the database counts configuration writes on (see hub/configuration.py)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"configuration generation {self.value}"
+
+
 class Notification(models.Model):
     """One message in a person's in-app inbox."""
 
