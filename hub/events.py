@@ -231,6 +231,17 @@ def wake_all() -> None:
         _wake(lane)
 
 
+def run_drain(lane: int = 0, *, paced: bool = False) -> int:
+    """What a drain task does: stand aside during a flood unless ``paced`` (one of the paced
+    drains, which take FLOOD_DRAIN_LIMIT events), drain, and queue what follows. Returns the
+    events taken."""
+    if not paced and pacing():
+        return 0  # a flood: the paced drains work the backlog, this one stands aside
+    taken, more = drain(lane=lane, paced=paced, limit=FLOOD_DRAIN_LIMIT if paced else DRAIN_LIMIT)
+    after_drain(lane, more=more, paced=paced)
+    return taken
+
+
 def after_drain(lane: int, *, more: bool, paced: bool = False) -> None:
     """Queue what follows a drain on ``lane`` (``more``: it left a backlog). A backlog is worked
     by a drain on every lane (see wake_all), or during a flood by one paced drain at a time

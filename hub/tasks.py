@@ -39,14 +39,9 @@ RETRY_FIRST_SECONDS = 4
 def drain_events_task(lane: int = 0, paced: bool = False) -> int:
     """Process pending events until none is left or DRAIN_LIMIT were taken; if some are left,
     make sure a drain is queued on every lane (its own successor and, for a backlog, drains
-    side by side), or during a flood of arrivals one paced drain (``events.after_drain``). Safe to
+    side by side), or during a flood of arrivals one paced drain (``events.run_drain``). Safe to
     run twice or in parallel (each event is claimed)."""
-    if not paced and events.pacing():
-        return 0  # a flood: the paced drains work the backlog, this one stands aside
-    limit = events.FLOOD_DRAIN_LIMIT if paced else events.DRAIN_LIMIT
-    taken, more = events.drain(lane=lane, paced=paced, limit=limit)
-    events.after_drain(lane, more=more, paced=paced)
-    return taken
+    return events.run_drain(lane, paced=paced)
 
 
 @shared_task(name="hub.sweep_events")

@@ -22,6 +22,21 @@ def purge_queue() -> None:
     events.wake_clear()  # the drain it stood for was just purged
 
 
+def queued_drains() -> list[tuple[list, bool]]:
+    """(args, has an ETA) of each task waiting in the test broker's queue, oldest first."""
+    import base64
+    import json
+
+    import redis
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    messages = [json.loads(m) for m in broker.lrange("celery", 0, -1)]
+    return [
+        (json.loads(base64.b64decode(m["body"]))[0], m["headers"].get("eta") is not None)
+        for m in messages
+    ]
+
+
 def send_to(broker_url: str, task, *args) -> None:
     """Publish ``task(*args)`` to a broker other than the test settings' one."""
     from hub.celery import app

@@ -215,11 +215,6 @@ def test_record_queues_one_drain_for_many_events(db, django_capture_on_commit_ca
 def test_a_drain_that_leaves_a_backlog_queues_drains_on_every_lane(db, settings):
     """A backlog (a burst, or the worker back after a stop) is worked by as many drains side
     by side as the worker has processes, not by one drain handing over to the next."""
-    import base64
-    import json
-
-    import redis
-
     from hub.tasks import drain_events_task
     from tests import workers
 
@@ -228,11 +223,9 @@ def test_a_drain_that_leaves_a_backlog_queues_drains_on_every_lane(db, settings)
     for n in range(2 * events.DRAIN_LIMIT + 5):
         events.record("generic", "generic.ping", f"lane-{n}")
     workers.purge_queue()
-    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
 
     def queued_lanes() -> list[int]:
-        messages = [json.loads(m) for m in broker.lrange("celery", 0, -1)]
-        return [json.loads(base64.b64decode(m["body"]))[0][0] for m in messages]
+        return [args[0] for args, _ in workers.queued_drains()]
 
     assert drain_events_task() == events.DRAIN_LIMIT
     assert sorted(queued_lanes()) == [0, 1, 2]
@@ -249,11 +242,6 @@ def test_a_flood_is_worked_by_one_paced_drain_until_the_arrivals_drop(db, settin
     """Events arriving faster than the flood rate: the cores go to the web answering the
     webhooks, and one drain a second works the backlog instead of one on every lane; once the
     arrivals drop, every lane drains again."""
-    import base64
-    import json
-
-    import redis
-
     from hub.tasks import drain_events_task
     from tests import workers
 
@@ -264,15 +252,7 @@ def test_a_flood_is_worked_by_one_paced_drain_until_the_arrivals_drop(db, settin
     for n in range(2 * events.DRAIN_LIMIT + 5):
         events.record("generic", "generic.ping", f"flood-{n}")
     workers.purge_queue()
-    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-
-    def queued() -> list[tuple[list, bool]]:
-        """(args, has an ETA) of each queued drain."""
-        messages = [json.loads(m) for m in broker.lrange("celery", 0, -1)]
-        return [
-            (json.loads(base64.b64decode(m["body"]))[0], m["headers"].get("eta") is not None)
-            for m in messages
-        ]
+    queued = workers.queued_drains
 
     try:
         assert events.flooded(timezone.now())
@@ -306,11 +286,6 @@ def test_a_flood_is_worked_by_one_paced_drain_until_the_arrivals_drop(db, settin
 def test_a_paced_drain_that_empties_the_backlog_ends_the_pacing(db, settings):
     """The last paced drain of a flood: its flag held back the drains of the webhooks that
     arrived while it ran, so it queues one more drain to look for their events."""
-    import base64
-    import json
-
-    import redis
-
     from hub.tasks import drain_events_task
     from tests import workers
 
@@ -320,17 +295,12 @@ def test_a_paced_drain_that_empties_the_backlog_ends_the_pacing(db, settings):
     for n in range(3):
         events.record("generic", "generic.ping", f"last-{n}")
     workers.purge_queue()
-    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     try:
         assert events._claim_pacing()
         assert not events._claim_pacing()  # one chain of paced drains at a time
         assert drain_events_task(0, True) == 3
         assert not events.pacing()
-        bodies = [
-            json.loads(base64.b64decode(json.loads(m)["body"]))
-            for m in broker.lrange("celery", 0, -1)
-        ]
-        assert [body[0] for body in bodies] == [[0]]
+        assert [args for args, _ in workers.queued_drains()] == [[0]]
     finally:
         events._pacing_over()
         workers.purge_queue()
