@@ -206,6 +206,10 @@ elif CACHE_URL.startswith("db://"):
 else:
     raise ImproperlyConfigured("CACHE_URL must start with redis://, rediss://, db:// or locmem://.")
 
+# Sessions are read from the shared cache and written through to the database: a signed-in
+# page costs no session query, and a cache restart signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Requests per client address on the public endpoints (no sign-in), counted in the shared
 # cache: "<count>/<seconds>". Webhooks get room for a provider's bursts; a flood gets 429.
 CROSSDOCK_RATE_LIMITS: dict[str, str] = {
