@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from http.client import HTTPConnection
 from pathlib import Path
 
+from bench_profile import Profiles  # scripts/, beside this file
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 OUT = ROOT / "var" / "bench"
@@ -191,6 +193,14 @@ class Stack:
             if time.monotonic() > deadline or self.procs["worker"].poll() is not None:
                 raise SystemExit(f"The Celery worker did not start; see {OUT / 'worker.log'}")
             time.sleep(0.3)
+
+    def masters(self) -> dict[str, int]:
+        """The pid of each running master process (gunicorn, the worker), by role."""
+        return {
+            name: proc.pid
+            for name in ("gunicorn", "worker")
+            if (proc := self.procs.get(name)) is not None and proc.poll() is None
+        }
 
     def processes(self) -> list[tuple[str, int, float]]:
         """(role, pid, RSS in MB) of gunicorn's and Celery's processes."""
@@ -1051,6 +1061,11 @@ def main() -> None:
         help="ingest without the Celery worker: the web's own cost (events stay queued)",
     )
     parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample the stack with py-spy during each run and print where its CPU went",
+    )
+    parser.add_argument(
         "--alert-rate",
         type=int,
         default=100,
@@ -1078,6 +1093,7 @@ def main() -> None:
     ).stdout.strip()
     print(f"Crossdock benchmarks · commit {commit} · {os.cpu_count()} cores · {load()}")
     report = Report()
+    profiles = Profiles(OUT, enabled=args.profile)
     if wanted & {"ingest", "alerts", "memory"}:
         ensure_database(INGEST_DATABASE_URL)
         token = prepare_ingest()
@@ -1091,17 +1107,19 @@ def main() -> None:
             warm_up(token, receipts, delivered=stack.worker)
             if "ingest" in wanted:
                 seconds, drain_wait = (10, 120) if args.quick else (30, 600)
-                bench_ingest(report, stack, token, receipts, seconds, drain_wait)
+                with profiles.during("ingest", stack.masters()):
+                    bench_ingest(report, stack, token, receipts, seconds, drain_wait)
             if "alerts" in wanted:
                 autovacuum.between_runs()
-                bench_alerts(
-                    report,
-                    stack,
-                    token,
-                    receipts,
-                    seconds=20 if args.quick else 60,
-                    rate=args.alert_rate,
-                )
+                with profiles.during("alerts", stack.masters()):
+                    bench_alerts(
+                        report,
+                        stack,
+                        token,
+                        receipts,
+                        seconds=20 if args.quick else 60,
+                        rate=args.alert_rate,
+                    )
             if "memory" in wanted:
                 bench_memory(report, stack)
         finally:
@@ -1140,7 +1158,9 @@ def main() -> None:
         stack = Stack(DATABASE_URL, OUT / "receipts-pages.tsv")
         try:
             stack.start()
-            bench_pages(report, stack, seconds=20 if args.quick else 60, deliveries=deliveries)
+            with profiles.during("pages", stack.masters()):
+                seconds = 20 if args.quick else 60
+                bench_pages(report, stack, seconds=seconds, deliveries=deliveries)
             bench_memory(report, stack)
         finally:
             stack.stop()
