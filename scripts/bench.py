@@ -18,6 +18,8 @@ Figures, each printed next to its target (issue: "Ingest and alerts at productio
   pages      main pages under 20 concurrent signed-in users (needs the demo database)
   dashboards KPI dashboards at 1M and 10M deliveries (scripts/bench_dashboards.py), and the
              seed_demo time when it had to seed (10M within 10 minutes)
+  bare       the ingest load against a bare Django view doing only the essential work
+             (scripts/bench_bare.py): the reference for the ingest figure, no target
 
 Databases: ingest and alerts use ``<BENCH_DATABASE_URL>_ingest`` (created and migrated here);
 pages use BENCH_DATABASE_URL, seeded once with the default demo company; dashboards use
@@ -749,6 +751,84 @@ def bench_ingest(
     )
 
 
+def bench_bare(report: Report, seconds: int) -> None:
+    """The ingest load against a bare Django view doing only the essential work
+    (scripts/bench_bare.py), under the same gunicorn settings: the reference for the ingest
+    figure, no target of its own."""
+    env = {**stack_env(INGEST_DATABASE_URL), "BENCH_SECRET": SECRET}
+    bare = [sys.executable, "scripts/bench_bare.py"]
+    subprocess.run([*bare, "reset"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    log = open(OUT / "gunicorn-bare.log", "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(  # noqa: S603 - our own command
+        [
+            str(BIN / "gunicorn"),
+            *("--pythonpath", "scripts", "bench_bare:application"),
+            *("--bind", f"127.0.0.1:{PORT}"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # up once it answers (401: an unsigned request)
+            try:
+                conn = HTTPConnection("127.0.0.1", PORT, timeout=2)
+                conn.request("POST", "/hooks/up/", b"{}")
+                conn.getresponse().read()
+                break
+            except OSError as exc:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(
+                        f"The bare view did not start; see {OUT}/gunicorn-bare.log"
+                    ) from exc
+                time.sleep(0.3)
+        run = "b" + uuid.uuid4().hex[:8]
+        print(f"Ingest reference: the same load, {seconds} s, against a bare Django view")
+        ids = write_requests(run, 2, max(2000, seconds * 2500))
+        pids = [server.pid] + [
+            int(pid)
+            for pid in subprocess.run(  # noqa: S603
+                ["ps", "-o", "pid=", "--ppid", str(server.pid)],  # noqa: S607
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.split()
+        ]
+        cpu_before = sum(cpu_of(pid) for pid in pids)
+        result = wrk_run(f"/hooks/{run}/", seconds)
+        web_cpu = sum(cpu_of(pid) for pid in pids) - cpu_before
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
+    seconds_run = result["duration_us"] / 1e6
+    errors = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
+    issued: set[str] = set()
+    for stream, n in zip(ids, result["issued"], strict=True):
+        issued.update(stream[: min(int(n), len(stream))])
+    count = subprocess.run(  # noqa: S603
+        [*bare, "stored", run], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    name = "ingest reference (bare view)"
+    accepted = (result["requests"] - result["status"]) / seconds_run
+    report.add(f"{name}: accepted webhooks", f"{accepted:,.0f} req/s")
+    report.add(f"{name}: p99", f"{result['p99_us'] / 1000:.1f} ms")
+    report.add(
+        f"{name}: web CPU per request", f"{web_cpu * 1000 / max(1, result['requests']):.2f} ms"
+    )
+    report.add(f"{name}: errors", f"{errors}", "0", errors == 0)
+    in_flight = len(issued) - int(count)
+    report.add(
+        f"{name}: events stored / distinct sent",
+        f"{int(count):,} / {len(issued):,}",
+        "equal",
+        0 <= in_flight <= CONNECTIONS,
+    )
+
+
 def bench_alerts(
     report: Report, stack: Stack, token: str, receipts: Path, seconds: int, rate: int = 100
 ) -> None:
@@ -1053,7 +1133,10 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="short runs, no 1M seeding (~3 min)")
     parser.add_argument(
-        "--only", default="", help="comma-separated: ingest,alerts,memory,pages,dashboards"
+        "--only",
+        default="",
+        help="comma-separated: ingest,alerts,memory,pages,dashboards, and bare (the ingest "
+        "load against a bare Django view doing only the essential work: a reference)",
     )
     parser.add_argument(
         "--no-worker",
@@ -1080,9 +1163,10 @@ def main() -> None:
         "memory",
         "pages",
         "dashboards",
+        "bare",
     }
     if args.quick and not args.only:
-        wanted.discard("dashboards")
+        wanted -= {"dashboards", "bare"}
     OUT.mkdir(parents=True, exist_ok=True)
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
@@ -1125,6 +1209,9 @@ def main() -> None:
         finally:
             autovacuum.stop()
             stack.stop()
+    if "bare" in wanted:
+        ensure_database(INGEST_DATABASE_URL)
+        bench_bare(report, seconds=10 if args.quick else 30)
     if "dashboards" in wanted:
         bench_dashboards(report, quick=args.quick)
     if "pages" in wanted:
