@@ -144,6 +144,15 @@ def stack_env(database_url: str) -> dict[str, str]:
     }
 
 
+def spawn(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """Start one of the benchmark's own processes in a session of its own (so that it and its
+    children stop together), its output in ``OUT/<name>.log``."""
+    log = open(OUT / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(  # noqa: S603 - our own commands
+        args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
 class Stack:
     """gunicorn + a Celery worker + the receiver, as processes of their own."""
 
@@ -154,12 +163,8 @@ class Stack:
         self.procs: dict[str, subprocess.Popen] = {}
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
-        log = open(OUT / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(  # noqa: S603 - our own commands
-            args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        self.procs[name] = proc
-        return proc
+        self.procs[name] = spawn(name, args, env)
+        return self.procs[name]
 
     def start(self) -> None:
         env = stack_env(self.database_url)
@@ -758,18 +763,14 @@ def bench_bare(report: Report, seconds: int) -> None:
     env = {**stack_env(INGEST_DATABASE_URL), "BENCH_SECRET": SECRET}
     bare = [sys.executable, "scripts/bench_bare.py"]
     subprocess.run([*bare, "reset"], cwd=ROOT, env=env, check=True)  # noqa: S603
-    log = open(OUT / "gunicorn-bare.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(  # noqa: S603 - our own command
+    server = spawn(
+        "gunicorn-bare",
         [
             str(BIN / "gunicorn"),
             *("--pythonpath", "scripts", "bench_bare:application"),
             *("--bind", f"127.0.0.1:{PORT}"),
         ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        env,
     )
     try:
         deadline = time.monotonic() + 60
@@ -803,7 +804,6 @@ def bench_bare(report: Report, seconds: int) -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-        log.close()
     seconds_run = result["duration_us"] / 1e6
     errors = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
     issued: set[str] = set()
