@@ -71,10 +71,30 @@ class Subscription:
 _subscriptions: dict[str, Subscription] = {}
 
 
-@dataclass(frozen=True)
 class Recorded:
-    event: Event
-    created: bool
+    """What ``record`` did. ``created``: this call wrote the event. ``event``: the stored event;
+    when it was there already, read on first use (a provider's retry of a webhook needs only
+    ``created``, and the read would cost that request a second statement)."""
+
+    __slots__ = ("_event", "created", "external_id", "source")
+
+    def __init__(
+        self, source: str, external_id: str, *, created: bool, event: Event | None = None
+    ) -> None:
+        self.source, self.external_id, self.created = source, external_id, created
+        self._event = event
+
+    @property
+    def event(self) -> Event:
+        if self._event is None:
+            self._event = Event.objects.filter(
+                source=self.source, external_id=self.external_id
+            ).first()
+            if self._event is None:  # inserted and deleted since: nothing to hand back
+                raise IntegrityError(
+                    f"Event {self.source}:{self.external_id} conflicted and vanished."
+                )
+        return self._event
 
 
 def _name_of(handler: Handler) -> str:
@@ -112,8 +132,8 @@ def record(
 ) -> Recorded:
     """Write the event once per (source, external_id) and enqueue its processing on commit.
 
-    A second record of the same key changes nothing and returns the stored event with
-    ``created=False``.
+    A second record of the same key changes nothing and returns ``created=False``; its
+    ``event`` is the stored one, read when first asked for.
     """
     if not source or not type or not external_id:
         raise ValueError("An event needs a source, a type and an external id.")
@@ -128,12 +148,9 @@ def record(
         subject=subject[:255],
     )
     if not _insert_once(event):
-        existing = Event.objects.filter(source=source, external_id=event.external_id).first()
-        if existing is None:  # inserted and deleted since: nothing to hand back but the try
-            raise IntegrityError(f"Event {source}:{event.external_id} conflicted and vanished.")
-        return Recorded(existing, created=False)
+        return Recorded(source, event.external_id, created=False)
     enqueue(event.pk)
-    return Recorded(event, created=True)
+    return Recorded(source, event.external_id, created=True, event=event)
 
 
 def _insert_once(event: Event) -> bool:

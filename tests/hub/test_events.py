@@ -19,6 +19,23 @@ def test_record_writes_event_once_and_says_so_the_second_time(db):
     assert Event.objects.get().payload == {"total": 12}
 
 
+def test_a_repeated_record_costs_one_statement_until_its_event_is_asked_for(db):
+    """A provider's retry (a webhook answered, then sent again) is the INSERT that changes
+    nothing, and no read of the stored event unless the caller wants it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = events.record("generic", "generic.order", "ord-9", {"total": 12})
+    with CaptureQueriesContext(connection) as captured:
+        again = events.record("generic", "generic.order", "ord-9", {"total": 99})
+    assert again.created is False
+    assert len(captured) == 1, [q["sql"] for q in captured.captured_queries]
+    with CaptureQueriesContext(connection) as captured:
+        assert again.event.pk == first.event.pk
+        assert again.event.payload == {"total": 12}
+    assert len(captured) == 1  # read once, when first asked for
+
+
 def test_same_external_id_from_another_source_is_another_event(db):
     events.record("onfleet", "onfleet.taskCompleted", "abc")
     events.record("hubspot", "hubspot.contact.creation", "abc")
