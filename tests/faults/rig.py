@@ -5,7 +5,8 @@ provider (this test) ──signed POST──▶ gunicorn ──▶ Postgres ─�
 
 A fault test starts a Rig, injects its fault while events flow, waits until everything settled,
 and prints and checks the ledger: for every event the provider sent, one handoff, and one
-message on each channel — none lost, none twice.
+message on each channel — none lost, none twice (a Slack digest whose send a killed worker cut
+short is closed as "outcome unknown", as the outbox promises, and counted as such).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from handoffs import services
 from handoffs.inbound.providers.generic import sign
 from handoffs.models import Alert, Channel, Handoff, Integration
+from handoffs.services.outbox import UNKNOWN_OUTCOME
 from hub.models import Event, Notification, Role
 from tests import processes, receivers, workers
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
@@ -222,10 +224,21 @@ class Rig:
         handoffs = Handoff.objects.filter(event__external_id__in=keys).count()
         channels = {}
         for channel, seen in (("slack", slack), ("webhook", hook), ("inbox", inbox)):
+            # Closed by the sweeper, not repeated: its send began in a process that was killed
+            # before the answer was recorded (the outbox's contract for channels that cannot
+            # deduplicate). Counted apart, and only where the message never arrived.
+            unknown = set(
+                Alert.objects.filter(
+                    handoff__event__external_id__in=keys,
+                    channel__kind=channel,
+                    last_error=UNKNOWN_OUTCOME,
+                ).values_list("handoff__event__external_id", flat=True)
+            ) - set(seen)
             channels[channel] = {
                 "delivered": len(seen),
                 "duplicated": sum(n - 1 for n in seen.values() if n > 1),
-                "lost": len(wanted - set(seen)),
+                "outcome unknown": len(unknown),
+                "lost": len(wanted - set(seen) - unknown),
             }
         figures = {
             "fault": name,
@@ -251,7 +264,8 @@ def render(figures: dict) -> str:
     for channel, counts in figures["channels"].items():
         lines.append(
             f"  {channel:8} delivered {counts['delivered']:5} · duplicated "
-            f"{counts['duplicated']} · lost {counts['lost']}"
+            f"{counts['duplicated']} · closed as outcome unknown {counts['outcome unknown']} · "
+            f"lost {counts['lost']}"
         )
     lines.append(
         f"  slack requests {figures['slack_requests']} (not posted: "
@@ -261,10 +275,25 @@ def render(figures: dict) -> str:
     return "\n".join(lines)
 
 
-def assert_nothing_lost_or_duplicated(figures: dict, expected: int) -> None:
+# A Slack digest carries the alert a worker claimed and up to 25 more of the same burst.
+DIGEST_AT_MOST = 26
+
+
+def assert_nothing_lost_or_duplicated(
+    figures: dict, expected: int, *, interrupted_sends: int = 0
+) -> None:
+    """Every event stored once with one handoff; on every channel each message delivered once,
+    none lost. ``interrupted_sends``: Slack sends a killed worker may have cut short; each may
+    close one digest's alerts as "outcome unknown" (sent or not, never sent twice), and no
+    more. A webhook is sent again instead (its receiver deduplicates), and the inbox commits
+    with its handoff, so neither may have any."""
     assert figures["sent"] == expected
     assert figures["accepted"] == expected
     assert figures["stored"] == expected
     assert figures["handoffs"] == expected
     for channel, counts in figures["channels"].items():
-        assert counts == {"delivered": expected, "duplicated": 0, "lost": 0}, channel
+        allowed = interrupted_sends * DIGEST_AT_MOST if channel == "slack" else 0
+        assert counts["duplicated"] == 0, channel
+        assert counts["lost"] == 0, channel
+        assert counts["outcome unknown"] <= allowed, channel
+        assert counts["delivered"] + counts["outcome unknown"] == expected, channel

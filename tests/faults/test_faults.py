@@ -3,7 +3,8 @@ gets a message twice.
 
 Each test runs the web (gunicorn), two Celery workers, beat and a Redis of its own, sends events
 through the signed webhook endpoint while it breaks something, then prints its figures: sent,
-accepted, stored, handoffs, and per channel delivered, duplicated, lost.
+accepted, stored, handoffs, and per channel delivered, duplicated, closed as outcome unknown (a
+Slack digest a killed worker may have cut short: closed, never sent twice), lost.
 """
 
 import threading
@@ -59,7 +60,9 @@ def test_workers_sigkilled_repeatedly_during_1000_events(rig):
 
     figures = rig.ledger(f"workers SIGKILLed {kills} times", sent)
     assert kills >= 4
-    assert_nothing_lost_or_duplicated(figures, 1000)
+    # A kill that lands while a worker posts a Slack digest leaves that digest's outcome
+    # unknown: closed, not repeated (README: how faults are survived).
+    assert_nothing_lost_or_duplicated(figures, 1000, interrupted_sends=kills)
 
 
 def test_redis_down_60_seconds_during_ingest(make_rig):
