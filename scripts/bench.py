@@ -144,6 +144,17 @@ def stack_env(database_url: str) -> dict[str, str]:
     }
 
 
+def children_of(pid: int) -> list[int]:
+    """The pids of a process's children (a gunicorn or Celery master's workers)."""
+    out = subprocess.run(  # noqa: S603
+        ["ps", "-o", "pid=", "--ppid", str(pid)],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    return [int(child) for child in out.split()]
+
+
 def spawn(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
     """Start one of the benchmark's own processes in a session of its own (so that it and its
     children stop together), its output in ``OUT/<name>.log``."""
@@ -216,15 +227,9 @@ class Stack:
             proc = self.procs.get(name)
             if proc is None or proc.poll() is not None:
                 continue
-            out = subprocess.run(  # noqa: S603
-                ["ps", "-o", "pid=,rss=", "--ppid", str(proc.pid)],  # noqa: S607
-                capture_output=True,
-                text=True,
-                check=False,
-            ).stdout.split()
             found.append((f"{name} master", proc.pid, rss_mb(proc.pid)))
-            for pid in out[0::2]:
-                found.append((f"{name} child", int(pid), rss_mb(int(pid))))
+            for pid in children_of(proc.pid):
+                found.append((f"{name} child", pid, rss_mb(pid)))
         return found
 
     def cpu_seconds(self) -> dict[str, float]:
@@ -666,6 +671,17 @@ def python_run(path: str, seconds: int, streams: int) -> dict:
 # --- The benchmarks -----------------------------------------------------------------------------
 
 
+def load_figures(result: dict, ids: list[list[str]]) -> tuple[float, int, set[str]]:
+    """From a load run's result: accepted requests a second, errors (non-2xx and socket), and
+    the distinct external ids it issued (each stream's first ``issued``)."""
+    accepted = (result["requests"] - result["status"]) / (result["duration_us"] / 1e6)
+    errors = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
+    issued: set[str] = set()
+    for stream, n in zip(ids, result["issued"], strict=True):
+        issued.update(stream[: min(int(n), len(stream))])
+    return accepted, errors, issued
+
+
 def bench_ingest(
     report: Report, stack: Stack, token: str, receipts: Path, seconds: int, drain_wait: int
 ) -> None:
@@ -685,12 +701,8 @@ def bench_ingest(
     ended = time.monotonic()
     cpu_load = stack.cpu_seconds()
     seconds_run = result["duration_us"] / 1e6
-    errors = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
-    accepted = (result["requests"] - result["status"]) / seconds_run
+    accepted, errors, issued_ids = load_figures(result, ids)
     counts_at_end = run_counts(run)
-    issued_ids: set[str] = set()
-    for stream, n in zip(ids, result["issued"], strict=True):
-        issued_ids.update(stream[: min(int(n), len(stream))])
     report.add(
         "ingest: accepted webhooks",
         f"{accepted:,.0f} req/s",
@@ -789,31 +801,18 @@ def bench_bare(report: Report, seconds: int) -> None:
         run = "b" + uuid.uuid4().hex[:8]
         print(f"Ingest reference: the same load, {seconds} s, against a bare Django view")
         ids = write_requests(run, 2, max(2000, seconds * 2500))
-        pids = [server.pid] + [
-            int(pid)
-            for pid in subprocess.run(  # noqa: S603
-                ["ps", "-o", "pid=", "--ppid", str(server.pid)],  # noqa: S607
-                capture_output=True,
-                text=True,
-                check=False,
-            ).stdout.split()
-        ]
+        pids = [server.pid, *children_of(server.pid)]
         cpu_before = sum(cpu_of(pid) for pid in pids)
         result = wrk_run(f"/hooks/{run}/", seconds)
         web_cpu = sum(cpu_of(pid) for pid in pids) - cpu_before
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    seconds_run = result["duration_us"] / 1e6
-    errors = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
-    issued: set[str] = set()
-    for stream, n in zip(ids, result["issued"], strict=True):
-        issued.update(stream[: min(int(n), len(stream))])
+    accepted, errors, issued = load_figures(result, ids)
     count = subprocess.run(  # noqa: S603
         [*bare, "stored", run], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     ).stdout.strip()
     name = "ingest reference (bare view)"
-    accepted = (result["requests"] - result["status"]) / seconds_run
     report.add(f"{name}: accepted webhooks", f"{accepted:,.0f} req/s")
     report.add(f"{name}: p99", f"{result['p99_us'] / 1000:.1f} ms")
     report.add(
