@@ -768,7 +768,7 @@ def bench_ingest(
     )
 
 
-def bench_bare(report: Report, seconds: int) -> None:
+def bench_bare(report: Report, seconds: int, profiles: Profiles) -> None:
     """The ingest load against a bare Django view doing only the essential work
     (scripts/bench_bare.py), under the same gunicorn settings: the reference for the ingest
     figure, no target of its own."""
@@ -803,7 +803,8 @@ def bench_bare(report: Report, seconds: int) -> None:
         ids = write_requests(run, 2, max(2000, seconds * 2500))
         pids = [server.pid, *children_of(server.pid)]
         cpu_before = sum(cpu_of(pid) for pid in pids)
-        result = wrk_run(f"/hooks/{run}/", seconds)
+        with profiles.during("bare", {"gunicorn": server.pid}):
+            result = wrk_run(f"/hooks/{run}/", seconds)
         web_cpu = sum(cpu_of(pid) for pid in pids) - cpu_before
     finally:
         server.send_signal(signal.SIGTERM)
@@ -1210,7 +1211,7 @@ def main() -> None:
             stack.stop()
     if "bare" in wanted:
         ensure_database(INGEST_DATABASE_URL)
-        bench_bare(report, seconds=10 if args.quick else 30)
+        bench_bare(report, seconds=10 if args.quick else 30, profiles=profiles)
     if "dashboards" in wanted:
         bench_dashboards(report, quick=args.quick)
     if "pages" in wanted:
