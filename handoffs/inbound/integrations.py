@@ -199,6 +199,7 @@ def webhook_receive(
                 unmapped=item.unmapped,
                 integration_id=integration.pk,
                 subject=item.subject,
+                payload_json=item.payload_json,
             )
             created += recorded.created
     _touch_last_event(integration, now)

@@ -78,6 +78,20 @@ def test_onfleet_tampered_body_is_refused(post_hook, onfleet):
     assert post_hook(onfleet, tampered, **headers).status_code == 401
 
 
+def test_onfleet_body_is_stored_from_its_own_text(post_hook, onfleet):
+    """JSON allows a number beyond a float's range; Python reads it as infinity, which has no
+    JSON spelling. Encoding the parse again for the database failed, and the 503 that followed
+    had Onfleet send the same event again for as long as it retries."""
+    event = payloads.onfleet_task_event(task_id="big-number")
+    body = dumps(event).replace(b'"state": 3', b'"state": 3, "weightKg": 1e400')
+    assert b"1e400" in body
+    response = post_hook(onfleet, body, **payloads.onfleet_headers(body))
+    assert response.status_code == 200, response.content
+    stored = Event.objects.get()
+    assert stored.payload["data"]["task"]["weightKg"] == 10**400  # exact, as sent
+    assert stored.payload["taskId"] == "big-number"
+
+
 def test_onfleet_unknown_trigger_is_stored_as_unmapped(post_hook, onfleet):
     # Worker triggers map to drivers (tests/hub/test_drivers.py); SMS replies map to nothing.
     body = dumps(payloads.onfleet_task_event("smsRecipientResponseMissed"))

@@ -36,6 +36,71 @@ def test_a_repeated_record_costs_one_statement_until_its_event_is_asked_for(db):
     assert len(captured) == 1  # read once, when first asked for
 
 
+def test_a_recorded_event_holds_what_a_model_save_would_have_written(db):
+    """record() prepares the INSERT's values itself (no model instance per webhook): every
+    column it does not pass gets the model's default, as Event.objects.create would write."""
+    when = timezone.now() - timedelta(hours=1)
+    recorded = events.record(
+        "generic",
+        "generic.order",
+        "ord-7",
+        {"total": 12, "lines": [{"sku": "A"}]},
+        occurred_at=when,
+        unmapped=True,
+        integration_id=42,
+        subject="order:7",
+    )
+    saved = Event.objects.create(
+        source="generic",
+        type="generic.order",
+        external_id="ord-8",
+        payload={"total": 12, "lines": [{"sku": "A"}]},
+        occurred_at=when,
+        unmapped=True,
+        integration_id=42,
+        subject="order:7",
+    )
+    stored = Event.objects.get(pk=recorded.event.pk)
+    skip = {"id", "uuid", "external_id", "received_at"}
+    for field in Event._meta.concrete_fields:
+        if field.attname not in skip:
+            assert getattr(stored, field.attname) == getattr(saved, field.attname), field.name
+    assert stored.uuid != saved.uuid and stored.uuid is not None
+    assert abs(stored.received_at - timezone.now()) < timedelta(minutes=1)
+
+
+def test_the_event_a_record_wrote_is_handed_back_without_a_read(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        recorded = events.record("generic", "generic.order", "ord-10", {"total": 3})
+        event = recorded.event
+    assert len(captured) == 1  # the INSERT
+    stored = Event.objects.get(pk=event.pk)
+    for field in Event._meta.concrete_fields:
+        assert getattr(event, field.attname) == getattr(stored, field.attname), field.name
+    event.status = Event.Status.PROCESSED
+    event.save(update_fields=["status"])  # a saved event, not one to insert
+    assert Event.objects.get(pk=event.pk).status == Event.Status.PROCESSED
+
+
+def test_a_payload_received_as_json_text_is_stored_as_sent(db):
+    """A provider's body is stored from its own text, not encoded again from its parse: a
+    number beyond a float's range (JSON allows it) parses to infinity, which has no JSON
+    spelling of its own, and encoding the parse again made the INSERT fail."""
+    body = '{"taskId": "t-big", "weight": 1e400, "note": "caf\\u00e9"}'
+    import json
+
+    recorded = events.record(
+        "onfleet", "onfleet.taskCompleted", "t-big", json.loads(body), payload_json=body
+    )
+    stored = Event.objects.get(pk=recorded.event.pk)
+    assert stored.payload["taskId"] == "t-big"
+    assert stored.payload["note"] == "café"
+    assert stored.payload["weight"] == 10**400  # exact, as sent
+
+
 def test_same_external_id_from_another_source_is_another_event(db):
     events.record("onfleet", "onfleet.taskCompleted", "abc")
     events.record("hubspot", "hubspot.contact.creation", "abc")

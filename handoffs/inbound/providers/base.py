@@ -35,6 +35,9 @@ class Incoming:
     unmapped: bool = False
     subject: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # The payload's JSON text as received, when the payload is the whole body: stored as it
+    # is, not encoded again from the parse (``hub.events.record``'s ``payload_json``).
+    payload_json: str | None = None
 
 
 class Provider(ABC):

@@ -108,6 +108,7 @@ class OnfleetProvider(Provider):
                 type=f"onfleet.{trigger}",
                 external_id=external_id,
                 payload=data,
+                payload_json=body.decode(),
                 occurred_at=ms_to_datetime(when),
                 unmapped=trigger not in TASK_TRIGGERS | WORKER_TRIGGERS,
                 subject=f"task:{data['taskId']}" if data.get("taskId") else f"worker:{subject}",

@@ -56,6 +56,7 @@ class TypeformProvider(Provider):
                 type=f"typeform.{event_type}",
                 external_id=external_id,
                 payload=data,
+                payload_json=body.decode(),
                 occurred_at=submitted,
                 unmapped=event_type != "form_response",
                 subject=f"form:{response.get('form_id', '')}",
