@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hub.models import Campaign, Customer, Delivery, Event
-from hub.selectors import unique_or_none
+from hub.selectors import unique_or_none, zones_by_id
 
 NEW_CUSTOMER_DAYS = 30
 
@@ -65,11 +65,7 @@ def _facts_for(event: Event) -> tuple[Customer | None, Delivery | None, Campaign
     payload = event.payload if isinstance(event.payload, dict) else {}
     delivery = customer = campaign = None
     if event.source == "onfleet" and payload.get("taskId"):
-        delivery = unique_or_none(
-            Delivery.objects.select_related("zone", "customer__zone", "promo_code").filter(
-                dispatch_id=str(payload["taskId"])
-            )
-        )
+        delivery = _delivery_for_task(str(payload["taskId"]))
         customer = delivery.customer if delivery else None
     elif event.source == "hubspot" and event.type.startswith("hubspot.contact."):
         customer = unique_or_none(Customer.objects.filter(crm_id=str(payload.get("objectId"))))
@@ -92,6 +88,27 @@ def _facts_for(event: Event) -> tuple[Customer | None, Delivery | None, Campaign
             pk=customer.acquisition_campaign_id
         )
     return customer, delivery, campaign
+
+
+def _delivery_for_task(task_id: str) -> Delivery | None:
+    """The delivery of a dispatch task, with its customer, promo code and both zones.
+
+    The zones come from the company's zones read once per drain (``zones_by_id``), not from
+    joins: a query selecting five models' columns took the ORM about a millisecond of CPU to
+    build, on every delivery event with a rule.
+    """
+    delivery = unique_or_none(
+        Delivery.objects.select_related("customer", "promo_code").filter(dispatch_id=task_id)
+    )
+    if delivery is None:
+        return None
+    zones = zones_by_id()
+    # A zone missing from the map (made since it was read) is loaded when first used instead.
+    if delivery.zone_id in zones:
+        delivery.zone = zones[delivery.zone_id]
+    if delivery.customer is not None and delivery.customer.zone_id in zones:
+        delivery.customer.zone = zones[delivery.customer.zone_id]
+    return delivery
 
 
 def _int(value: Any) -> int:

@@ -43,6 +43,15 @@ def unique_or_none(queryset: QuerySet[Any, _Row]) -> _Row | None:
         return None
 
 
+def zones_by_id() -> dict[int, Zone]:
+    """Every zone, by id. Zones are configuration: within an event drain they are read once
+    and shared by its events (``hub.events.memo``); elsewhere read on each call. The zones are
+    shared: read them, never change them."""
+    from hub import events
+
+    return events.memo("hub.zones-by-id", lambda: {zone.pk: zone for zone in Zone.objects.all()})
+
+
 def team_list() -> QuerySet[Team]:
     return Team.objects.annotate(member_count=Count("memberships")).order_by("name")
 
