@@ -39,7 +39,6 @@ from django.db import (
     InterfaceError,
     OperationalError,
     connection,
-    connections,
     transaction,
 )
 from django.db.models import Q
@@ -47,6 +46,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from hub import configuration
+from hub.inserts import InsertOnce
 from hub.models import Event
 from hub.queue import publish, run_here
 
@@ -170,7 +170,7 @@ def record(
         "integration_id": integration_id,
         "subject": subject[:255],
     }
-    pk = _insert_once(given, payload_json)
+    pk = _INSERT(given, raw=None if payload_json is None else {"payload": payload_json})
     if pk is None:
         return Recorded(source, key, created=False)
     enqueue(pk)
@@ -178,68 +178,9 @@ def record(
     return Recorded(source, key, created=True, written=given)
 
 
-def _insert_once(given: dict[str, Any], payload_json: str | None = None) -> int | None:
-    """INSERT the event unless its (source, external_id) is stored; its id if this call wrote
-    it. ``given`` gains the defaults written with it (what the event is made from later).
-
-    One statement, ``ON CONFLICT DO NOTHING``: a provider's retry costs no error, and no
-    savepoint is needed around it (a savepoint and its release were two more round trips on
-    every webhook, the hottest write of the hub). The values are prepared as Django would save
-    them, without building a model instance for each (about a tenth of a webhook's CPU): the
-    constant defaults once per process, the rest on each call.
-    """
-    conn = connections[DEFAULT_DB_ALIAS]
-    statement = _insert_statement(conn)
-    params = list(statement.constants)
-    for index, field in statement.computed:
-        value = given[field.attname] = field.get_default()
-        params[index] = field.get_db_prep_save(value, conn)
-    for index, field in statement.given:
-        value = given[field.attname]
-        if field.attname == "payload" and payload_json is not None:
-            params[index] = payload_json  # JSON text, cast to jsonb by the server
-        elif field.attname in statement.as_is and type(value) is str:
-            params[index] = value
-        else:
-            params[index] = field.get_db_prep_save(value, conn)
-    with _insert_cursor(conn) as cursor:
-        cursor.execute(statement.sql, params)
-        row = cursor.fetchone()
-    return None if row is None else row[0]
-
-
-def _insert_cursor(conn):
-    """A cursor for the event INSERT: on Postgres one that sends the values apart from the
-    statement (psycopg's server-side binding), as Django's cursor would with that option on.
-
-    Django binds values into the SQL text on the client by default, which means quoting every
-    value, the JSON payload included, on the hottest write of the hub (about a tenth of a
-    webhook's CPU). Only this one statement changes; it is still Django's cursor wrapper (query
-    logging, database errors as Django's).
-    """
-    if conn.vendor != "postgresql":
-        return conn.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    conn.close_if_health_check_failed()
-    conn.ensure_connection()
-    with conn.wrap_database_errors:
-        return conn._prepare_cursor(ServerBindingCursor(conn.connection))
-
-
-@dataclass(frozen=True)
-class _Insert:
-    """The event INSERT of one database: its SQL, and how each parameter is found."""
-
-    sql: str
-    constants: tuple[Any, ...]  # every parameter; the defaults that never change, prepared
-    computed: tuple[tuple[int, Any], ...]  # (position, field) of the defaults made per event
-    given: tuple[tuple[int, Any], ...]  # (position, field) of the values ``record`` passes
-    as_is: frozenset[str]  # given fields whose ``str`` value Django saves unchanged (text)
-
-
-_statements: dict[str, _Insert] = {}
-# The fields ``record`` passes; every other one is written with its default.
+# The fields ``record`` passes; every other one is written with its default. One statement
+# per event, ``ON CONFLICT DO NOTHING`` on its key: a provider's retry costs no error, and the
+# hottest write of the hub needs no savepoint and no model instance (hub/inserts.py).
 GIVEN = (
     "source",
     "type",
@@ -250,37 +191,7 @@ GIVEN = (
     "integration_id",
     "subject",
 )
-# Field types whose saved value is a given ``str`` itself on every backend Crossdock runs on.
-_AS_IS = ("CharField", "TextField")
-
-
-def _insert_statement(conn) -> _Insert:
-    """The INSERT … ON CONFLICT of _insert_once, built once per process and database."""
-    if conn.alias not in _statements:
-        fields = [f for f in Event._meta.concrete_fields if not f.primary_key]
-        quote = conn.ops.quote_name
-        table, pk = quote(Event._meta.db_table), quote(Event._meta.pk.column)
-        columns = ", ".join(quote(f.column) for f in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        # Identifiers only from the model's metadata; every value is a parameter.
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
-        sql += f"ON CONFLICT (source, external_id) DO NOTHING RETURNING {pk}"
-        constants: list[Any] = []
-        computed, given = [], []
-        for index, field in enumerate(fields):
-            if field.attname in GIVEN:
-                given.append((index, field))
-                constants.append(None)
-            elif callable(field.default) and field.default not in (dict, list):
-                computed.append((index, field))  # uuid4, now: a new value each time
-                constants.append(None)
-            else:  # a constant, or an empty dict or list: the same value for every event
-                constants.append(field.get_db_prep_save(field.get_default(), conn))
-        as_is = frozenset(f.attname for _, f in given if f.get_internal_type() in _AS_IS)
-        _statements[conn.alias] = _Insert(
-            sql, tuple(constants), tuple(computed), tuple(given), as_is
-        )
-    return _statements[conn.alias]
+_INSERT = InsertOnce(Event, conflict=("source", "external_id"), given=GIVEN)
 
 
 # Events are processed in batches by drain tasks, not one task each: a publish per event cost
