@@ -21,6 +21,7 @@ from handoffs.models import Handoff, Rule, RuleEvaluation
 from handoffs.services.handoffs import handoff_create
 from hub import events
 from hub.errors import DomainError
+from hub.inserts import InsertOnce
 from hub.models import Event
 
 
@@ -72,64 +73,98 @@ def _lock_dedupe_key(rule: Rule, key: str) -> None:
         Rule.objects.select_for_update().filter(pk=rule.pk).exists()
 
 
+# The evaluation of a rule on an event, written once: the write that finds one stored already
+# says this rule has run on this event (a re-run, a concurrent drain), in the same statement.
+_EVALUATION = InsertOnce(
+    RuleEvaluation,
+    conflict=("rule", "event"),
+    given=("rule_id", "rule_version", "event_id", "matched", "details", "outcome", "at"),
+)
+
+
+def _evaluated_now(
+    rule: Rule, event: Event, decision: rules.Decision, outcome: str, now: datetime
+) -> Any:
+    """Write the rule's evaluation of the event; its id, or None if one was there already
+    (then nothing else is to be done: that run's outcome stands)."""
+    return _EVALUATION(
+        {
+            "rule_id": rule.pk,
+            "rule_version": rule.version,
+            "event_id": event.pk,
+            "matched": decision.matched,
+            "details": [r.as_dict() for r in decision.results],
+            "outcome": outcome[:200],
+            "at": now,
+        }
+    )
+
+
 def _apply_rule(rule: Rule, event: Event, ctx: dict, previous: dict | None, now: datetime) -> int:
+    """Evaluate the rule on the event and run its action, once per rule and event.
+
+    The evaluation is written before the action runs, in the same transaction: a rule that
+    has run on this event already (a re-run, another drain) finds its evaluation there and
+    does nothing, and a concurrent writer waits on the unique key until this one commits.
+    """
     # Inside the subscriber's transaction no savepoint is needed: any error rolls back the lot.
     with transaction.atomic(savepoint=False):
-        if RuleEvaluation.objects.filter(rule=rule, event=event).exists():
-            return 0
         decision = rules.evaluate(rule.conditions or {}, ctx, previous)
-        outcome, made = "no match", 0
-        if decision.matched:
-            key = rules.render(rule.dedupe_key, ctx) if rule.dedupe_key else ""
-            if key:
-                _lock_dedupe_key(rule, key)
-            window_start = now - timedelta(minutes=rule.dedupe_minutes or 0)
-            duplicate = (
-                key
-                and Handoff.objects.filter(
-                    rule=rule, dedupe_key=key, created_at__gte=window_start
-                ).exists()
-            )
-            action = actions.get(rule.action)
-            if duplicate:
-                outcome = f"matched; folded into an earlier handoff (dedupe key {key})"
-            elif action is None:
-                outcome = f"matched; the action {rule.action} is not installed"
-            elif not action.uses_handoff_fields:
-                run = actions.ActionRun(rule, event, ctx, rule.action_params or {}, now)
-                try:
-                    with transaction.atomic():
-                        outcome = f"matched; {action.run(run) if action.run else 'nothing to do'}"
-                except DomainError as exc:
-                    outcome = f"matched; {action.label} refused: {exc.message}"
-                outcome = outcome[:200]
-            else:
-                for team in rule.teams.all():
-                    handoff_create(
-                        team=team,
-                        title=rules.render(rule.title_template, ctx) or rule.name,
-                        body=rules.render(rule.message_template, ctx),
-                        link=_event_link(event),
-                        rule=rule,
-                        event=event,
-                        requires_ack=rule.requires_ack,
-                        sla_minutes=rule.sla_minutes,
-                        dedupe_key=key,
-                        now=now,
-                        fields=_fields(ctx),
-                        unevaluated=True,  # checked above, under this transaction
-                    )
-                    made += 1
-                outcome = f"matched; {made} handoff{'s' if made != 1 else ''} created"
-        RuleEvaluation.objects.create(
-            rule=rule,
-            rule_version=rule.version,
-            event=event,
-            matched=decision.matched,
-            details=[r.as_dict() for r in decision.results],
-            outcome=outcome,
-            at=now,
+        if not decision.matched:
+            _evaluated_now(rule, event, decision, "no match", now)
+            return 0
+        key = rules.render(rule.dedupe_key, ctx) if rule.dedupe_key else ""
+        if key:
+            _lock_dedupe_key(rule, key)
+        window_start = now - timedelta(minutes=rule.dedupe_minutes or 0)
+        duplicate = (
+            key
+            and Handoff.objects.filter(
+                rule=rule, dedupe_key=key, created_at__gte=window_start
+            ).exists()
         )
+        action = actions.get(rule.action)
+        if duplicate:
+            outcome = f"matched; folded into an earlier handoff (dedupe key {key})"
+            _evaluated_now(rule, event, decision, outcome, now)
+            return 0
+        if action is None:
+            outcome = f"matched; the action {rule.action} is not installed"
+            _evaluated_now(rule, event, decision, outcome, now)
+            return 0
+        if not action.uses_handoff_fields:
+            # What the action did is known once it ran: the evaluation claims the run first.
+            evaluation_id = _evaluated_now(rule, event, decision, "matched; running", now)
+            if evaluation_id is None:
+                return 0
+            run = actions.ActionRun(rule, event, ctx, rule.action_params or {}, now)
+            try:
+                with transaction.atomic():
+                    outcome = f"matched; {action.run(run) if action.run else 'nothing to do'}"
+            except DomainError as exc:
+                outcome = f"matched; {action.label} refused: {exc.message}"
+            RuleEvaluation.objects.filter(pk=evaluation_id).update(outcome=outcome[:200])
+            return 0
+        teams = list(rule.teams.all())
+        made = len(teams)
+        outcome = f"matched; {made} handoff{'s' if made != 1 else ''} created"
+        if _evaluated_now(rule, event, decision, outcome, now) is None:
+            return 0
+        for team in teams:
+            handoff_create(
+                team=team,
+                title=rules.render(rule.title_template, ctx) or rule.name,
+                body=rules.render(rule.message_template, ctx),
+                link=_event_link(event),
+                rule=rule,
+                event=event,
+                requires_ack=rule.requires_ack,
+                sla_minutes=rule.sla_minutes,
+                dedupe_key=key,
+                now=now,
+                fields=_fields(ctx),
+                unevaluated=True,  # its evaluation was written just now, in this transaction
+            )
     return made
 
 

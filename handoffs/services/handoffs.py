@@ -69,10 +69,10 @@ def handoff_create(
     """Create a handoff and its alerts (the outbox) in one transaction; send after commit.
 
     Idempotent per (rule, event, team): a second call returns the existing handoff.
-    ``unevaluated``: the caller (rule evaluation) holds that this rule has no evaluation of
-    this event, which commits with its handoffs, so no handoff of them exists and neither a
-    lookup nor a savepoint is needed. A concurrent run of the same event then fails on the
-    unique constraint, as its evaluation would, and its retry finds the evaluation.
+    ``unevaluated``: the caller (rule evaluation) has just written this rule's first
+    evaluation of this event in its transaction, which commits with the handoffs, so no
+    handoff of them exists and neither a lookup nor a savepoint is needed (a concurrent run of
+    the same event waits on that evaluation's unique key and then does nothing).
     """
     now = now or timezone.now()
     if link and not links.is_site_path(link):

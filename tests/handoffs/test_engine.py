@@ -1,5 +1,6 @@
 """Rules → handoffs → alerts through local Slack/Teams/webhook receivers and a real SMTP server."""
 
+import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 
@@ -90,6 +91,51 @@ def test_same_event_processed_twice_makes_one_handoff_and_one_alert_per_channel(
     assert Handoff.objects.count() == 1
     assert Alert.objects.count() == 2
     assert len(slack.requests) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_evaluating_one_event_at_once_make_one_handoff_and_no_error(rule, slack):
+    """A second drain that evaluates the event while the first has not committed waits on the
+    evaluation's unique key, then finds it and does nothing. It used to fail on a unique
+    constraint instead (its lookup saw nothing uncommitted) and go through a retry."""
+    import threading
+
+    from django.db import connection, transaction
+
+    recorded = events.record("generic", "generic.signup", "race-1", {"zone": "downtown"})
+    event = Event.objects.get(pk=recorded.event.pk)
+    first_wrote, second_started = threading.Event(), threading.Event()
+    results: dict[str, object] = {}
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                results["first"] = services.event_evaluate_rules(event)
+                first_wrote.set()
+                second_started.wait(10)
+                time.sleep(0.5)  # the second is waiting on the key by now
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            first_wrote.wait(10)
+            second_started.set()
+            with transaction.atomic():
+                results["second"] = services.event_evaluate_rules(event)
+        except Exception as exc:  # what the old lookup-then-write ended in
+            results["second"] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert results == {"first": 1, "second": 0}
+    assert Handoff.objects.count() == 1
+    assert RuleEvaluation.objects.filter(event=event).count() == 1
 
 
 def test_non_matching_event_is_explained(rule):
