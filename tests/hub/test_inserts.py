@@ -40,6 +40,6 @@ def test_the_defaults_made_for_a_row_are_handed_back(db):
 
 def test_a_field_the_model_lacks_is_a_clear_error_and_writes_nothing(db):
     wrong = InsertOnce(Event, conflict=("source", "external_id"), given=("source", "kind"))
-    with pytest.raises(ValueError, match="hub.Event has no field kind"):
+    with pytest.raises(ValueError, match=r"hub\.Event has no field kind"):
         wrong({"source": "generic", "kind": "x"})
     assert not Event.objects.exists()
