@@ -14,7 +14,7 @@ from django.utils import timezone
 from handoffs import actions, rules
 from handoffs import context as rule_context
 from handoffs.models import Channel, Rule, RuleVersion
-from hub import audit
+from hub import audit, events
 from hub.errors import DomainError
 from hub.models import Event, Role, Team, User
 
@@ -422,46 +422,50 @@ def rule_dry_run(
         trigger_q = Q(type__startswith=rule.trigger[:-1]) if rule.trigger != "*" else Q()
     qs = Event.objects.filter(trigger_q, received_at__gte=since).order_by("received_at", "id")
     result = DryRun()
-    events = list(qs[: limit + 1])
-    if len(events) > limit:
-        result.limited, events = True, events[:limit]
+    recent = list(qs[: limit + 1])
+    if len(recent) > limit:
+        result.limited, recent = True, recent[:limit]
     action = actions.get(rule.action)
     hands_off = action is not None and action.uses_handoff_fields
     teams = [t.name for t in rule.teams.all()] if hands_off else []
     per_day: Counter[date] = Counter()
     last_key_at: dict[str, datetime] = {}
     window = timedelta(minutes=rule.dedupe_minutes or 0)
-    for event in events:
-        result.events_checked += 1
-        ctx = rule_context.event_context(event, event.received_at)
-        decision = rules.evaluate(rule.conditions or {}, ctx, rule_context.previous_context(event))
-        if not decision.matched:
-            continue
-        result.matched += 1
-        key = rules.render(rule.dedupe_key, ctx) if rule.dedupe_key else ""
-        if key and key in last_key_at and event.received_at - last_key_at[key] < window:
-            result.deduplicated += 1
-            continue
-        if key:
-            last_key_at[key] = event.received_at
-        if not hands_off:
-            result.actions += 1
-            per_day[timezone.localtime(event.received_at).date()] += 1
-            if len(result.samples) < 5:
-                result.samples.append(_action_sample(rule, action, event, ctx))
-            continue
-        result.handoffs += len(teams)
-        per_day[timezone.localtime(event.received_at).date()] += len(teams)
-        for team in teams:
-            result.per_team[team] = result.per_team.get(team, 0) + 1
-        if len(result.samples) < 5:
-            result.samples.append(
-                {
-                    "event": f"{event.type} #{event.pk}",
-                    "title": rules.render(rule.title_template, ctx),
-                    "message": rules.render(rule.message_template, ctx),
-                }
+    # The events share the configuration they read (zones), as a drain's do.
+    with events.batch():
+        for event in recent:
+            result.events_checked += 1
+            ctx = rule_context.event_context(event, event.received_at)
+            decision = rules.evaluate(
+                rule.conditions or {}, ctx, rule_context.previous_context(event)
             )
+            if not decision.matched:
+                continue
+            result.matched += 1
+            key = rules.render(rule.dedupe_key, ctx) if rule.dedupe_key else ""
+            if key and key in last_key_at and event.received_at - last_key_at[key] < window:
+                result.deduplicated += 1
+                continue
+            if key:
+                last_key_at[key] = event.received_at
+            if not hands_off:
+                result.actions += 1
+                per_day[timezone.localtime(event.received_at).date()] += 1
+                if len(result.samples) < 5:
+                    result.samples.append(_action_sample(rule, action, event, ctx))
+                continue
+            result.handoffs += len(teams)
+            per_day[timezone.localtime(event.received_at).date()] += len(teams)
+            for team in teams:
+                result.per_team[team] = result.per_team.get(team, 0) + 1
+            if len(result.samples) < 5:
+                result.samples.append(
+                    {
+                        "event": f"{event.type} #{event.pk}",
+                        "title": rules.render(rule.title_template, ctx),
+                        "message": rules.render(rule.message_template, ctx),
+                    }
+                )
     start = since.date()
     result.per_day = [
         (start + timedelta(days=i), per_day.get(start + timedelta(days=i), 0))

@@ -68,3 +68,33 @@ def test_a_zone_made_after_the_zones_were_read_is_still_shown(db):
         Delivery.objects.create(dispatch_id="task-r", zone=riverside)
         ctx = event_context(_task_event("task-r"), now)
     assert ctx["delivery"]["zone"] == "riverside"
+
+
+def test_a_dry_run_over_many_dispatch_events_reads_the_zones_once(db, admin_user, ops):
+    """A rule's dry run builds the context of every event of the last 30 days in one request:
+    the zones, shared within a drain, are shared across its events too, not read per event."""
+    from handoffs import services
+
+    downtown = Zone.objects.create(code="downtown", name="Downtown")
+    for n in range(4):
+        Delivery.objects.create(dispatch_id=f"task-d{n}", zone=downtown)
+        _task_event(f"task-d{n}")
+    rule = services.rule_save(
+        actor=admin_user,
+        data=services.RuleInput(
+            name="Downtown tasks",
+            trigger="onfleet.taskCompleted",
+            teams=[ops],
+            owner_team=ops,
+            title_template="{{ delivery.zone }}",
+            conditions={
+                "match": "all",
+                "conditions": [{"field": "delivery.zone", "op": "eq", "value": "downtown"}],
+            },
+        ),
+    )
+    with CaptureQueriesContext(connection) as captured:
+        result = services.rule_dry_run(rule)
+    assert result.matched == 4
+    zone_reads = [q["sql"] for q in captured.captured_queries if 'FROM "hub_zone"' in q["sql"]]
+    assert len(zone_reads) <= 1, zone_reads
