@@ -93,11 +93,11 @@ class Recorded:
         external_id: str,
         *,
         created: bool,
-        event: Event | None = None,
         written: dict[str, Any] | None = None,
     ) -> None:
         self.source, self.external_id, self.created = source, external_id, created
-        self._event, self._written = event, written
+        self._written = written  # the values this call wrote, when it wrote the event
+        self._event: Event | None = None
 
     @property
     def event(self) -> Event:

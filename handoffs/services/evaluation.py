@@ -84,7 +84,7 @@ _EVALUATION = InsertOnce(
 
 def _evaluated_now(
     rule: Rule, event: Event, decision: rules.Decision, outcome: str, now: datetime
-) -> Any:
+) -> int | None:
     """Write the rule's evaluation of the event; its id, or None if one was there already
     (then nothing else is to be done: that run's outcome stands)."""
     return _EVALUATION(
